@@ -1,0 +1,105 @@
+//! # seedloop
+//!
+//! Deterministic simulation testing for async Rust. Async code runs inside a
+//! single-threaded executor driven by one seed, in virtual time: the same
+//! seed replays the same run, event for event. Every nondeterministic decision
+//! (which ready task runs next, which of two simultaneous timers fires first,
+//! every random number) is a *choice* recorded on a [`Tape`]; 0 is always the
+//! simplest value, so a tape of zeros is the plainest run.
+//!
+//! ```
+//! use std::time::Duration;
+//! use seedloop::Sim;
+//!
+//! let mut sim = Sim::new(0x2a);
+//! let total = sim.block_on(async {
+//!     let mut tasks = Vec::new();
+//!     for i in 1..=3u64 {
+//!         tasks.push(seedloop::spawn(async move {
+//!             seedloop::sleep(Duration::from_secs(3600 * i)).await; // hours, instantly
+//!             i
+//!         }));
+//!     }
+//!     let mut total = 0;
+//!     for t in tasks {
+//!         total += t.await.unwrap();
+//!     }
+//!     total
+//! });
+//! assert_eq!(total, 6);
+//! assert_eq!(sim.elapsed(), Duration::from_secs(3 * 3600));
+//!
+//! // The same seed gives the same run.
+//! let again = {
+//!     let mut sim2 = Sim::new(0x2a);
+//!     sim2.block_on(async {
+//!         let mut tasks = Vec::new();
+//!         for i in 1..=3u64 {
+//!             tasks.push(seedloop::spawn(async move {
+//!                 seedloop::sleep(Duration::from_secs(3600 * i)).await;
+//!                 i
+//!             }));
+//!         }
+//!         for t in tasks {
+//!             t.await.unwrap();
+//!         }
+//!     });
+//!     sim2.fingerprint()
+//! };
+//! assert_eq!(sim.fingerprint(), again);
+//! ```
+//!
+//! The layers, bottom to top (see `docs/` for a chapter per layer):
+//! coroutines (Rust `async`), the event loop ([`Sim`]), futures ([`future`]),
+//! tasks ([`task`]), and beside them virtual time ([`time`]), randomness
+//! ([`rand`]), the event trace ([`trace`]) and logging ([`log`]).
+
+#![warn(missing_docs)]
+
+mod error;
+pub mod future;
+pub mod log;
+pub mod rand;
+mod runtime;
+mod strategy;
+mod tape;
+pub mod task;
+pub mod time;
+pub mod trace;
+
+pub use error::{ConfigError, Error, TaskInfo};
+pub use runtime::{Builder, Handle, PanicPolicy, Sim};
+pub use strategy::Strategy;
+pub use tape::{ParseTapeError, Tape};
+pub use task::spawn;
+pub use time::sleep;
+
+/// Reads a seed written in decimal or in `0x` hexadecimal (as `SEEDLOOP_SEED` takes it).
+///
+/// # Errors
+///
+/// A [`ConfigError`] naming `setting` and the text when it is not a `u64`.
+///
+/// ```
+/// assert_eq!(seedloop::parse_seed("SEEDLOOP_SEED", "0x2a"), Ok(42));
+/// assert_eq!(seedloop::parse_seed("SEEDLOOP_SEED", " 42 "), Ok(42));
+/// assert!(seedloop::parse_seed("SEEDLOOP_SEED", "forty-two").is_err());
+/// ```
+pub fn parse_seed(setting: &str, text: &str) -> Result<u64, ConfigError> {
+    let t = text.trim();
+    let parsed = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(hex) if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            u64::from_str_radix(hex, 16).ok()
+        }
+        Some(_) => None,
+        None if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) => t.parse().ok(),
+        None => None,
+    };
+    parsed.ok_or_else(|| {
+        ConfigError::new(
+            setting,
+            text,
+            "expected a u64 in decimal (42) or hexadecimal with 0x (0x2a)",
+        )
+    })
+}

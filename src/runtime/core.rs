@@ -1,0 +1,482 @@
+//! The event loop's state and its one-step transition (pub(crate)).
+//!
+//! A step is one of:
+//! - *poll*: some task is ready. The strategy picks one (a choice on the tape
+//!   when two or more are ready; 0 = the oldest), it is removed from the
+//!   ready queue and polled once.
+//! - *advance*: no task is ready but a timer is pending. The clock jumps to
+//!   the earliest deadline and every timer due then fires, in an order that
+//!   is a choice (0 = registration order).
+//! - *idle*: nothing is ready and no timer is pending; the caller decides
+//!   whether that is a deadlock.
+//!
+//! The ready queue is a `VecDeque` of task slots. Picking index `i` removes it
+//! with `swap_remove_front`, O(1): the oldest task takes the picked one's
+//! place. A tape of zeros is therefore exact FIFO order, and every pick is
+//! deterministic given the tape.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, Location, catch_unwind};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use super::builder::{Config, PanicPolicy};
+use super::panic_hook;
+use super::task_cell::{Header, Runnable, TaskCell, panic_message};
+use super::waker::{TaskWaker, WakeQueue};
+use crate::error::{Error, TaskInfo};
+use crate::strategy::{ChoiceKind, Scheduler};
+use crate::task::{Id, JoinError, JoinHandle};
+use crate::time::timers::Timers;
+use crate::trace::Recorder;
+
+enum Slot {
+    Free,
+    Task(Rc<dyn Runnable>),
+    /// The main future of a `block_on` call: polled by `block_on` itself.
+    Main(Rc<Header>),
+}
+
+struct Sched {
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+    ready: VecDeque<u32>,
+    live: usize,
+}
+
+/// What one call to [`Core::step`] did.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// A task was polled.
+    Polled,
+    /// The main future is picked: the caller must poll it now.
+    Main,
+    /// The clock advanced and timers fired.
+    Advanced,
+    /// Nothing is ready and no timer is pending.
+    Idle,
+    /// The run failed; the error is in `take_failure`.
+    Failed,
+}
+
+pub(crate) struct Core {
+    pub(crate) cfg: Config,
+    now: Cell<u64>,
+    steps: Cell<u64>,
+    next_id: Cell<u64>,
+    sched: RefCell<Sched>,
+    pub(crate) timers: RefCell<Timers>,
+    scheduler: RefCell<Box<dyn Scheduler>>,
+    /// Choices made since the `Sim` last collected them.
+    pub(crate) tape_buf: RefCell<Vec<u32>>,
+    pub(crate) rec: RefCell<Recorder>,
+    wakes: Arc<WakeQueue>,
+    current: Cell<Option<Id>>,
+    failure: RefCell<Option<Error>>,
+    fired: RefCell<Vec<Waker>>,
+}
+
+impl Core {
+    pub(crate) fn new(cfg: Config) -> Core {
+        let scheduler = cfg.strategy.scheduler(cfg.seed);
+        Core {
+            now: Cell::new(0),
+            steps: Cell::new(0),
+            next_id: Cell::new(1),
+            sched: RefCell::new(Sched {
+                slots: Vec::new(),
+                free: Vec::new(),
+                ready: VecDeque::new(),
+                live: 0,
+            }),
+            timers: RefCell::new(Timers::default()),
+            scheduler: RefCell::new(scheduler),
+            tape_buf: RefCell::new(Vec::new()),
+            rec: RefCell::new(Recorder::new(cfg.record_trace)),
+            wakes: WakeQueue::new(),
+            current: Cell::new(None),
+            failure: RefCell::new(None),
+            fired: RefCell::new(Vec::new()),
+            cfg,
+        }
+    }
+
+    /// Virtual nanoseconds since the start of the simulation.
+    #[inline]
+    pub(crate) fn now(&self) -> u64 {
+        self.now.get()
+    }
+
+    pub(crate) fn steps(&self) -> u64 {
+        self.steps.get()
+    }
+
+    pub(crate) fn current_task(&self) -> Option<Id> {
+        self.current.get()
+    }
+
+    /// Asks the strategy for a value in `0..n` and records it. A choice with
+    /// one option is not asked and not recorded.
+    #[inline]
+    pub(crate) fn choose(&self, kind: ChoiceKind, n: u64) -> u32 {
+        if n <= 1 {
+            return 0;
+        }
+        debug_assert!(n <= 1 << 32, "choice bound {n} too large");
+        let v = self.scheduler.borrow_mut().choose(kind, n);
+        debug_assert!(u64::from(v) < n, "strategy chose {v} for a bound of {n}");
+        self.tape_buf.borrow_mut().push(v);
+        v
+    }
+
+    /// A duration in `lo..hi` (exactly `lo` if `hi <= lo`), 0 = `lo`. The
+    /// range is cut into at most 2^32 equal steps of whole nanoseconds.
+    pub(crate) fn choose_duration(&self, lo: Duration, hi: Duration) -> Duration {
+        if hi <= lo {
+            return lo;
+        }
+        let span = u64::try_from((hi - lo).as_nanos()).unwrap_or(u64::MAX);
+        let unit = span.div_ceil(1 << 32).max(1);
+        let options = span / unit;
+        let v = u64::from(self.choose(ChoiceKind::Cost, options));
+        lo + Duration::from_nanos(v * unit)
+    }
+
+    fn fresh_id(&self) -> Id {
+        let id = self.next_id.get();
+        self.next_id.set(id + 1);
+        Id::from_u64(id)
+    }
+
+    fn alloc_slot(sched: &mut Sched) -> u32 {
+        match sched.free.pop() {
+            Some(i) => i,
+            None => {
+                sched.slots.push(Slot::Free);
+                (sched.slots.len() - 1) as u32
+            }
+        }
+    }
+
+    pub(crate) fn spawn<F>(
+        &self,
+        future: F,
+        name: Option<Box<str>>,
+        location: &'static Location<'static>,
+    ) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let id = self.fresh_id();
+        let parent = self.current.get();
+        self.rec
+            .borrow_mut()
+            .spawn(self.now(), id, parent, name.as_deref());
+        tracing::trace!(target: "seedloop::runtime", vtime = self.now(), task = id.as_u64(), "spawn");
+        let mut sched = self.sched.borrow_mut();
+        let slot = Self::alloc_slot(&mut sched);
+        let header = Header::new(
+            id,
+            name,
+            location,
+            TaskWaker::new(slot, id, self.wakes.clone()),
+        );
+        let cell = TaskCell::new(header, future);
+        sched.slots[slot as usize] = Slot::Task(cell.clone());
+        sched.ready.push_back(slot);
+        sched.live += 1;
+        JoinHandle::new(cell)
+    }
+
+    /// Registers the main future of a `block_on` call as a task, ready to run.
+    pub(crate) fn enter_main(&self, location: &'static Location<'static>) -> (u32, Rc<Header>) {
+        let id = self.fresh_id();
+        self.rec
+            .borrow_mut()
+            .spawn(self.now(), id, None, Some("main"));
+        let mut sched = self.sched.borrow_mut();
+        let slot = Self::alloc_slot(&mut sched);
+        let header = Rc::new(Header::new(
+            id,
+            Some("main".into()),
+            location,
+            TaskWaker::new(slot, id, self.wakes.clone()),
+        ));
+        sched.slots[slot as usize] = Slot::Main(header.clone());
+        sched.ready.push_back(slot);
+        sched.live += 1;
+        (slot, header)
+    }
+
+    /// Removes the main task (it finished, failed or its `block_on` unwinds).
+    pub(crate) fn exit_main(&self, slot: u32, header: &Header) {
+        header.complete();
+        let mut sched = self.sched.borrow_mut();
+        if matches!(&sched.slots[slot as usize], Slot::Main(h) if h.id == header.id) {
+            sched.slots[slot as usize] = Slot::Free;
+            sched.free.push(slot);
+            sched.live -= 1;
+            sched.ready.retain(|s| *s != slot);
+        }
+    }
+
+    /// Runs `f` as the current task `id` (for `task::id()` and spawn parents).
+    pub(crate) fn as_current<R>(&self, id: Id, f: impl FnOnce() -> R) -> R {
+        let prev = self.current.replace(Some(id));
+        let out = f();
+        self.current.set(prev);
+        out
+    }
+
+    pub(crate) fn fail(&self, err: Error) {
+        let mut failure = self.failure.borrow_mut();
+        if failure.is_none() {
+            *failure = Some(err);
+        }
+    }
+
+    pub(crate) fn take_failure(&self) -> Option<Error> {
+        self.failure.borrow_mut().take()
+    }
+
+    /// Counts a step, failing the run at the step limit.
+    #[inline]
+    fn count_step(&self) -> bool {
+        let steps = self.steps.get();
+        if steps >= self.cfg.step_limit {
+            self.fail(Error::StepLimit {
+                limit: self.cfg.step_limit,
+                time: Duration::from_nanos(self.now()),
+            });
+            return false;
+        }
+        self.steps.set(steps + 1);
+        true
+    }
+
+    /// Takes one step of the event loop.
+    pub(crate) fn step(&self) -> Step {
+        if self.failure.borrow().is_some() {
+            return Step::Failed;
+        }
+        if let Some((id, thread)) = self.wakes.foreign() {
+            let task = self.task_info(id).unwrap_or_else(|| TaskInfo {
+                id,
+                name: None,
+                spawned_at: "<finished task>".to_string(),
+                waiting_on: None,
+            });
+            self.fail(Error::ForeignWake { task, thread });
+            return Step::Failed;
+        }
+        let picked = {
+            let mut sched = self.sched.borrow_mut();
+            self.wakes.drain_into(&mut sched.ready);
+            let n = sched.ready.len();
+            if n == 0 {
+                None
+            } else {
+                if !self.count_step() {
+                    return Step::Failed;
+                }
+                let i = if n > 1 {
+                    self.choose(ChoiceKind::Schedule, n as u64) as usize
+                } else {
+                    0
+                };
+                let slot = if i == 0 {
+                    sched.ready.pop_front()
+                } else {
+                    sched.ready.swap_remove_front(i)
+                };
+                let slot = slot.expect("picked index within the ready queue");
+                match &sched.slots[slot as usize] {
+                    Slot::Task(task) => Some(Ok((slot, task.clone()))),
+                    Slot::Main(header) => Some(Err(header.clone())),
+                    Slot::Free => {
+                        debug_assert!(false, "slot {slot} in the ready queue is free");
+                        return Step::Polled;
+                    }
+                }
+            }
+        };
+        match picked {
+            Some(Ok((slot, task))) => {
+                self.run_task(slot, task);
+                Step::Polled
+            }
+            Some(Err(main)) => {
+                main.task_waker.notified.store(false, Ordering::Relaxed);
+                self.rec.borrow_mut().poll(self.now(), main.id);
+                Step::Main
+            }
+            None => self.advance(),
+        }
+    }
+
+    fn advance(&self) -> Step {
+        let Some(deadline) = self.timers.borrow_mut().next_deadline() else {
+            return Step::Idle;
+        };
+        if deadline > u64::try_from(self.cfg.time_limit.as_nanos()).unwrap_or(u64::MAX) {
+            self.fail(Error::TimeLimit {
+                limit: self.cfg.time_limit,
+            });
+            return Step::Failed;
+        }
+        if !self.count_step() {
+            return Step::Failed;
+        }
+        self.now.set(deadline.max(self.now()));
+        let mut fired = std::mem::take(&mut *self.fired.borrow_mut());
+        self.timers.borrow_mut().pop_due(deadline, &mut fired);
+        // Which of the simultaneous timers fires first is a choice: pick the
+        // next one among those left (0 = the earliest registered).
+        for i in 0..fired.len() {
+            let left = fired.len() - i;
+            let j = self.choose(ChoiceKind::TimerOrder, left as u64) as usize;
+            fired.swap(i, i + j);
+            if j > 0 {
+                // Keep the rest in registration order.
+                fired[i + 1..=i + j].rotate_right(1);
+            }
+        }
+        self.rec.borrow_mut().advance(self.now(), fired.len() as u32);
+        tracing::trace!(target: "seedloop::runtime", vtime = self.now(), fired = fired.len(), "timers");
+        for w in fired.drain(..) {
+            w.wake();
+        }
+        *self.fired.borrow_mut() = fired;
+        Step::Advanced
+    }
+
+    fn run_task(&self, slot: u32, task: Rc<dyn Runnable>) {
+        let header = task.header();
+        header.task_waker.notified.store(false, Ordering::Relaxed);
+        let id = header.id;
+        if header.aborted.get() {
+            self.rec.borrow_mut().cancel(self.now(), id);
+            self.finish_quietly(&*task, JoinError::cancelled(id));
+            self.remove(slot, &*task);
+            return;
+        }
+        self.rec.borrow_mut().poll(self.now(), id);
+        tracing::trace!(target: "seedloop::runtime", vtime = self.now(), task = id.as_u64(), "poll");
+        let prev = self.current.replace(Some(id));
+        let mut cx = Context::from_waker(&header.waker);
+        let result = catch_unwind(AssertUnwindSafe(|| task.run(&mut cx)));
+        self.current.set(prev);
+        match result {
+            Ok(Poll::Pending) => {}
+            Ok(Poll::Ready(())) => {
+                self.rec.borrow_mut().finish(self.now(), id);
+                self.remove(slot, &*task);
+            }
+            Err(payload) => {
+                let message = panic_message(&*payload);
+                let location = panic_hook::take_location();
+                self.rec.borrow_mut().panic(self.now(), id);
+                if self.cfg.panic_policy == PanicPolicy::FailRun {
+                    self.fail(Error::Panicked {
+                        task: header.info(),
+                        message,
+                        location,
+                        time: Duration::from_nanos(self.now()),
+                    });
+                }
+                self.finish_quietly(&*task, JoinError::panic(id, payload));
+                self.remove(slot, &*task);
+            }
+        }
+    }
+
+    /// Stores `err` as the task's result, dropping its future; a panic while
+    /// dropping it is swallowed (the task already ended).
+    fn finish_quietly(&self, task: &dyn Runnable, err: JoinError) {
+        let id = task.header().id;
+        let _ = self.as_current(id, || {
+            catch_unwind(AssertUnwindSafe(|| task.finish_with(err)))
+        });
+    }
+
+    fn remove(&self, slot: u32, task: &dyn Runnable) {
+        {
+            let mut sched = self.sched.borrow_mut();
+            sched.slots[slot as usize] = Slot::Free;
+            sched.free.push(slot);
+            sched.live -= 1;
+        }
+        task.header().complete();
+    }
+
+    /// Asks a task to stop: it is dropped the next time it is picked.
+    pub(crate) fn abort(header: &Header) {
+        if !header.finished.get() && !header.aborted.replace(true) {
+            header.waker.wake_by_ref();
+        }
+    }
+
+    /// The live tasks, in id order.
+    pub(crate) fn live_tasks(&self) -> Vec<TaskInfo> {
+        let sched = self.sched.borrow();
+        let mut out: Vec<TaskInfo> = sched
+            .slots
+            .iter()
+            .filter_map(|s| match s {
+                Slot::Free => None,
+                Slot::Task(t) => Some(t.header().info()),
+                Slot::Main(h) => Some(h.info()),
+            })
+            .collect();
+        out.sort_by_key(|t| t.id);
+        out
+    }
+
+    fn task_info(&self, id: Id) -> Option<TaskInfo> {
+        self.live_tasks().into_iter().find(|t| t.id == id)
+    }
+
+    pub(crate) fn live_count(&self) -> usize {
+        self.sched.borrow().live
+    }
+
+    /// True when a task is ready or a wake is pending.
+    pub(crate) fn has_ready(&self) -> bool {
+        !self.sched.borrow().ready.is_empty() || self.wakes.has_pending()
+    }
+
+    /// Drops every task and timer (on this thread, with the simulation
+    /// current, so destructors may still use it). Destructors may spawn; a
+    /// bounded number of rounds catches those too.
+    pub(crate) fn shutdown(&self) {
+        for _ in 0..64 {
+            let slots = {
+                let mut sched = self.sched.borrow_mut();
+                sched.ready.clear();
+                sched.free.clear();
+                sched.live = 0;
+                std::mem::take(&mut sched.slots)
+            };
+            if slots.is_empty() {
+                break;
+            }
+            for slot in slots {
+                if let Slot::Task(task) = slot {
+                    let id = task.header().id;
+                    self.finish_quietly(&*task, JoinError::cancelled(id));
+                    task.header().complete();
+                }
+            }
+        }
+        let mut sink = Vec::new();
+        self.wakes.drain_into(&mut sink);
+        let timers = std::mem::take(&mut *self.timers.borrow_mut());
+        drop(timers);
+    }
+}

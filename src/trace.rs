@@ -1,0 +1,391 @@
+//! The event trace and its fingerprint.
+//!
+//! Every step of the event loop is an [`Event`]. A 64-bit fingerprint is mixed
+//! from the events as they happen (always on); the full list is kept only when
+//! asked for ([`Builder::record_trace`](crate::Builder::record_trace)).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use crate::task::Id;
+
+/// One step of a run, with the virtual time it happened at.
+///
+/// # Examples
+///
+/// ```
+/// use seedloop::trace::EventKind;
+///
+/// let mut sim = seedloop::Sim::builder().record_trace(true).build();
+/// sim.block_on(async { seedloop::spawn(async {}).await.unwrap() });
+/// let spawns = sim
+///     .trace()
+///     .events()
+///     .iter()
+///     .filter(|e| matches!(e.kind, EventKind::Spawn { .. }))
+///     .count();
+/// assert_eq!(spawns, 2); // the main future and the spawned task
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Event {
+    /// Virtual time since the start of the simulation.
+    pub time: Duration,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+/// What an [`Event`] records.
+///
+/// # Examples
+///
+/// ```
+/// use seedloop::trace::EventKind;
+///
+/// let mut sim = seedloop::Sim::builder().record_trace(true).build();
+/// sim.block_on(seedloop::sleep(std::time::Duration::from_secs(1)));
+/// assert!(sim.trace().events().iter().any(|e| matches!(e.kind, EventKind::Advance { .. })));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EventKind {
+    /// A task was spawned (the main future of `block_on` counts as a task).
+    Spawn {
+        /// The new task.
+        task: Id,
+        /// Its name, if it has one.
+        name: Option<String>,
+        /// The task that spawned it, if it was spawned from inside a task.
+        parent: Option<Id>,
+    },
+    /// A task was polled.
+    Poll {
+        /// The task.
+        task: Id,
+    },
+    /// A task's future completed.
+    Finish {
+        /// The task.
+        task: Id,
+    },
+    /// A task was aborted and its future dropped.
+    Cancel {
+        /// The task.
+        task: Id,
+    },
+    /// A task panicked.
+    Panic {
+        /// The task.
+        task: Id,
+    },
+    /// No task was ready, so the clock jumped to the next deadline and fired its timers.
+    Advance {
+        /// How many timers fired.
+        fired: u32,
+    },
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:>14}  ", fmt_time(self.time))?;
+        fmt_kind(&self.kind, f, &|_| None)
+    }
+}
+
+fn fmt_kind(
+    kind: &EventKind,
+    f: &mut fmt::Formatter<'_>,
+    name_of: &dyn Fn(Id) -> Option<String>,
+) -> fmt::Result {
+    let task = |f: &mut fmt::Formatter<'_>, id: Id| {
+        write!(f, "task {id}")?;
+        if let Some(name) = name_of(id) {
+            write!(f, " '{name}'")?;
+        }
+        Ok(())
+    };
+    match kind {
+        EventKind::Spawn { task: t, name, parent } => {
+            write!(f, "spawn   task {t}")?;
+            if let Some(name) = name {
+                write!(f, " '{name}'")?;
+            }
+            if let Some(p) = parent {
+                f.write_str(" by ")?;
+                task(f, *p)?;
+            }
+            Ok(())
+        }
+        EventKind::Poll { task: t } => {
+            f.write_str("poll    ")?;
+            task(f, *t)
+        }
+        EventKind::Finish { task: t } => {
+            f.write_str("finish  ")?;
+            task(f, *t)
+        }
+        EventKind::Cancel { task: t } => {
+            f.write_str("cancel  ")?;
+            task(f, *t)
+        }
+        EventKind::Panic { task: t } => {
+            f.write_str("panic   ")?;
+            task(f, *t)
+        }
+        EventKind::Advance { fired } => write!(f, "advance clock, {fired} timer(s) fired"),
+    }
+}
+
+/// The list of a run's events. Its `Display` is one event a line, stable across
+/// versions of the crate's patch releases, so it suits snapshot tests.
+///
+/// # Examples
+///
+/// ```
+/// let mut sim = seedloop::Sim::builder().seed(1).record_trace(true).build();
+/// sim.block_on(async {
+///     seedloop::task::Builder::new().name("child").spawn(async {}).await.unwrap();
+/// });
+/// let text = sim.trace().to_string();
+/// assert!(text.contains("spawn   task 2 'child' by task 1 'main'"));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Trace {
+    events: Vec<Event>,
+}
+
+impl Trace {
+    /// The events, in order.
+    ///
+    /// ```
+    /// let sim = seedloop::Sim::new(0);
+    /// assert!(sim.trace().events().is_empty());
+    /// ```
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// The number of events.
+    ///
+    /// ```
+    /// let mut sim = seedloop::Sim::builder().record_trace(true).build();
+    /// sim.block_on(async {});
+    /// assert_eq!(sim.trace().len(), 3); // spawn, poll and finish of the main future
+    /// ```
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// True when no event was recorded (always so unless recording was asked for).
+    ///
+    /// ```
+    /// let mut sim = seedloop::Sim::new(3);
+    /// sim.block_on(async {});
+    /// assert!(sim.trace().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// The index of the first event where two traces differ, if they do.
+    ///
+    /// ```
+    /// let run = |seed| {
+    ///     let mut sim = seedloop::Sim::builder().seed(seed).record_trace(true).build();
+    ///     sim.block_on(async {
+    ///         let a = seedloop::spawn(async {});
+    ///         let b = seedloop::spawn(async {});
+    ///         let _ = (a.await, b.await);
+    ///     });
+    ///     sim.trace().clone()
+    /// };
+    /// assert_eq!(run(5).first_difference(&run(5)), None);
+    /// ```
+    pub fn first_difference(&self, other: &Trace) -> Option<usize> {
+        let common = self.events.len().min(other.events.len());
+        (0..common)
+            .find(|i| self.events[*i] != other.events[*i])
+            .or((self.events.len() != other.events.len()).then_some(common))
+    }
+
+    /// Formats the event at `index` with task names resolved, or `<end of trace>`.
+    pub(crate) fn describe(&self, index: usize) -> String {
+        match self.events.get(index) {
+            None => "<end of trace>".to_string(),
+            Some(e) => {
+                let names = self.names();
+                format!("{}", Line(e, &names))
+            }
+        }
+    }
+
+    fn names(&self) -> BTreeMap<Id, String> {
+        self.events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Spawn {
+                    task,
+                    name: Some(n),
+                    ..
+                } => Some((*task, n.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub(crate) fn append(&mut self, events: &mut Vec<Event>) {
+        self.events.append(events);
+    }
+
+    /// The last `n` events formatted as in `Display`.
+    pub(crate) fn tail(&self, n: usize) -> String {
+        let names = self.names();
+        let start = self.events.len().saturating_sub(n);
+        let mut out = String::new();
+        for e in &self.events[start..] {
+            out.push_str(&format!("{}\n", Line(e, &names)));
+        }
+        out
+    }
+}
+
+struct Line<'a>(&'a Event, &'a BTreeMap<Id, String>);
+
+impl fmt::Display for Line<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:>14}  ", fmt_time(self.0.time))?;
+        fmt_kind(&self.0.kind, f, &|id| self.1.get(&id).cloned())
+    }
+}
+
+impl fmt::Display for Trace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names = self.names();
+        for e in &self.events {
+            writeln!(f, "{}", Line(e, &names))?;
+        }
+        Ok(())
+    }
+}
+
+/// Formats a virtual time as seconds, at least three decimals, exact to the nanosecond.
+pub(crate) fn fmt_time(d: Duration) -> String {
+    let mut frac = format!("{:09}", d.subsec_nanos());
+    while frac.len() > 3 && frac.ends_with('0') {
+        frac.pop();
+    }
+    format!("{}.{}s", d.as_secs(), frac)
+}
+
+/// The always-on fingerprint and the optional event list of a running simulation.
+pub(crate) struct Recorder {
+    fingerprint: u64,
+    record: bool,
+    pub(crate) events: Vec<Event>,
+}
+
+const TAG_SPAWN: u64 = 1;
+const TAG_POLL: u64 = 2;
+const TAG_FINISH: u64 = 3;
+const TAG_CANCEL: u64 = 4;
+const TAG_PANIC: u64 = 5;
+const TAG_ADVANCE: u64 = 6;
+
+impl Recorder {
+    pub(crate) fn new(record: bool) -> Recorder {
+        Recorder {
+            fingerprint: 0x5eed_100b_5eed_100b,
+            record,
+            events: Vec::new(),
+        }
+    }
+
+    pub(crate) fn fingerprint(&self) -> u64 {
+        self.fingerprint
+    }
+
+    #[inline]
+    fn mix(&mut self, tag: u64, a: u64, b: u64) {
+        let mut h = self.fingerprint ^ (tag << 56) ^ a ^ b.rotate_left(29);
+        h = (h ^ (h >> 32)).wrapping_mul(0xd6e8_feb8_6659_fd93);
+        h = (h ^ (h >> 32)).wrapping_mul(0xd6e8_feb8_6659_fd93);
+        self.fingerprint = h ^ (h >> 32);
+    }
+
+    #[inline]
+    fn push(&mut self, now: u64, kind: EventKind) {
+        self.events.push(Event {
+            time: Duration::from_nanos(now),
+            kind,
+        });
+    }
+
+    pub(crate) fn spawn(&mut self, now: u64, task: Id, parent: Option<Id>, name: Option<&str>) {
+        self.mix(TAG_SPAWN, task.as_u64(), parent.map_or(0, |p| p.as_u64() + 1));
+        if self.record {
+            let name = name.map(str::to_string);
+            self.push(now, EventKind::Spawn { task, name, parent });
+        }
+    }
+
+    #[inline]
+    pub(crate) fn poll(&mut self, now: u64, task: Id) {
+        self.mix(TAG_POLL, task.as_u64(), 0);
+        if self.record {
+            self.push(now, EventKind::Poll { task });
+        }
+    }
+
+    #[inline]
+    pub(crate) fn finish(&mut self, now: u64, task: Id) {
+        self.mix(TAG_FINISH, task.as_u64(), 0);
+        if self.record {
+            self.push(now, EventKind::Finish { task });
+        }
+    }
+
+    pub(crate) fn cancel(&mut self, now: u64, task: Id) {
+        self.mix(TAG_CANCEL, task.as_u64(), 0);
+        if self.record {
+            self.push(now, EventKind::Cancel { task });
+        }
+    }
+
+    pub(crate) fn panic(&mut self, now: u64, task: Id) {
+        self.mix(TAG_PANIC, task.as_u64(), 0);
+        if self.record {
+            self.push(now, EventKind::Panic { task });
+        }
+    }
+
+    pub(crate) fn advance(&mut self, now: u64, fired: u32) {
+        self.mix(TAG_ADVANCE, now, u64::from(fired));
+        if self.record {
+            self.push(now, EventKind::Advance { fired });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_format_is_exact_and_readable() {
+        assert_eq!(fmt_time(Duration::from_millis(12_340)), "12.340s");
+        assert_eq!(fmt_time(Duration::ZERO), "0.000s");
+        assert_eq!(fmt_time(Duration::from_nanos(1_500)), "0.0000015s");
+    }
+
+    #[test]
+    fn fingerprint_depends_on_order() {
+        let mut a = Recorder::new(false);
+        a.poll(0, Id::from_u64(1));
+        a.poll(0, Id::from_u64(2));
+        let mut b = Recorder::new(false);
+        b.poll(0, Id::from_u64(2));
+        b.poll(0, Id::from_u64(1));
+        assert_ne!(a.fingerprint(), b.fingerprint());
+    }
+}
