@@ -309,7 +309,11 @@ impl Core {
         match picked {
             Some(Ok((slot, task))) => {
                 self.run_task(slot, task);
-                Step::Polled
+                if self.failure.borrow().is_some() {
+                    Step::Failed
+                } else {
+                    Step::Polled
+                }
             }
             Some(Err(main)) => {
                 main.task_waker.notified.store(false, Ordering::Relaxed);

@@ -105,6 +105,7 @@ impl Sim {
     }
 
     pub(crate) fn from_config(cfg: builder::Config) -> Sim {
+        panic_hook::install();
         Sim {
             core: Rc::new(Core::new(cfg)),
             tape: Tape::new(),

@@ -18,7 +18,12 @@ thread_local! {
 
 static INSTALL: Once = Once::new();
 
-fn install() {
+/// Installs the hook (once per process). Called when a `Sim` is created,
+/// never while unwinding (the standard library forbids it then).
+pub(crate) fn install() {
+    if std::thread::panicking() {
+        return;
+    }
     INSTALL.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
@@ -41,7 +46,6 @@ pub(crate) struct Scope {
 }
 
 pub(crate) fn enter(quiet: bool) -> Scope {
-    install();
     DEPTH.with(|d| d.set(d.get() + 1));
     let quiet_before = QUIET.with(|q| q.replace(quiet));
     Scope { quiet_before }

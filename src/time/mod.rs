@@ -103,7 +103,7 @@ pub fn system_now() -> SystemTime {
 ///
 /// # Panics
 ///
-/// Outside a simulation.
+/// When polled outside a simulation.
 ///
 /// # Cancel safety
 ///
@@ -120,7 +120,6 @@ pub fn system_now() -> SystemTime {
 /// });
 /// assert_eq!(sim.elapsed(), Duration::from_secs(3));
 /// ```
-#[track_caller]
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
     Timeout {
         future,
@@ -147,7 +146,6 @@ pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
 ///     assert!(timeout_at(at, std::future::pending::<()>()).await.is_err());
 /// });
 /// ```
-#[track_caller]
 pub fn timeout_at<F: Future>(deadline: Instant, future: F) -> Timeout<F> {
     Timeout {
         future,

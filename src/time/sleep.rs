@@ -9,15 +9,19 @@ use std::time::Duration;
 use super::instant::{Instant, to_nanos};
 use super::timers::TimerKey;
 use crate::runtime::core::Core;
-use crate::runtime::current_core;
+use crate::runtime::{current_core, try_core};
 
 /// Waits until `duration` of virtual time has passed (asyncio's `asyncio.sleep`).
 /// An hour-long sleep returns at once in wall time: the clock jumps when no
 /// task is ready.
 ///
+/// Created inside a simulation, the sleep counts from its creation (as in
+/// tokio). Created outside one, as in `sim.block_on(sleep(d))`, it counts
+/// from its first poll.
+///
 /// # Panics
 ///
-/// Outside a simulation.
+/// When polled outside a simulation.
 ///
 /// # Cancel safety
 ///
@@ -34,22 +38,22 @@ use crate::runtime::current_core;
 /// sim.block_on(seedloop::time::sleep(Duration::from_secs(3600)));
 /// assert_eq!(sim.elapsed(), Duration::from_secs(3600));
 /// ```
-#[track_caller]
 pub fn sleep(duration: Duration) -> Sleep {
-    let core = current_core();
-    let deadline = core.now().saturating_add(to_nanos(duration));
-    Sleep {
-        core,
-        deadline,
-        timer: None,
-    }
+    let state = match try_core() {
+        Some(core) => {
+            let deadline = core.now().saturating_add(to_nanos(duration));
+            State::Armed { core, deadline }
+        }
+        None => State::Unarmed(to_nanos(duration)),
+    };
+    Sleep { state, timer: None }
 }
 
 /// Waits until the virtual clock reaches `deadline`.
 ///
 /// # Panics
 ///
-/// Outside a simulation.
+/// When polled outside a simulation.
 ///
 /// # Cancel safety
 ///
@@ -65,13 +69,23 @@ pub fn sleep(duration: Duration) -> Sleep {
 ///     assert_eq!(Instant::now(), at);
 /// });
 /// ```
-#[track_caller]
 pub fn sleep_until(deadline: Instant) -> Sleep {
-    Sleep {
-        core: current_core(),
-        deadline: deadline.as_nanos(),
-        timer: None,
-    }
+    let state = match try_core() {
+        Some(core) => State::Armed {
+            core,
+            deadline: deadline.as_nanos(),
+        },
+        None => State::Until(deadline.as_nanos()),
+    };
+    Sleep { state, timer: None }
+}
+
+enum State {
+    /// Created outside a simulation: this long from the first poll.
+    Unarmed(u64),
+    /// Created outside a simulation with an absolute deadline.
+    Until(u64),
+    Armed { core: Rc<Core>, deadline: u64 },
 }
 
 /// The future of [`sleep`] and [`sleep_until`]. Unlike tokio's, it is `Unpin`.
@@ -89,8 +103,7 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// });
 /// ```
 pub struct Sleep {
-    core: Rc<Core>,
-    deadline: u64,
+    state: State,
     timer: Option<TimerKey>,
 }
 
@@ -103,7 +116,26 @@ impl std::fmt::Debug for Sleep {
 }
 
 impl Sleep {
-    /// When the sleep ends.
+    /// Binds an unarmed sleep to the current simulation.
+    #[track_caller]
+    fn arm(&mut self) -> (&Rc<Core>, u64) {
+        if let State::Unarmed(after) | State::Until(after) = self.state {
+            let core = current_core();
+            let deadline = match self.state {
+                State::Unarmed(_) => core.now().saturating_add(after),
+                _ => after,
+            };
+            self.state = State::Armed { core, deadline };
+        }
+        match &self.state {
+            State::Armed { core, deadline } => (core, *deadline),
+            _ => unreachable!("armed just above"),
+        }
+    }
+
+    /// When the sleep ends. For a sleep created outside a simulation and not
+    /// yet polled, the deadline counts from now (or from the start, outside
+    /// any simulation).
     ///
     /// ```
     /// use std::time::Duration;
@@ -114,7 +146,12 @@ impl Sleep {
     /// });
     /// ```
     pub fn deadline(&self) -> Instant {
-        Instant::from_nanos(self.deadline)
+        Instant::from_nanos(match &self.state {
+            State::Armed { deadline, .. } | State::Until(deadline) => *deadline,
+            State::Unarmed(after) => try_core()
+                .map_or(0, |c| c.now())
+                .saturating_add(*after),
+        })
     }
 
     /// True once the virtual clock reached the deadline.
@@ -126,7 +163,10 @@ impl Sleep {
     /// });
     /// ```
     pub fn is_elapsed(&self) -> bool {
-        self.core.now() >= self.deadline
+        match &self.state {
+            State::Armed { core, deadline } => core.now() >= *deadline,
+            _ => try_core().is_some_and(|c| c.now() >= self.deadline().as_nanos()),
+        }
     }
 
     /// Moves the deadline (earlier or later); the sleep can be awaited again.
@@ -144,12 +184,15 @@ impl Sleep {
     /// ```
     pub fn reset(&mut self, deadline: Instant) {
         self.cancel();
-        self.deadline = deadline.as_nanos();
+        match &mut self.state {
+            State::Armed { deadline: d, .. } => *d = deadline.as_nanos(),
+            other => *other = State::Until(deadline.as_nanos()),
+        }
     }
 
     fn cancel(&mut self) {
-        if let Some(key) = self.timer.take() {
-            self.core.timers.borrow_mut().cancel(key);
+        if let (Some(key), State::Armed { core, .. }) = (self.timer.take(), &self.state) {
+            core.timers.borrow_mut().cancel(key);
         }
     }
 }
@@ -159,14 +202,16 @@ impl Future for Sleep {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
-        if this.core.now() >= this.deadline {
+        let (core, deadline) = this.arm();
+        if core.now() >= deadline {
             this.cancel();
             return Poll::Ready(());
         }
-        let mut timers = this.core.timers.borrow_mut();
+        let core = core.clone();
+        let mut timers = core.timers.borrow_mut();
         match this.timer {
             Some(key) if timers.update_waker(key, cx.waker()) => {}
-            _ => this.timer = Some(timers.insert(this.deadline, cx.waker().clone())),
+            _ => this.timer = Some(timers.insert(deadline, cx.waker().clone())),
         }
         Poll::Pending
     }
