@@ -1,5 +1,6 @@
 //! Runtime benchmark: seedloop against tokio's current-thread runtime with a
-//! paused clock, in the same process.
+//! paused clock. The timing cases run both in this process; the memory case
+//! measures each runtime in a fresh child process.
 //!
 //! ```text
 //! cargo bench --bench runtime                # every case, 5 repetitions, medians
@@ -24,26 +25,25 @@ const MIB: f64 = 1024.0 * 1024.0;
 const MEMORY_TASKS: usize = 1_000_000;
 const MEMORY_BUDGET: f64 = 512.0 * MIB;
 
-/// Command-line options: an optional name filter and `--quick`.
+/// Command-line options: an optional name filter and `--quick`; other flags
+/// (`--bench`, passed by cargo) are ignored.
 struct Opts {
+    args: Vec<String>,
     filter: Option<String>,
     quick: bool,
 }
 
 impl Opts {
     fn from_args() -> Opts {
-        let mut opts = Opts {
-            filter: None,
-            quick: false,
-        };
-        for arg in std::env::args().skip(1) {
-            if arg == "--quick" {
-                opts.quick = true;
-            } else if !arg.starts_with("--") {
-                opts.filter = Some(arg);
-            } // other flags (`--bench` from cargo) are ignored
+        let args: Vec<String> = std::env::args()
+            .skip(1)
+            .filter(|a| a != "--bench")
+            .collect();
+        Opts {
+            filter: args.iter().find(|a| !a.starts_with("--")).cloned(),
+            quick: args.iter().any(|a| a == "--quick"),
+            args,
         }
-        opts
     }
 
     fn reps(&self) -> usize {
@@ -92,20 +92,19 @@ fn tokio_rt() -> Runtime {
         .expect("tokio runtime")
 }
 
-/// A small deterministic generator (xorshift64*) for the tokio side.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-}
-
 /// Sleep durations of case 2, in nanoseconds: 1 ms up to (not including) 10 s.
 const SLEEP_NANOS: std::ops::Range<u64> = 1_000_000..10_000_000_000;
+
+/// Awaits every join handle in order and sums the outputs (either runtime).
+macro_rules! join_sum {
+    ($handles:expr) => {{
+        let mut sum = 0;
+        for h in $handles {
+            sum += h.await.unwrap();
+        }
+        sum
+    }};
+}
 
 /// Case 1: spawn `n` tasks, then await every handle in order.
 fn case_spawn_join(opts: &Opts) -> Row {
@@ -118,11 +117,7 @@ fn case_spawn_join(opts: &Opts) -> Row {
             let handles: Vec<_> = (0..n as u64)
                 .map(|i| seedloop::spawn(async move { i }))
                 .collect();
-            let mut sum = 0;
-            for h in handles {
-                sum += h.await.unwrap();
-            }
-            sum
+            join_sum!(handles)
         });
         let elapsed = start.elapsed();
         assert_eq!(sum, expected);
@@ -135,11 +130,7 @@ fn case_spawn_join(opts: &Opts) -> Row {
             let handles: Vec<_> = (0..n as u64)
                 .map(|i| tokio::spawn(async move { i }))
                 .collect();
-            let mut sum = 0;
-            for h in handles {
-                sum += h.await.unwrap();
-            }
-            sum
+            join_sum!(handles)
         });
         let elapsed = start.elapsed();
         assert_eq!(sum, expected);
@@ -176,13 +167,20 @@ fn case_sleep(opts: &Opts) -> Row {
     });
     let tokio = median_ns(opts.reps(), n, |rep| {
         let rt = tokio_rt();
-        let mut rng = XorShift(0x9e37_79b9_7f4a_7c15 ^ rep as u64);
+        // A 64-bit LCG (Knuth's MMIX constants); its high bits are the output.
+        let mut x = rep as u64;
+        let mut next = move || {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            x >> 16
+        };
         let start = Instant::now();
         rt.block_on(async move {
             let span = SLEEP_NANOS.end - SLEEP_NANOS.start;
             let handles: Vec<_> = (0..n)
                 .map(|_| {
-                    let nanos = SLEEP_NANOS.start + rng.next() % span;
+                    let nanos = SLEEP_NANOS.start + next() % span;
                     tokio::spawn(tokio::time::sleep(Duration::from_nanos(nanos)))
                 })
                 .collect();
@@ -217,11 +215,7 @@ fn case_sim_lifecycle(opts: &Opts) -> Row {
                         })
                     })
                     .collect();
-                let mut sum = 0;
-                for h in handles {
-                    sum += h.await.unwrap();
-                }
-                sum
+                join_sum!(handles)
             });
             black_box(sum);
             drop(sim);
@@ -241,11 +235,7 @@ fn case_sim_lifecycle(opts: &Opts) -> Row {
                         })
                     })
                     .collect();
-                let mut sum = 0;
-                for h in handles {
-                    sum += h.await.unwrap();
-                }
-                sum
+                join_sum!(handles)
             });
             black_box(sum);
             drop(rt);
@@ -279,41 +269,69 @@ fn rss_bytes() -> u64 {
     pages * 4096
 }
 
-/// Case 4: resident memory growth of `n` parked tasks, as (seedloop, tokio) bytes.
+/// Set in the child processes of case 4: `"<runtime> <tasks>"`.
+const MEMORY_CHILD: &str = "SEEDLOOP_BENCH_MEMORY_CHILD";
+
+/// Case 4: resident memory growth of `n` parked tasks, as (n, seedloop, tokio)
+/// bytes. Each runtime is measured in a fresh child process (this binary
+/// again), because freed heap memory is not returned to the OS: in-process,
+/// one measurement would reuse the memory an earlier case left behind.
 fn case_memory(opts: &Opts) -> (usize, u64, u64) {
     let n = opts.items(MEMORY_TASKS);
-    let seedloop = {
-        POLLED.store(0, Ordering::Relaxed);
-        let mut sim = seedloop_sim(1);
-        let before = rss_bytes();
-        for _ in 0..n {
-            drop(sim.spawn(parked())); // detached: the task stays parked
-        }
-        sim.run_until_stalled();
-        let after = rss_bytes();
-        assert_eq!(POLLED.load(Ordering::Relaxed), n);
-        assert_eq!(sim.live_tasks(), n);
-        drop(sim);
-        after.saturating_sub(before)
+    let measure = |runtime: &str| -> u64 {
+        let exe = std::env::current_exe().expect("path of the benchmark binary");
+        let out = std::process::Command::new(exe)
+            .env(MEMORY_CHILD, format!("{runtime} {n}"))
+            .output()
+            .expect("run the memory child process");
+        assert!(
+            out.status.success(),
+            "memory child ({runtime}) failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        stdout.trim().parse().expect("bytes from the memory child")
     };
-    let tokio = {
-        POLLED.store(0, Ordering::Relaxed);
-        let rt = tokio_rt();
-        let before = rss_bytes();
-        for _ in 0..n {
-            drop(rt.spawn(parked()));
-        }
-        // Each yield lets the scheduler poll a batch of the spawned tasks.
-        rt.block_on(async {
-            while POLLED.load(Ordering::Relaxed) < n {
-                tokio::task::yield_now().await;
+    (n, measure("seedloop"), measure("tokio"))
+}
+
+/// In a child process: spawn `n` parked tasks, poll each once, and return the
+/// growth of the resident set; the runtime is dropped afterwards.
+fn parked_rss_growth(runtime: &str, n: usize) -> u64 {
+    POLLED.store(0, Ordering::Relaxed);
+    let growth = match runtime {
+        "seedloop" => {
+            let mut sim = seedloop_sim(1);
+            let before = rss_bytes();
+            for _ in 0..n {
+                drop(sim.spawn(parked())); // detached: the task stays parked
             }
-        });
-        let after = rss_bytes();
-        drop(rt);
-        after.saturating_sub(before)
+            sim.run_until_stalled();
+            let after = rss_bytes();
+            assert_eq!(sim.live_tasks(), n);
+            drop(sim);
+            after.saturating_sub(before)
+        }
+        "tokio" => {
+            let rt = tokio_rt();
+            let before = rss_bytes();
+            for _ in 0..n {
+                drop(rt.spawn(parked()));
+            }
+            // Each yield lets the scheduler poll a batch of the spawned tasks.
+            rt.block_on(async {
+                while POLLED.load(Ordering::Relaxed) < n {
+                    tokio::task::yield_now().await;
+                }
+            });
+            let after = rss_bytes();
+            drop(rt);
+            after.saturating_sub(before)
+        }
+        other => panic!("unknown runtime {other:?}"),
     };
-    (n, seedloop, tokio)
+    assert_eq!(POLLED.load(Ordering::Relaxed), n, "every task polled once");
+    growth
 }
 
 fn verdict(met: bool) -> &'static str {
@@ -360,17 +378,19 @@ fn print_memory((n, seedloop, tokio): (usize, u64, u64)) {
 }
 
 fn main() {
+    if let Ok(spec) = std::env::var(MEMORY_CHILD) {
+        let (runtime, n) = spec.split_once(' ').expect("\"<runtime> <tasks>\"");
+        let growth = parked_rss_growth(runtime, n.parse().expect("task count"));
+        println!("{growth}");
+        return;
+    }
     let opts = Opts::from_args();
-    println!(
-        "seedloop vs tokio (current-thread, paused clock): median of {} run(s){}",
-        opts.reps(),
-        if opts.quick {
-            ", quick: 10x fewer items"
-        } else {
-            ""
-        },
-    );
-    println!();
+    let quick = match opts.quick {
+        true => ", quick: 10x fewer items",
+        false => "",
+    };
+    let reps = opts.reps();
+    println!("seedloop vs tokio (current-thread, paused clock): median of {reps} run(s){quick}\n");
     let cases: [(&str, TimingCase); 3] = [
         ("spawn_join", case_spawn_join),
         ("sleep_random", case_sleep),
@@ -385,21 +405,14 @@ fn main() {
         print_timing(&rows);
         println!();
     }
-    // Memory last, after every timing case has dropped its runtimes.
+    // Memory last, each runtime in a fresh process (see `case_memory`).
     if opts.wants("memory_parked") {
         print_memory(case_memory(&opts));
         println!();
     }
-    let mut command = String::from("cargo bench --bench runtime");
-    let extra: Vec<&str> = opts
-        .filter
-        .iter()
-        .map(String::as_str)
-        .chain(opts.quick.then_some("--quick"))
-        .collect();
-    if !extra.is_empty() {
-        command.push_str(" -- ");
-        command.push_str(&extra.join(" "));
-    }
-    println!("command: {command}");
+    let extra = match opts.args.is_empty() {
+        true => String::new(),
+        false => format!(" -- {}", opts.args.join(" ")),
+    };
+    println!("command: cargo bench --bench runtime{extra}");
 }

@@ -33,8 +33,6 @@ pub struct TaskInfo {
     pub name: Option<String>,
     /// Where the task was spawned (`file:line:column`).
     pub spawned_at: String,
-    /// What the task is blocked on, when a primitive said so (for deadlock reports).
-    pub waiting_on: Option<String>,
 }
 
 impl fmt::Display for TaskInfo {
@@ -43,11 +41,7 @@ impl fmt::Display for TaskInfo {
         if let Some(name) = &self.name {
             write!(f, " '{name}'")?;
         }
-        write!(f, " (spawned at {})", self.spawned_at)?;
-        if let Some(w) = &self.waiting_on {
-            write!(f, ", waiting on {w}")?;
-        }
-        Ok(())
+        write!(f, " (spawned at {})", self.spawned_at)
     }
 }
 
@@ -81,7 +75,7 @@ pub enum Error {
     /// A task panicked (and the panic policy fails the run).
     Panicked {
         /// The task that panicked.
-        task: TaskInfo,
+        task: Box<TaskInfo>,
         /// The panic message.
         message: String,
         /// Where the panic happened (`file:line:column`), when known.
@@ -116,7 +110,7 @@ pub enum Error {
     /// run depend on the OS scheduler, so it is refused.
     ForeignWake {
         /// The task whose waker was called.
-        task: TaskInfo,
+        task: Box<TaskInfo>,
         /// The name (or id) of the thread that called it.
         thread: String,
     },

@@ -103,3 +103,17 @@ pub fn parse_seed(setting: &str, text: &str) -> Result<u64, ConfigError> {
         )
     })
 }
+
+#[cfg(doctest)]
+mod chapters {
+    #[doc = include_str!("../docs/01-coroutines.md")]
+    struct Coroutines;
+    #[doc = include_str!("../docs/02-event-loop.md")]
+    struct EventLoop;
+    #[doc = include_str!("../docs/03-futures.md")]
+    struct Futures;
+    #[doc = include_str!("../docs/04-tasks.md")]
+    struct Tasks;
+    #[doc = include_str!("../docs/time-tape-trace.md")]
+    struct TimeTapeTrace;
+}

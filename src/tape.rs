@@ -274,14 +274,31 @@ mod tests {
         ] {
             let tape = Tape::from_values(values.clone());
             let text = tape.to_string();
-            assert_eq!(text.parse::<Tape>().unwrap().values(), &values[..], "{text}");
+            assert_eq!(
+                text.parse::<Tape>().unwrap().values(),
+                &values[..],
+                "{text}"
+            );
         }
-        assert_eq!(Tape::from_values(vec![3, 0, 0, 0, 0, 0, 17]).to_string(), "3,z5,17");
+        assert_eq!(
+            Tape::from_values(vec![3, 0, 0, 0, 0, 0, 17]).to_string(),
+            "3,z5,17"
+        );
     }
 
     #[test]
     fn malformed_text_is_named() {
-        for bad in ["", "1,,2", "z1", "z", "zz", "1 2", "4294967296", "+1", "z999999999999"] {
+        for bad in [
+            "",
+            "1,,2",
+            "z1",
+            "z",
+            "zz",
+            "1 2",
+            "4294967296",
+            "+1",
+            "z999999999999",
+        ] {
             let err = bad.parse::<Tape>().unwrap_err();
             assert!(err.to_string().contains("bad tape item"), "{bad}: {err}");
         }

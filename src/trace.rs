@@ -106,7 +106,11 @@ fn fmt_kind(
         Ok(())
     };
     match kind {
-        EventKind::Spawn { task: t, name, parent } => {
+        EventKind::Spawn {
+            task: t,
+            name,
+            parent,
+        } => {
             write!(f, "spawn   task {t}")?;
             if let Some(name) = name {
                 write!(f, " '{name}'")?;
@@ -322,7 +326,11 @@ impl Recorder {
     }
 
     pub(crate) fn spawn(&mut self, now: u64, task: Id, parent: Option<Id>, name: Option<&str>) {
-        self.mix(TAG_SPAWN, task.as_u64(), parent.map_or(0, |p| p.as_u64() + 1));
+        self.mix(
+            TAG_SPAWN,
+            task.as_u64(),
+            parent.map_or(0, |p| p.as_u64() + 1),
+        );
         if self.record {
             let name = name.map(str::to_string);
             self.push(now, EventKind::Spawn { task, name, parent });

@@ -22,7 +22,8 @@ async fn race() -> Vec<u32> {
                 if seedloop::rand::random::<bool>() {
                     seedloop::task::yield_now().await;
                 } else {
-                    seedloop::sleep(Duration::from_micros(seedloop::rand::random_range(0..3))).await;
+                    seedloop::sleep(Duration::from_micros(seedloop::rand::random_range(0..3)))
+                        .await;
                 }
             }
         }));
@@ -59,8 +60,16 @@ fn different_seeds_give_many_distinct_interleavings() {
         logs.insert(log);
         fingerprints.insert(fp);
     }
-    assert!(logs.len() >= 190, "only {} distinct interleavings in 200 seeds", logs.len());
-    assert!(fingerprints.len() >= 190, "only {} distinct fingerprints", fingerprints.len());
+    assert!(
+        logs.len() >= 190,
+        "only {} distinct interleavings in 200 seeds",
+        logs.len()
+    );
+    assert!(
+        fingerprints.len() >= 190,
+        "only {} distinct fingerprints",
+        fingerprints.len()
+    );
 }
 
 #[test]
@@ -122,14 +131,23 @@ fn check_determinism_catches_a_planted_hashmap_iteration() {
             }
         })
         .unwrap_err();
-    let Error::NonDeterminism { seed, index, first, second } = &err else {
+    let Error::NonDeterminism {
+        seed,
+        index,
+        first,
+        second,
+    } = &err
+    else {
         panic!("expected NonDeterminism, got {err}")
     };
     assert_eq!(*seed, 5);
     assert_ne!(first, second);
     assert!(*index > 0);
     let text = err.to_string();
-    assert!(text.contains("first run:") && text.contains("second run:"), "{text}");
+    assert!(
+        text.contains("first run:") && text.contains("second run:"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -51,7 +51,11 @@ fn handle_current_outside_a_simulation_panics_clearly() {
             .unwrap_or_default()
     }
     let err = catch_unwind(Handle::current).unwrap_err();
-    assert!(text(&*err).contains("inside a simulation"), "{}", text(&*err));
+    assert!(
+        text(&*err).contains("inside a simulation"),
+        "{}",
+        text(&*err)
+    );
     assert!(Handle::try_current().is_none());
     let err = catch_unwind(|| seedloop::spawn(async {})).unwrap_err();
     assert!(text(&*err).contains("inside a simulation"));

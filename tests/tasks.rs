@@ -71,10 +71,17 @@ fn abort_drops_the_future_at_the_next_step_and_wakes_the_joiner() {
         let polls_before = p.get();
         assert_eq!(polls_before, 3);
         task.abort();
-        assert!(!task.is_finished(), "dropped at a step boundary, not inside abort()");
+        assert!(
+            !task.is_finished(),
+            "dropped at a step boundary, not inside abort()"
+        );
         let err = task.await.unwrap_err();
         assert!(err.is_cancelled());
-        assert_eq!(p.get(), polls_before, "an aborted task is never polled again");
+        assert_eq!(
+            p.get(),
+            polls_before,
+            "an aborted task is never polled again"
+        );
     });
     assert_eq!(drops.get(), 1, "the future's destructor ran");
 }
@@ -234,14 +241,20 @@ fn spawn_blocking_runs_the_closure_and_costs_virtual_time() {
     let cost = Duration::from_millis(1)..Duration::from_millis(50);
     let mut costs = std::collections::BTreeSet::new();
     for seed in 0..20 {
-        let mut sim = Sim::builder().seed(seed).blocking_cost(cost.clone()).build();
+        let mut sim = Sim::builder()
+            .seed(seed)
+            .blocking_cost(cost.clone())
+            .build();
         let v = sim.block_on(async { task::spawn_blocking(|| 7 * 6).await.unwrap() });
         assert_eq!(v, 42);
         assert!(cost.contains(&sim.elapsed()), "{:?}", sim.elapsed());
         costs.insert(sim.elapsed());
     }
     assert!(costs.len() > 10, "the cost is drawn from the tape");
-    let mut fifo = Sim::builder().strategy(Strategy::Fifo).blocking_cost(cost.clone()).build();
+    let mut fifo = Sim::builder()
+        .strategy(Strategy::Fifo)
+        .blocking_cost(cost.clone())
+        .build();
     fifo.block_on(async { task::spawn_blocking(|| ()).await.unwrap() });
     assert_eq!(fifo.elapsed(), cost.start, "0 = the minimum cost");
 }

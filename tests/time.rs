@@ -4,7 +4,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, UNIX_EPOCH};
 
-use seedloop::time::{Instant, MissedTickBehavior, interval, interval_at, sleep, sleep_until, timeout};
+use seedloop::time::{
+    Instant, MissedTickBehavior, interval, interval_at, sleep, sleep_until, timeout,
+};
 use seedloop::{Sim, Strategy};
 
 const HOUR: Duration = Duration::from_secs(3600);
@@ -195,7 +197,10 @@ fn system_now_starts_at_the_documented_epoch() {
         sleep(Duration::from_millis(1500)).await;
         (t0, seedloop::time::system_now())
     });
-    assert_eq!(t0.duration_since(UNIX_EPOCH).unwrap().as_secs(), 1_704_067_200);
+    assert_eq!(
+        t0.duration_since(UNIX_EPOCH).unwrap().as_secs(),
+        1_704_067_200
+    );
     assert_eq!(t1.duration_since(t0).unwrap(), Duration::from_millis(1500));
 }
 

@@ -238,9 +238,9 @@ impl Builder {
             self.cfg.record_trace = true;
         }
         if let Some(text) = var("SEEDLOOP_STRATEGY") {
-            self.cfg.strategy = text
-                .parse()
-                .map_err(|e: ConfigError| ConfigError::new("SEEDLOOP_STRATEGY", &text, e.reason()))?;
+            self.cfg.strategy = text.parse().map_err(|e: ConfigError| {
+                ConfigError::new("SEEDLOOP_STRATEGY", &text, e.reason())
+            })?;
         }
         if let Some(text) = var("SEEDLOOP_TAPE") {
             let tape = text
@@ -353,8 +353,10 @@ impl Builder {
         let difference = first
             .trace()
             .first_difference(second.trace())
-            .or((first.fingerprint() != second.fingerprint() || first.tape() != second.tape())
-                .then(|| first.trace().len()));
+            .or(
+                (first.fingerprint() != second.fingerprint() || first.tape() != second.tape())
+                    .then(|| first.trace().len()),
+            );
         if let Some(index) = difference {
             return Err(Error::NonDeterminism {
                 seed: self.cfg.seed,

@@ -10,42 +10,39 @@
 //! - *idle*: nothing is ready and no timer is pending; the caller decides
 //!   whether that is a deadlock.
 //!
-//! The ready queue is a `VecDeque` of task slots. Picking index `i` removes it
-//! with `swap_remove_front`, O(1): the oldest task takes the picked one's
-//! place. A tape of zeros is therefore exact FIFO order, and every pick is
+//! The ready queue is a `VecDeque` of task pointers (the slab that owns the
+//! tasks is only touched at spawn and at the end of a task, keeping the poll
+//! path to one cache line per task). Picking index `i` removes it with
+//! `swap_remove_front`, O(1): the oldest task takes the picked one's place. A
+//! tape of zeros is therefore exact FIFO order, and every pick is
 //! deterministic given the tape.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
+use std::ptr::NonNull;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::task::{Context, Poll, Waker};
+use std::task::{Poll, Waker};
 use std::time::Duration;
 
 use super::builder::{Config, PanicPolicy};
 use super::panic_hook;
 use super::task_cell::{Header, Runnable, TaskCell, panic_message};
-use super::waker::{TaskWaker, WakeQueue};
+use super::waker::{TaskPtr, WakeQueue};
 use crate::error::{Error, TaskInfo};
 use crate::strategy::{ChoiceKind, Scheduler};
 use crate::task::{Id, JoinError, JoinHandle};
 use crate::time::timers::Timers;
 use crate::trace::Recorder;
 
-enum Slot {
-    Free,
-    Task(Rc<dyn Runnable>),
-    /// The main future of a `block_on` call: polled by `block_on` itself.
-    Main(Rc<Header>),
-}
-
+/// Owns the live tasks (the main future of a `block_on` call counts as one:
+/// a cell whose header says `is_main`, polled by `block_on` itself).
 struct Sched {
-    slots: Vec<Slot>,
+    slots: Vec<Option<Rc<dyn Runnable>>>,
     free: Vec<u32>,
-    ready: VecDeque<u32>,
+    ready: VecDeque<TaskPtr>,
     live: usize,
 }
 
@@ -157,16 +154,23 @@ impl Core {
         match sched.free.pop() {
             Some(i) => i,
             None => {
-                sched.slots.push(Slot::Free);
+                sched.slots.push(None);
                 (sched.slots.len() - 1) as u32
             }
         }
     }
 
+    /// Puts a new task in the slab and the ready queue.
+    fn insert(sched: &mut Sched, slot: u32, task: Rc<dyn Runnable>) {
+        sched.ready.push_back(NonNull::from(&*task));
+        sched.slots[slot as usize] = Some(task);
+        sched.live += 1;
+    }
+
     pub(crate) fn spawn<F>(
         &self,
         future: F,
-        name: Option<Box<str>>,
+        name: Option<String>,
         location: &'static Location<'static>,
     ) -> JoinHandle<F::Output>
     where
@@ -181,49 +185,58 @@ impl Core {
         tracing::trace!(target: "seedloop::runtime", vtime = self.now(), task = id.as_u64(), "spawn");
         let mut sched = self.sched.borrow_mut();
         let slot = Self::alloc_slot(&mut sched);
-        let header = Header::new(
-            id,
-            name,
-            location,
-            TaskWaker::new(slot, id, self.wakes.clone()),
-        );
+        let header = Header::new(id, slot, name, location, self.wakes.clone());
         let cell = TaskCell::new(header, future);
-        sched.slots[slot as usize] = Slot::Task(cell.clone());
-        sched.ready.push_back(slot);
-        sched.live += 1;
+        Self::insert(&mut sched, slot, cell.clone());
         JoinHandle::new(cell)
     }
 
     /// Registers the main future of a `block_on` call as a task, ready to run.
-    pub(crate) fn enter_main(&self, location: &'static Location<'static>) -> (u32, Rc<Header>) {
+    pub(crate) fn enter_main(&self, location: &'static Location<'static>) -> Rc<dyn Runnable> {
         let id = self.fresh_id();
         self.rec
             .borrow_mut()
             .spawn(self.now(), id, None, Some("main"));
         let mut sched = self.sched.borrow_mut();
         let slot = Self::alloc_slot(&mut sched);
-        let header = Rc::new(Header::new(
+        let mut header = Header::new(
             id,
-            Some("main".into()),
+            slot,
+            Some("main".to_string()),
             location,
-            TaskWaker::new(slot, id, self.wakes.clone()),
-        ));
-        sched.slots[slot as usize] = Slot::Main(header.clone());
-        sched.ready.push_back(slot);
-        sched.live += 1;
-        (slot, header)
+            self.wakes.clone(),
+        );
+        header.is_main = true;
+        let cell: Rc<dyn Runnable> = TaskCell::new(header, std::future::pending::<()>());
+        Self::insert(&mut sched, slot, cell.clone());
+        cell
     }
 
     /// Removes the main task (it finished, failed or its `block_on` unwinds).
-    pub(crate) fn exit_main(&self, slot: u32, header: &Header) {
+    pub(crate) fn exit_main(&self, main: &Rc<dyn Runnable>) {
+        let header = main.header();
+        let slot = header.slot as usize;
+        let owned = {
+            let mut sched = self.sched.borrow_mut();
+            if sched
+                .slots
+                .get(slot)
+                .and_then(Option::as_ref)
+                .is_some_and(|t| Rc::ptr_eq(t, main))
+            {
+                sched.free.push(header.slot);
+                sched.live -= 1;
+                let ptr = NonNull::from(&**main);
+                sched
+                    .ready
+                    .retain(|p| !std::ptr::addr_eq(p.as_ptr(), ptr.as_ptr()));
+                sched.slots[slot].take()
+            } else {
+                None
+            }
+        };
         header.complete();
-        let mut sched = self.sched.borrow_mut();
-        if matches!(&sched.slots[slot as usize], Slot::Main(h) if h.id == header.id) {
-            sched.slots[slot as usize] = Slot::Free;
-            sched.free.push(slot);
-            sched.live -= 1;
-            sched.ready.retain(|s| *s != slot);
-        }
+        drop(owned);
     }
 
     /// Runs `f` as the current task `id` (for `task::id()` and spawn parents).
@@ -266,18 +279,20 @@ impl Core {
             return Step::Failed;
         }
         if let Some((id, thread)) = self.wakes.foreign() {
-            let task = self.task_info(id).unwrap_or_else(|| TaskInfo {
+            let task = Box::new(self.task_info(id).unwrap_or_else(|| TaskInfo {
                 id,
                 name: None,
                 spawned_at: "<finished task>".to_string(),
-                waiting_on: None,
-            });
+            }));
             self.fail(Error::ForeignWake { task, thread });
             return Step::Failed;
         }
         let picked = {
             let mut sched = self.sched.borrow_mut();
             self.wakes.drain_into(&mut sched.ready);
+            if self.wakes.has_pending() {
+                self.resolve_id_wakes(&mut sched);
+            }
             let n = sched.ready.len();
             if n == 0 {
                 None
@@ -290,37 +305,48 @@ impl Core {
                 } else {
                     0
                 };
-                let slot = if i == 0 {
+                if i == 0 {
                     sched.ready.pop_front()
                 } else {
                     sched.ready.swap_remove_front(i)
-                };
-                let slot = slot.expect("picked index within the ready queue");
-                match &sched.slots[slot as usize] {
-                    Slot::Task(task) => Some(Ok((slot, task.clone()))),
-                    Slot::Main(header) => Some(Err(header.clone())),
-                    Slot::Free => {
-                        debug_assert!(false, "slot {slot} in the ready queue is free");
-                        return Step::Polled;
-                    }
                 }
             }
         };
-        match picked {
-            Some(Ok((slot, task))) => {
-                self.run_task(slot, task);
-                if self.failure.borrow().is_some() {
-                    Step::Failed
-                } else {
-                    Step::Polled
+        let Some(ptr) = picked else {
+            return self.advance();
+        };
+        // SAFETY: a queued task is live: the slab holds a strong reference
+        // until the task ends (see `remove`), an ended task is never queued
+        // again, and nothing removes a live task from the slab while it is
+        // polled (only `remove` after its poll, and `shutdown`, which runs in
+        // `Sim::drop`, never during a step).
+        let task: &dyn Runnable = unsafe { ptr.as_ref() };
+        let header = task.header();
+        if header.is_main {
+            header.notified.set(false);
+            self.rec.borrow_mut().poll(self.now(), header.id);
+            return Step::Main;
+        }
+        self.run_task(task);
+        if self.failure.borrow().is_some() {
+            Step::Failed
+        } else {
+            Step::Polled
+        }
+    }
+
+    /// Queues the tasks woken by id (through a waker that crossed threads and
+    /// came back): rare, so a scan of the slab is fine.
+    #[cold]
+    fn resolve_id_wakes(&self, sched: &mut Sched) {
+        for id in self.wakes.take_ids() {
+            let found = sched.slots.iter().flatten().find(|t| t.header().id == id);
+            if let Some(task) = found {
+                let header = task.header();
+                if !header.notified.replace(true) {
+                    sched.ready.push_back(NonNull::from(&**task));
                 }
             }
-            Some(Err(main)) => {
-                main.task_waker.notified.store(false, Ordering::Relaxed);
-                self.rec.borrow_mut().poll(self.now(), main.id);
-                Step::Main
-            }
-            None => self.advance(),
         }
     }
 
@@ -341,17 +367,16 @@ impl Core {
         let mut fired = std::mem::take(&mut *self.fired.borrow_mut());
         self.timers.borrow_mut().pop_due(deadline, &mut fired);
         // Which of the simultaneous timers fires first is a choice: pick the
-        // next one among those left (0 = the earliest registered).
+        // next one among those left (0 = the earliest registered, so a tape
+        // of zeros keeps registration order; a non-zero pick swaps).
         for i in 0..fired.len() {
             let left = fired.len() - i;
             let j = self.choose(ChoiceKind::TimerOrder, left as u64) as usize;
             fired.swap(i, i + j);
-            if j > 0 {
-                // Keep the rest in registration order.
-                fired[i + 1..=i + j].rotate_right(1);
-            }
         }
-        self.rec.borrow_mut().advance(self.now(), fired.len() as u32);
+        self.rec
+            .borrow_mut()
+            .advance(self.now(), fired.len() as u32);
         tracing::trace!(target: "seedloop::runtime", vtime = self.now(), fired = fired.len(), "timers");
         for w in fired.drain(..) {
             w.wake();
@@ -360,27 +385,27 @@ impl Core {
         Step::Advanced
     }
 
-    fn run_task(&self, slot: u32, task: Rc<dyn Runnable>) {
+    fn run_task(&self, task: &dyn Runnable) {
         let header = task.header();
-        header.task_waker.notified.store(false, Ordering::Relaxed);
+        header.notified.set(false);
         let id = header.id;
         if header.aborted.get() {
             self.rec.borrow_mut().cancel(self.now(), id);
-            self.finish_quietly(&*task, JoinError::cancelled(id));
-            self.remove(slot, &*task);
+            self.finish_quietly(task, JoinError::cancelled(id));
+            self.remove(task);
             return;
         }
+        self.prefetch_slot(header.slot);
         self.rec.borrow_mut().poll(self.now(), id);
         tracing::trace!(target: "seedloop::runtime", vtime = self.now(), task = id.as_u64(), "poll");
         let prev = self.current.replace(Some(id));
-        let mut cx = Context::from_waker(&header.waker);
-        let result = catch_unwind(AssertUnwindSafe(|| task.run(&mut cx)));
+        let result = catch_unwind(AssertUnwindSafe(|| task.run()));
         self.current.set(prev);
         match result {
             Ok(Poll::Pending) => {}
             Ok(Poll::Ready(())) => {
                 self.rec.borrow_mut().finish(self.now(), id);
-                self.remove(slot, &*task);
+                self.remove(task);
             }
             Err(payload) => {
                 let message = panic_message(&*payload);
@@ -388,14 +413,14 @@ impl Core {
                 self.rec.borrow_mut().panic(self.now(), id);
                 if self.cfg.panic_policy == PanicPolicy::FailRun {
                     self.fail(Error::Panicked {
-                        task: header.info(),
+                        task: Box::new(header.info()),
                         message,
                         location,
                         time: Duration::from_nanos(self.now()),
                     });
                 }
-                self.finish_quietly(&*task, JoinError::panic(id, payload));
-                self.remove(slot, &*task);
+                self.finish_quietly(task, JoinError::panic(id, payload));
+                self.remove(task);
             }
         }
     }
@@ -409,20 +434,42 @@ impl Core {
         });
     }
 
-    fn remove(&self, slot: u32, task: &dyn Runnable) {
-        {
+    /// Starts loading the task's slab entry while the task is polled, so that
+    /// `remove` does not wait for it (with many tasks it is a cache miss).
+    #[inline]
+    fn prefetch_slot(&self, slot: u32) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(entry) = self.sched.borrow().slots.get(slot as usize) {
+            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            // SAFETY: SSE is part of the x86_64 baseline, and a prefetch
+            // never faults, whatever the address.
+            unsafe {
+                _mm_prefetch::<_MM_HINT_T0>((entry as *const Option<Rc<dyn Runnable>>).cast())
+            };
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = slot;
+    }
+
+    /// Takes an ended task out of the slab and tells its waiters. `task`
+    /// must not be used afterwards (the slab's reference may be the last).
+    fn remove(&self, task: &dyn Runnable) {
+        let slot = task.header().slot;
+        let owned = {
             let mut sched = self.sched.borrow_mut();
-            sched.slots[slot as usize] = Slot::Free;
             sched.free.push(slot);
             sched.live -= 1;
-        }
-        task.header().complete();
+            sched.slots[slot as usize].take()
+        };
+        let owned = owned.expect("an ended task is in the slab");
+        owned.header().complete();
     }
 
     /// Asks a task to stop: it is dropped the next time it is picked.
-    pub(crate) fn abort(header: &Header) {
+    pub(crate) fn abort(task: &dyn Runnable) {
+        let header = task.header();
         if !header.finished.get() && !header.aborted.replace(true) {
-            header.waker.wake_by_ref();
+            task.wake();
         }
     }
 
@@ -432,11 +479,8 @@ impl Core {
         let mut out: Vec<TaskInfo> = sched
             .slots
             .iter()
-            .filter_map(|s| match s {
-                Slot::Free => None,
-                Slot::Task(t) => Some(t.header().info()),
-                Slot::Main(h) => Some(h.info()),
-            })
+            .flatten()
+            .map(|t| t.header().info())
             .collect();
         out.sort_by_key(|t| t.id);
         out
@@ -470,16 +514,15 @@ impl Core {
             if slots.is_empty() {
                 break;
             }
-            for slot in slots {
-                if let Slot::Task(task) = slot {
-                    let id = task.header().id;
-                    self.finish_quietly(&*task, JoinError::cancelled(id));
-                    task.header().complete();
-                }
+            for task in slots.into_iter().flatten() {
+                let id = task.header().id;
+                self.finish_quietly(&*task, JoinError::cancelled(id));
+                task.header().complete();
             }
         }
         let mut sink = Vec::new();
         self.wakes.drain_into(&mut sink);
+        drop(self.wakes.take_ids());
         let timers = std::mem::take(&mut *self.timers.borrow_mut());
         drop(timers);
     }

@@ -18,11 +18,11 @@ pub(crate) mod task_cell;
 mod waker;
 
 pub use builder::{Builder, PanicPolicy};
-pub(crate) use context::{core as current_core, try_core};
 pub use context::Handle;
+pub(crate) use context::{core as current_core, try_core};
 
 use self::core::{Core, Step};
-use self::task_cell::{Header, panic_message};
+use self::task_cell::{Runnable, panic_message};
 use crate::error::Error;
 use crate::strategy::Strategy;
 use crate::tape::Tape;
@@ -73,13 +73,12 @@ impl std::fmt::Debug for Sim {
 /// Unregisters the main future of `block_on`, also when it unwinds.
 struct MainGuard<'a> {
     core: &'a Core,
-    slot: u32,
-    header: Rc<Header>,
+    main: Rc<dyn Runnable>,
 }
 
 impl Drop for MainGuard<'_> {
     fn drop(&mut self) {
-        self.core.exit_main(self.slot, &self.header);
+        self.core.exit_main(&self.main);
     }
 }
 
@@ -160,18 +159,17 @@ impl Sim {
         let location = Location::caller();
         let result = {
             let _enter = context::enter(&self.core);
-            let (slot, header) = self.core.enter_main(location);
             let guard = MainGuard {
                 core: &self.core,
-                slot,
-                header,
+                main: self.core.enter_main(location),
             };
+            let waker = guard.main.waker();
+            let main = guard.main.header();
             let mut future = pin!(future);
             let result = loop {
                 match self.core.step() {
                     Step::Main => {
-                        let main = &guard.header;
-                        let mut cx = Context::from_waker(&main.waker);
+                        let mut cx = Context::from_waker(&waker);
                         let polled = self.core.as_current(main.id, || {
                             catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx)))
                         });
@@ -184,7 +182,7 @@ impl Sim {
                             Err(payload) => {
                                 self.core.rec.borrow_mut().panic(self.core.now(), main.id);
                                 break Err(Error::Panicked {
-                                    task: main.info(),
+                                    task: Box::new(main.info()),
                                     message: panic_message(&*payload),
                                     location: panic_hook::take_location(),
                                     time: self.elapsed(),
@@ -207,6 +205,7 @@ impl Sim {
                     }
                 }
             };
+            drop(waker);
             drop(guard);
             result
         };

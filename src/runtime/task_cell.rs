@@ -1,83 +1,103 @@
-//! One allocation per task: its header and its future, later its output.
+//! One allocation per task: its header, its future, later its output, and
+//! its waker (the waker points at the allocation itself).
 //!
 //! A task's life: `Running(future)` while it is polled; then `Done(result)`
 //! once the future completes, panics or is aborted; then `Taken` once its
-//! `JoinHandle` has read the result. The event loop holds the cell as an
-//! `Rc<dyn Runnable>` in its slab while the task lives; the `JoinHandle` holds
-//! the same allocation as an `Rc<dyn JoinTarget<T>>`.
+//! `JoinHandle` has read the result. The event loop's slab holds the cell as
+//! an `Rc<dyn Runnable>` while the task lives; the `JoinHandle` holds the
+//! same allocation as an `Rc<dyn JoinTarget<T>>`; each `Waker` holds one
+//! more count.
+//!
+//! The waker is a hand-written `RawWaker` over the `Rc`'s non-atomic count,
+//! so that polling and waking cost no atomic operation. It stays sound when a
+//! waker crosses threads because every vtable function first checks the
+//! thread: on the simulation's thread it uses the count as usual; on any
+//! other thread it reads only immutable fields (`id`, `queue`), never the
+//! count: a clone there becomes a detached waker that holds no reference to
+//! the task, a wake there is recorded as a foreign wake (which fails the run),
+//! and a drop there leaks its count (so the allocation is never freed while
+//! another thread might read it).
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::mem::ManuallyDrop;
 use std::panic::Location;
 use std::pin::Pin;
+use std::ptr::NonNull;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
-use super::waker::TaskWaker;
+use super::waker::{TaskPtr, WakeQueue, detached};
 use crate::task::{Id, JoinError};
 
-/// What a blocked task waits on, for deadlock reports.
-pub(crate) type WaitingOn = (&'static str, &'static Location<'static>);
+/// Who waits for the task to end: the task awaiting its `JoinHandle`, or
+/// the `JoinSet` that holds it (never both).
+#[derive(Default)]
+pub(crate) enum Joiner {
+    #[default]
+    None,
+    Waker(Waker),
+    Hook(Box<dyn FnOnce()>),
+}
 
 pub(crate) struct Header {
     pub(crate) id: Id,
-    pub(crate) name: Option<Box<str>>,
-    pub(crate) location: &'static Location<'static>,
-    pub(crate) task_waker: Arc<TaskWaker>,
-    pub(crate) waker: Waker,
+    pub(crate) slot: u32,
+    pub(crate) is_main: bool,
+    /// Set from a wake until the task is next polled, so a task sits in the
+    /// pending list or the ready queue at most once. Left set for good once
+    /// the task ended, which turns later wakes into no-ops.
+    pub(crate) notified: Cell<bool>,
     pub(crate) aborted: Cell<bool>,
     pub(crate) finished: Cell<bool>,
-    pub(crate) join_waker: Cell<Option<Waker>>,
-    pub(crate) on_finish: Cell<Option<Box<dyn FnOnce()>>>,
-    pub(crate) waiting_on: Cell<Option<WaitingOn>>,
+    pub(crate) queue: Arc<WakeQueue>,
+    pub(crate) location: &'static Location<'static>,
+    /// Boxed twice so that the common, unnamed task pays 8 bytes.
+    #[allow(clippy::box_collection)]
+    pub(crate) name: Option<Box<String>>,
+    pub(crate) joiner: Cell<Joiner>,
 }
 
 impl Header {
     pub(crate) fn new(
         id: Id,
-        name: Option<Box<str>>,
+        slot: u32,
+        name: Option<String>,
         location: &'static Location<'static>,
-        task_waker: Arc<TaskWaker>,
+        queue: Arc<WakeQueue>,
     ) -> Header {
         Header {
             id,
-            name,
-            location,
-            waker: task_waker.waker(),
-            task_waker,
+            slot,
+            is_main: false,
+            notified: Cell::new(true),
             aborted: Cell::new(false),
             finished: Cell::new(false),
-            join_waker: Cell::new(None),
-            on_finish: Cell::new(None),
-            waiting_on: Cell::new(None),
+            queue,
+            location,
+            name: name.map(Box::new),
+            joiner: Cell::new(Joiner::None),
         }
     }
 
     pub(crate) fn info(&self) -> crate::error::TaskInfo {
         crate::error::TaskInfo {
             id: self.id,
-            name: self.name.as_deref().map(str::to_string),
+            name: self.name.as_deref().cloned(),
             spawned_at: self.location.to_string(),
-            waiting_on: self
-                .waiting_on
-                .get()
-                .map(|(what, at)| format!("{what} ({at})")),
         }
     }
 
     /// Marks the task finished and tells whoever waits for it.
     pub(crate) fn complete(&self) {
         self.finished.set(true);
-        self.task_waker
-            .notified
-            .store(true, std::sync::atomic::Ordering::Relaxed);
-        if let Some(w) = self.join_waker.take() {
-            w.wake();
-        }
-        if let Some(f) = self.on_finish.take() {
-            f();
+        self.notified.set(true);
+        match self.joiner.take() {
+            Joiner::None => {}
+            Joiner::Waker(w) => w.wake(),
+            Joiner::Hook(f) => f(),
         }
     }
 }
@@ -93,22 +113,17 @@ pub(crate) struct TaskCell<F: Future> {
     stage: RefCell<Stage<F>>,
 }
 
-impl<F: Future> TaskCell<F> {
-    pub(crate) fn new(header: Header, future: F) -> Rc<TaskCell<F>> {
-        Rc::new(TaskCell {
-            header,
-            stage: RefCell::new(Stage::Running(future)),
-        })
-    }
-}
-
 /// The event loop's view of a task.
 pub(crate) trait Runnable {
     fn header(&self) -> &Header;
     /// Polls the future once; on completion stores the output.
-    fn run(&self, cx: &mut Context<'_>) -> Poll<()>;
+    fn run(&self) -> Poll<()>;
     /// Drops the future if it still runs and stores `err` as the result.
     fn finish_with(&self, err: JoinError);
+    /// Queues the task to be polled (owner thread only).
+    fn wake(&self);
+    /// A new waker for the task.
+    fn waker(&self) -> Waker;
 }
 
 /// The `JoinHandle`'s view of a task.
@@ -116,6 +131,81 @@ pub(crate) trait JoinTarget<T> {
     fn header(&self) -> &Header;
     fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>>;
     fn runnable(self: Rc<Self>) -> Rc<dyn Runnable>;
+    fn as_runnable(&self) -> &dyn Runnable;
+}
+
+impl<F: Future + 'static> TaskCell<F> {
+    pub(crate) fn new(header: Header, future: F) -> Rc<TaskCell<F>> {
+        Rc::new(TaskCell {
+            header,
+            stage: RefCell::new(Stage::Running(future)),
+        })
+    }
+
+    const VTABLE: RawWakerVTable = RawWakerVTable::new(
+        Self::waker_clone,
+        Self::waker_wake,
+        Self::waker_wake_by_ref,
+        Self::waker_drop,
+    );
+
+    /// Owner thread: queue the task unless it is queued already.
+    #[inline]
+    fn wake_local(&self) {
+        if self.header.notified.replace(true) {
+            return;
+        }
+        let ptr: TaskPtr = NonNull::from(self as &dyn Runnable);
+        // SAFETY: callers run on the owner thread, and a task that is not
+        // notified is live (ended tasks stay notified for good).
+        unsafe { self.header.queue.push(ptr) };
+    }
+
+    // SAFETY (all four): `data` is `Rc::as_ptr` of a live `Rc<TaskCell<F>>`
+    // whose count includes this waker's reference. On another thread only the
+    // immutable `id` and `queue` fields are read and the count is untouched.
+    unsafe fn waker_clone(data: *const ()) -> RawWaker {
+        let cell = unsafe { &*(data as *const Self) };
+        if cell.header.queue.is_owner() {
+            unsafe { Rc::increment_strong_count(data as *const Self) };
+            RawWaker::new(data, &Self::VTABLE)
+        } else {
+            detached(&cell.header.queue, cell.header.id)
+        }
+    }
+
+    unsafe fn waker_wake(data: *const ()) {
+        unsafe {
+            Self::waker_wake_by_ref(data);
+            Self::waker_drop(data);
+        }
+    }
+
+    unsafe fn waker_wake_by_ref(data: *const ()) {
+        let cell = unsafe { &*(data as *const Self) };
+        if cell.header.queue.is_owner() {
+            cell.wake_local();
+        } else {
+            cell.header.queue.record_foreign(cell.header.id);
+        }
+    }
+
+    unsafe fn waker_drop(data: *const ()) {
+        let cell = unsafe { &*(data as *const Self) };
+        if cell.header.queue.is_owner() {
+            unsafe { Rc::decrement_strong_count(data as *const Self) };
+        }
+        // Another thread: leak this reference (see the module comment).
+    }
+
+    /// A waker that borrows this task's reference instead of owning one.
+    fn borrowed_waker(&self) -> ManuallyDrop<Waker> {
+        let raw = RawWaker::new(self as *const Self as *const (), &Self::VTABLE);
+        // SAFETY: the vtable's contract holds (see above); the waker is never
+        // dropped (ManuallyDrop), so it needs no count of its own, and it
+        // does not outlive `&self`: clones made from it take their own count.
+        ManuallyDrop::new(unsafe { Waker::from_raw(raw) })
+    }
 }
 
 impl<F: Future + 'static> Runnable for TaskCell<F> {
@@ -123,7 +213,9 @@ impl<F: Future + 'static> Runnable for TaskCell<F> {
         &self.header
     }
 
-    fn run(&self, cx: &mut Context<'_>) -> Poll<()> {
+    fn run(&self) -> Poll<()> {
+        let waker = self.borrowed_waker();
+        let mut cx = Context::from_waker(&waker);
         let mut stage = self.stage.borrow_mut();
         let Stage::Running(future) = &mut *stage else {
             debug_assert!(false, "task {} polled after it finished", self.header.id);
@@ -133,7 +225,7 @@ impl<F: Future + 'static> Runnable for TaskCell<F> {
         // moved out of it: it is only dropped in place, when the stage is
         // overwritten below or in `finish_with`, or when the cell is dropped.
         let future = unsafe { Pin::new_unchecked(future) };
-        match future.poll(cx) {
+        match future.poll(&mut cx) {
             Poll::Ready(out) => {
                 *stage = Stage::Done(Ok(out));
                 Poll::Ready(())
@@ -148,6 +240,16 @@ impl<F: Future + 'static> Runnable for TaskCell<F> {
         let old = std::mem::replace(&mut *self.stage.borrow_mut(), Stage::Taken);
         drop(old);
         *self.stage.borrow_mut() = Stage::Done(Err(err));
+    }
+
+    fn wake(&self) {
+        debug_assert!(self.header.queue.is_owner());
+        self.wake_local();
+    }
+
+    fn waker(&self) -> Waker {
+        // SAFETY: as `waker_clone`: this takes a count of its own.
+        unsafe { Waker::from_raw(Self::waker_clone(self as *const Self as *const ())) }
     }
 }
 
@@ -173,14 +275,20 @@ impl<F: Future + 'static> JoinTarget<F::Output> for TaskCell<F> {
             }
         }
         let new = cx.waker();
-        match self.header.join_waker.take() {
-            Some(w) if w.will_wake(new) => self.header.join_waker.set(Some(w)),
-            _ => self.header.join_waker.set(Some(new.clone())),
-        }
+        let joiner = match self.header.joiner.take() {
+            Joiner::Waker(w) if w.will_wake(new) => Joiner::Waker(w),
+            Joiner::Hook(f) => Joiner::Hook(f),
+            _ => Joiner::Waker(new.clone()),
+        };
+        self.header.joiner.set(joiner);
         Poll::Pending
     }
 
     fn runnable(self: Rc<Self>) -> Rc<dyn Runnable> {
+        self
+    }
+
+    fn as_runnable(&self) -> &dyn Runnable {
         self
     }
 }

@@ -1,20 +1,24 @@
-//! Real `std::task::Waker`s for simulated tasks.
+//! The wake queue shared by a simulation's wakers, and foreign-thread detection.
 //!
-//! A waker may legally be sent to and called from any thread, but a wake from
-//! a thread other than the simulation's would make the run depend on the OS
-//! scheduler. So each wake first checks the calling thread: on the
-//! simulation's thread it records the task in the pending list that the event
-//! loop drains after every step; on any other thread it touches nothing but a
-//! mutex-guarded slot, which fails the run with `Error::ForeignWake`.
+//! A `Waker` may legally be sent to and called from any thread, but a wake
+//! from a thread other than the simulation's would make the run depend on the
+//! OS scheduler. So every waker operation first checks the calling thread
+//! (`WakeQueue::is_owner`). On the simulation's thread a wake records the task
+//! in `pending`, which the event loop drains after every step. On any other
+//! thread nothing but the atomic flag and the mutex below is touched, and the
+//! run then fails with `Error::ForeignWake`.
 //!
-//! Invariant: `pending` is only read or written on the owner thread (checked
-//! on every access), which is what makes the `Sync` impl below sound.
+//! Invariant: `pending` and `pending_ids` are only read or written on the
+//! owner thread (every access is behind an `is_owner` check or happens in
+//! the `!Send` event loop), which is what makes the `Sync` impl sound.
 
 use std::cell::UnsafeCell;
+use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Wake, Waker};
+use std::task::{RawWaker, Waker};
 
+use super::task_cell::Runnable;
 use crate::task::Id;
 
 thread_local! {
@@ -27,17 +31,22 @@ fn thread_mark() -> usize {
     MARK.with(|m| m as *const u8 as usize)
 }
 
-/// The tasks woken since the event loop last looked, plus the first foreign wake.
+/// A task in the ready queue or the pending list. Valid while the task is
+/// live: the event loop's slab holds a strong reference until the task
+/// ends, and an ended task is never queued again.
+pub(crate) type TaskPtr = NonNull<dyn Runnable>;
+
 pub(crate) struct WakeQueue {
     owner: usize,
-    pending: UnsafeCell<Vec<u32>>,
+    pending: UnsafeCell<Vec<TaskPtr>>,
+    /// Wakes, on the owner thread, through a waker that was cloned on another thread.
+    pending_ids: UnsafeCell<Vec<Id>>,
     foreign_seen: AtomicBool,
     foreign: Mutex<Option<(Id, String)>>,
 }
 
-// SAFETY: `pending` is only accessed after checking that the caller runs on
-// the owner thread (the thread that created the queue and its `Sim`, which is
-// `!Send`). Other threads only touch the atomic and the mutex.
+// SAFETY: see the module invariant. `owner` is immutable; other threads only
+// touch `foreign_seen` and `foreign`, which are thread-safe.
 unsafe impl Sync for WakeQueue {}
 unsafe impl Send for WakeQueue {}
 
@@ -46,30 +55,72 @@ impl WakeQueue {
         Arc::new(WakeQueue {
             owner: thread_mark(),
             pending: UnsafeCell::new(Vec::new()),
+            pending_ids: UnsafeCell::new(Vec::new()),
             foreign_seen: AtomicBool::new(false),
             foreign: Mutex::new(None),
         })
     }
 
-    /// Moves the pending wakes into `out` (in wake order). Owner thread only.
     #[inline]
-    pub(crate) fn drain_into(&self, out: &mut impl Extend<u32>) {
-        debug_assert_eq!(self.owner, thread_mark(), "wake queue drained off its thread");
-        // SAFETY: owner thread (the Sim is !Send and calls this), and no
-        // reference into `pending` outlives this call.
+    pub(crate) fn is_owner(&self) -> bool {
+        self.owner == thread_mark()
+    }
+
+    /// Records a woken task.
+    ///
+    /// # Safety
+    ///
+    /// Owner thread only, and `task` must be live.
+    #[inline]
+    pub(crate) unsafe fn push(&self, task: TaskPtr) {
+        debug_assert!(self.is_owner(), "wake queue pushed off its thread");
+        // SAFETY: owner thread (caller's contract); no reference into
+        // `pending` is live, `drain_into` holds one only while it runs and
+        // calls no user code.
+        unsafe { (*self.pending.get()).push(task) };
+    }
+
+    /// Moves the pending wakes into `out`, in wake order. Owner thread only.
+    #[inline]
+    pub(crate) fn drain_into(&self, out: &mut impl Extend<TaskPtr>) {
+        assert!(self.is_owner(), "wake queue drained off its thread");
+        // SAFETY: owner thread, checked above; see `push`.
         let pending = unsafe { &mut *self.pending.get() };
         if !pending.is_empty() {
             out.extend(pending.drain(..));
         }
     }
 
+    /// Takes the id-based wakes (rare: see `pending_ids`). Owner thread only.
+    pub(crate) fn take_ids(&self) -> Vec<Id> {
+        assert!(self.is_owner(), "wake queue drained off its thread");
+        // SAFETY: owner thread, checked above.
+        unsafe { std::mem::take(&mut *self.pending_ids.get()) }
+    }
+
     #[inline]
     pub(crate) fn has_pending(&self) -> bool {
-        // SAFETY: as in `drain_into`.
-        unsafe { !(*self.pending.get()).is_empty() }
+        // SAFETY: only called by the event loop, on the owner thread.
+        unsafe { !(*self.pending.get()).is_empty() || !(*self.pending_ids.get()).is_empty() }
+    }
+
+    /// Notes a wake of task `id` from another thread (the first one wins).
+    #[cold]
+    pub(crate) fn record_foreign(&self, id: Id) {
+        let thread = std::thread::current();
+        let name = thread
+            .name()
+            .map_or_else(|| format!("{:?}", thread.id()), str::to_string);
+        if let Ok(mut slot) = self.foreign.lock() {
+            if slot.is_none() {
+                *slot = Some((id, name));
+            }
+        }
+        self.foreign_seen.store(true, Ordering::Release);
     }
 
     /// The first foreign wake seen, if any (task id and thread name).
+    #[inline]
     pub(crate) fn foreign(&self) -> Option<(Id, String)> {
         if !self.foreign_seen.load(Ordering::Acquire) {
             return None;
@@ -78,71 +129,35 @@ impl WakeQueue {
     }
 }
 
-/// The waker of one task.
-pub(crate) struct TaskWaker {
-    pub(crate) slot: u32,
-    pub(crate) id: Id,
-    /// Set from a wake until the task is next polled, so a task sits in the
-    /// pending list or the ready queue at most once. Left set for good once
-    /// the task is gone, which turns later wakes into no-ops.
-    pub(crate) notified: AtomicBool,
+/// The waker handed out when a task's waker is cloned on another thread: it
+/// holds no reference to the task (whose count is not thread-safe), only its
+/// id and the queue.
+struct DetachedWaker {
     queue: Arc<WakeQueue>,
+    id: Id,
 }
 
-impl TaskWaker {
-    pub(crate) fn new(slot: u32, id: Id, queue: Arc<WakeQueue>) -> Arc<TaskWaker> {
-        Arc::new(TaskWaker {
-            slot,
-            id,
-            notified: AtomicBool::new(true),
-            queue,
-        })
-    }
-
-    pub(crate) fn waker(self: &Arc<Self>) -> Waker {
-        Waker::from(self.clone())
-    }
-
-    #[inline]
-    fn wake_inner(&self) {
-        if self.queue.owner != thread_mark() {
-            self.foreign_wake();
-            return;
-        }
-        // Owner thread: plain loads and stores suffice (no other thread
-        // writes `notified` except through `foreign_wake`, which does not).
-        if self.notified.load(Ordering::Relaxed) {
-            return;
-        }
-        self.notified.store(true, Ordering::Relaxed);
-        tracing::trace!(target: "seedloop::runtime", task = self.id.as_u64(), "wake");
-        // SAFETY: owner thread, checked above; no reference into `pending`
-        // is live (the loop only borrows it inside `drain_into`, which calls
-        // no user code).
-        unsafe { (*self.queue.pending.get()).push(self.slot) };
-    }
-
-    #[cold]
-    fn foreign_wake(&self) {
-        let thread = std::thread::current();
-        let name = thread
-            .name()
-            .map_or_else(|| format!("{:?}", thread.id()), str::to_string);
-        if let Ok(mut slot) = self.queue.foreign.lock() {
-            if slot.is_none() {
-                *slot = Some((self.id, name));
-            }
-        }
-        self.queue.foreign_seen.store(true, Ordering::Release);
-    }
-}
-
-impl Wake for TaskWaker {
+impl std::task::Wake for DetachedWaker {
     fn wake(self: Arc<Self>) {
-        self.wake_inner();
+        self.wake_by_ref();
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        self.wake_inner();
+        if self.queue.is_owner() {
+            // Back on the simulation's thread: an ordinary wake, by id.
+            // SAFETY: owner thread, checked just above.
+            unsafe { (*self.queue.pending_ids.get()).push(self.id) };
+        } else {
+            self.queue.record_foreign(self.id);
+        }
     }
+}
+
+/// A waker for task `id` that does not reference the task (see `DetachedWaker`).
+pub(crate) fn detached(queue: &Arc<WakeQueue>, id: Id) -> RawWaker {
+    let waker = std::mem::ManuallyDrop::new(Waker::from(Arc::new(DetachedWaker {
+        queue: queue.clone(),
+        id,
+    })));
+    RawWaker::new(waker.data(), waker.vtable())
 }

@@ -125,7 +125,7 @@ where
         crate::time::sleep(cost).await;
         out
     };
-    core.spawn(future, Some("blocking".into()), Location::caller())
+    core.spawn(future, Some("blocking".to_string()), Location::caller())
 }
 
 /// The id of the task that is running.
@@ -235,7 +235,7 @@ impl<'a> Builder<'a> {
         F: Future + 'static,
         F::Output: 'static,
     {
-        current_core().spawn(future, self.name.map(Into::into), Location::caller())
+        current_core().spawn(future, self.name.map(str::to_string), Location::caller())
     }
 }
 
@@ -296,7 +296,7 @@ impl<T> JoinHandle<T> {
     /// });
     /// ```
     pub fn abort(&self) {
-        Core::abort(self.cell.header());
+        Core::abort(self.cell.as_runnable());
     }
 
     /// True once the task finished, was aborted or panicked.
@@ -351,7 +351,10 @@ impl<T> JoinHandle<T> {
         if self.is_finished() {
             f();
         } else {
-            self.cell.header().on_finish.set(Some(f));
+            self.cell
+                .header()
+                .joiner
+                .set(crate::runtime::task_cell::Joiner::Hook(f));
         }
     }
 }
@@ -382,9 +385,14 @@ pub struct AbortHandle {
     cell: Rc<dyn Runnable>,
 }
 
+// An AbortHandle must stay on the simulation's thread: the task's count is
+// not thread-safe. (`Rc` already makes it `!Send`; this says why.)
+
 impl fmt::Debug for AbortHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AbortHandle").field("id", &self.id()).finish()
+        f.debug_struct("AbortHandle")
+            .field("id", &self.id())
+            .finish()
     }
 }
 
@@ -400,7 +408,7 @@ impl AbortHandle {
     /// });
     /// ```
     pub fn abort(&self) {
-        Core::abort(self.cell.header());
+        Core::abort(&*self.cell);
     }
 
     /// True once the task ended.
@@ -452,22 +460,19 @@ enum Repr {
 /// });
 /// ```
 pub struct JoinError {
-    id: Id,
-    repr: Repr,
+    inner: Box<(Id, Repr)>,
 }
 
 impl JoinError {
     pub(crate) fn cancelled(id: Id) -> JoinError {
         JoinError {
-            id,
-            repr: Repr::Cancelled,
+            inner: Box::new((id, Repr::Cancelled)),
         }
     }
 
     pub(crate) fn panic(id: Id, payload: Box<dyn Any + Send + 'static>) -> JoinError {
         JoinError {
-            id,
-            repr: Repr::Panic(payload),
+            inner: Box::new((id, Repr::Panic(payload))),
         }
     }
 
@@ -482,7 +487,7 @@ impl JoinError {
     /// });
     /// ```
     pub fn is_cancelled(&self) -> bool {
-        matches!(self.repr, Repr::Cancelled)
+        matches!(self.inner.1, Repr::Cancelled)
     }
 
     /// True if the task panicked.
@@ -497,7 +502,7 @@ impl JoinError {
     /// });
     /// ```
     pub fn is_panic(&self) -> bool {
-        matches!(self.repr, Repr::Panic(_))
+        matches!(self.inner.1, Repr::Panic(_))
     }
 
     /// The panic payload, for `std::panic::resume_unwind`.
@@ -537,9 +542,9 @@ impl JoinError {
     /// });
     /// ```
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
-        match self.repr {
-            Repr::Panic(p) => Ok(p),
-            Repr::Cancelled => Err(self),
+        match *self.inner {
+            (_, Repr::Panic(p)) => Ok(p),
+            (id, Repr::Cancelled) => Err(JoinError::cancelled(id)),
         }
     }
 
@@ -555,18 +560,18 @@ impl JoinError {
     /// });
     /// ```
     pub fn id(&self) -> Id {
-        self.id
+        self.inner.0
     }
 }
 
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.repr {
-            Repr::Cancelled => write!(f, "task {} was cancelled", self.id),
+        let (id, repr) = &*self.inner;
+        match repr {
+            Repr::Cancelled => write!(f, "task {id} was cancelled"),
             Repr::Panic(p) => write!(
                 f,
-                "task {} panicked with message {:?}",
-                self.id,
+                "task {id} panicked with message {:?}",
                 crate::runtime::task_cell::panic_message(&**p)
             ),
         }
@@ -575,12 +580,12 @@ impl fmt::Display for JoinError {
 
 impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.repr {
-            Repr::Cancelled => write!(f, "JoinError::Cancelled({})", self.id),
+        let (id, repr) = &*self.inner;
+        match repr {
+            Repr::Cancelled => write!(f, "JoinError::Cancelled({id})"),
             Repr::Panic(p) => write!(
                 f,
-                "JoinError::Panic({}, {:?})",
-                self.id,
+                "JoinError::Panic({id}, {:?})",
                 crate::runtime::task_cell::panic_message(&**p)
             ),
         }

@@ -96,7 +96,9 @@ impl Instant {
     /// });
     /// ```
     pub fn checked_duration_since(self, earlier: Instant) -> Option<Duration> {
-        self.nanos.checked_sub(earlier.nanos).map(Duration::from_nanos)
+        self.nanos
+            .checked_sub(earlier.nanos)
+            .map(Duration::from_nanos)
     }
 
     /// Time from `earlier` to `self`, zero if `earlier` is later.

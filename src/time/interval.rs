@@ -1,8 +1,8 @@
 //! `interval`, `Interval`, `MissedTickBehavior`.
 
+use std::future::Future;
 use std::future::poll_fn;
 use std::pin::Pin;
-use std::future::Future;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -44,9 +44,7 @@ impl MissedTickBehavior {
         match self {
             MissedTickBehavior::Burst => missed.saturating_add(period),
             MissedTickBehavior::Delay => now.saturating_add(period),
-            MissedTickBehavior::Skip => {
-                now.saturating_add(period - (now - missed) % period)
-            }
+            MissedTickBehavior::Skip => now.saturating_add(period - (now - missed) % period),
         }
     }
 }
@@ -90,7 +88,10 @@ pub fn interval(period: Duration) -> Interval {
 /// ```
 #[track_caller]
 pub fn interval_at(start: Instant, period: Duration) -> Interval {
-    assert!(!period.is_zero(), "seedloop::time::interval: the period must be non-zero");
+    assert!(
+        !period.is_zero(),
+        "seedloop::time::interval: the period must be non-zero"
+    );
     Interval {
         sleep: sleep_until(start),
         period: to_nanos(period),

@@ -85,7 +85,10 @@ enum State {
     Unarmed(u64),
     /// Created outside a simulation with an absolute deadline.
     Until(u64),
-    Armed { core: Rc<Core>, deadline: u64 },
+    Armed {
+        core: Rc<Core>,
+        deadline: u64,
+    },
 }
 
 /// The future of [`sleep`] and [`sleep_until`]. Unlike tokio's, it is `Unpin`.
@@ -148,9 +151,7 @@ impl Sleep {
     pub fn deadline(&self) -> Instant {
         Instant::from_nanos(match &self.state {
             State::Armed { deadline, .. } | State::Until(deadline) => *deadline,
-            State::Unarmed(after) => try_core()
-                .map_or(0, |c| c.now())
-                .saturating_add(*after),
+            State::Unarmed(after) => try_core().map_or(0, |c| c.now()).saturating_add(*after),
         })
     }
 

@@ -136,7 +136,6 @@ impl Timers {
     pub(crate) fn live(&self) -> usize {
         self.live
     }
-
 }
 
 #[cfg(test)]
