@@ -1,13 +1,20 @@
 //! The timer queue of the event loop (pub(crate)).
 //!
-//! Timers are keyed by (deadline, sequence): a binary heap orders them, a slab
+//! Timers are keyed by (deadline, sequence): a radix heap orders them, a slab
 //! holds their wakers. Cancelling a timer frees its slot at once and leaves a
 //! stale heap entry that is skipped when it surfaces (its sequence no longer
 //! matches the slot's); the heap is rebuilt when stale entries outnumber live
 //! ones, so cancelled timeouts cannot grow it without bound.
+//!
+//! A radix heap fits because virtual time is monotone: a timer is only ever
+//! registered with a deadline after the last one popped (a sleep whose
+//! deadline has come completes without a timer). Entries sit in bucket `i`
+//! when their deadline first differs from the last popped deadline at bit
+//! `i - 1` (bucket 0: equal to it). Pushing appends to a bucket; popping
+//! empties the lowest non-empty bucket into lower ones. Every access is a
+//! sequential pass over a `Vec`, where a binary heap would touch random
+//! levels of a large array.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::task::Waker;
 
 /// Identifies one registered timer; stale once it fired or was cancelled.
@@ -23,9 +30,100 @@ struct Slot {
     waker: Option<Waker>,
 }
 
+/// (deadline, sequence, slot).
+type Entry = (u64, u64, u32);
+
+/// A monotone priority queue of entries keyed by deadline.
+struct RadixHeap {
+    /// The deadline last popped; every entry's deadline is at least this.
+    last: u64,
+    buckets: [Vec<Entry>; 65],
+    /// Bit `i` set when `buckets[i]` is non-empty.
+    nonempty: u128,
+    len: usize,
+}
+
+impl Default for RadixHeap {
+    fn default() -> RadixHeap {
+        RadixHeap {
+            last: 0,
+            buckets: std::array::from_fn(|_| Vec::new()),
+            nonempty: 0,
+            len: 0,
+        }
+    }
+}
+
+impl RadixHeap {
+    #[inline]
+    fn bucket(&self, deadline: u64) -> usize {
+        (64 - (deadline ^ self.last).leading_zeros()) as usize
+    }
+
+    #[inline]
+    fn push(&mut self, e: Entry) {
+        debug_assert!(
+            e.0 >= self.last,
+            "timer deadline {} before {}",
+            e.0,
+            self.last
+        );
+        let b = self.bucket(e.0.max(self.last));
+        self.buckets[b].push(e);
+        self.nonempty |= 1 << b;
+        self.len += 1;
+    }
+
+    /// Makes bucket 0 hold every entry with the smallest deadline; returns it.
+    fn settle(&mut self) -> Option<u64> {
+        if self.nonempty & 1 == 0 {
+            if self.nonempty == 0 {
+                return None;
+            }
+            let b = self.nonempty.trailing_zeros() as usize;
+            let items = std::mem::take(&mut self.buckets[b]);
+            self.nonempty &= !(1 << b);
+            self.last = items.iter().map(|e| e.0).min().expect("non-empty bucket");
+            for e in &items {
+                let nb = self.bucket(e.0);
+                debug_assert!(nb < b, "radix heap entries move down");
+                self.buckets[nb].push(*e);
+                self.nonempty |= 1 << nb;
+            }
+            // Give the emptied bucket its buffer back, to reuse its capacity.
+            let mut items = items;
+            items.clear();
+            if self.buckets[b].capacity() == 0 {
+                self.buckets[b] = items;
+            }
+        }
+        Some(self.last)
+    }
+
+    /// Removes the entries of bucket 0 (all due at `self.last`), in sequence order.
+    fn pop_min_into(&mut self, out: &mut Vec<Entry>) {
+        let bucket = &mut self.buckets[0];
+        bucket.sort_unstable_by_key(|e| e.1);
+        self.len -= bucket.len();
+        out.append(bucket);
+        self.nonempty &= !1;
+    }
+
+    fn drain_all(&mut self) -> Vec<Entry> {
+        let mut all = Vec::with_capacity(self.len);
+        for b in &mut self.buckets {
+            all.append(b);
+        }
+        self.nonempty = 0;
+        self.len = 0;
+        all
+    }
+}
+
 #[derive(Default)]
 pub(crate) struct Timers {
-    heap: BinaryHeap<Reverse<(u64, u64, u32)>>,
+    heap: RadixHeap,
+    due: Vec<Entry>,
     slots: Vec<Slot>,
     free: Vec<u32>,
     next_seq: u64,
@@ -53,7 +151,7 @@ impl Timers {
             }
         };
         self.live += 1;
-        self.heap.push(Reverse((deadline, seq, slot)));
+        self.heap.push((deadline, seq, slot));
         TimerKey { slot, seq }
     }
 
@@ -83,41 +181,48 @@ impl Timers {
             slot.waker = None;
             self.free.push(key.slot);
             self.live -= 1;
-            if self.heap.len() > 1024 && self.heap.len() > 4 * self.live {
+            if self.heap.len > 1024 && self.heap.len > 4 * self.live {
                 self.compact();
             }
         }
     }
 
     fn compact(&mut self) {
-        let slots = &self.slots;
-        let entries: Vec<_> = std::mem::take(&mut self.heap)
-            .into_vec()
-            .into_iter()
-            .filter(|Reverse((_, seq, slot))| slots[*slot as usize].seq == *seq)
-            .collect();
-        self.heap = BinaryHeap::from(entries);
+        let entries = self.heap.drain_all();
+        for e in entries {
+            if self.slots[e.2 as usize].seq == e.1 {
+                self.heap.push(e);
+            }
+        }
+    }
+
+    fn is_live(&self, e: &Entry) -> bool {
+        self.slots[e.2 as usize].seq == e.1
     }
 
     /// The earliest deadline of a live timer.
     pub(crate) fn next_deadline(&mut self) -> Option<u64> {
-        while let Some(Reverse((deadline, seq, slot))) = self.heap.peek().copied() {
-            if self.slots[slot as usize].seq == seq {
+        loop {
+            let deadline = self.heap.settle()?;
+            if self.heap.buckets[0].iter().any(|e| self.is_live(e)) {
                 return Some(deadline);
             }
-            self.heap.pop();
+            // Only cancelled timers at this deadline: drop them.
+            self.due.clear();
+            self.heap.pop_min_into(&mut self.due);
         }
-        None
     }
 
     /// Removes every live timer due at exactly `deadline`, pushing its waker
-    /// to `out` in registration order.
+    /// to `out` in registration order. `deadline` must come from `next_deadline`.
     pub(crate) fn pop_due(&mut self, deadline: u64, out: &mut Vec<Waker>) {
-        while let Some(Reverse((d, seq, slot))) = self.heap.peek().copied() {
-            if d != deadline {
-                break;
-            }
-            self.heap.pop();
+        if self.heap.settle() != Some(deadline) {
+            return;
+        }
+        let mut due = std::mem::take(&mut self.due);
+        due.clear();
+        self.heap.pop_min_into(&mut due);
+        for (_, seq, slot) in due.drain(..) {
             let s = &mut self.slots[slot as usize];
             if s.seq != seq {
                 continue;
@@ -129,6 +234,7 @@ impl Timers {
             self.free.push(slot);
             self.live -= 1;
         }
+        self.due = due;
     }
 
     /// The number of live timers.
@@ -166,6 +272,48 @@ mod tests {
     }
 
     #[test]
+    fn random_deadlines_pop_in_order_like_a_sorted_list() {
+        let mut t = Timers::default();
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut expected = Vec::new();
+        let mut now = 0;
+        let mut popped = Vec::new();
+        for round in 0..50 {
+            for _ in 0..200 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let deadline = now + 1 + x % 10_000;
+                let key = t.insert(deadline, noop());
+                if x % 5 == 0 {
+                    t.cancel(key);
+                } else {
+                    expected.push((deadline, key.seq));
+                }
+            }
+            // Pop a few deadlines, as the event loop does.
+            for _ in 0..(round % 7 + 1) * 20 {
+                let Some(d) = t.next_deadline() else { break };
+                let mut out = Vec::new();
+                t.pop_due(d, &mut out);
+                assert!(!out.is_empty());
+                for _ in 0..out.len() {
+                    popped.push(d);
+                }
+                now = d;
+            }
+        }
+        while let Some(d) = t.next_deadline() {
+            let mut out = Vec::new();
+            t.pop_due(d, &mut out);
+            popped.extend(std::iter::repeat_n(d, out.len()));
+        }
+        expected.sort();
+        let expected: Vec<u64> = expected.into_iter().map(|(d, _)| d).collect();
+        assert_eq!(popped, expected);
+    }
+
+    #[test]
     fn cancelled_timers_do_not_accumulate() {
         let mut t = Timers::default();
         let _keep = t.insert(1, noop());
@@ -173,7 +321,7 @@ mod tests {
             let k = t.insert(1_000 + i, noop());
             t.cancel(k);
         }
-        assert!(t.heap.len() < 5_000, "heap holds {} entries", t.heap.len());
+        assert!(t.heap.len < 5_000, "heap holds {} entries", t.heap.len);
         assert_eq!(t.live(), 1);
     }
 }
