@@ -446,3 +446,48 @@ fn tracing_subscriber_prints_virtual_time() {
     assert!(out.contains("2.500s task 1"), "{out}");
     assert!(out.contains("hello"), "{out}");
 }
+
+#[test]
+fn a_waker_cloned_on_another_thread_still_wakes_from_the_sim_thread() {
+    let mut sim = quiet(1);
+    let polls = sim
+        .try_block_on(async {
+            let mut polls = 0;
+            std::future::poll_fn(|cx| {
+                polls += 1;
+                if polls == 1 {
+                    // Clone on another thread, bring the clone back, wake here.
+                    let original = cx.waker().clone();
+                    let clone = std::thread::spawn(move || original.clone()).join().unwrap();
+                    clone.wake();
+                    Poll::Pending
+                } else {
+                    Poll::Ready(())
+                }
+            })
+            .await;
+            polls
+        })
+        .unwrap();
+    assert_eq!(
+        polls, 2,
+        "the wake through the round-tripped clone was delivered"
+    );
+}
+
+#[test]
+fn a_waker_dropped_on_another_thread_is_harmless() {
+    let mut sim = quiet(1);
+    let out = sim.try_block_on(async {
+        let t = seedloop::spawn(async {
+            std::future::poll_fn(|cx| {
+                let w = cx.waker().clone();
+                std::thread::spawn(move || drop(w)).join().unwrap();
+                Poll::Ready(7)
+            })
+            .await
+        });
+        t.await.unwrap()
+    });
+    assert_eq!(out, Ok(7));
+}

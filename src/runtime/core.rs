@@ -10,9 +10,11 @@
 //! - *idle*: nothing is ready and no timer is pending; the caller decides
 //!   whether that is a deadlock.
 //!
-//! The ready queue is a `VecDeque` of task pointers (the slab that owns the
-//! tasks is only touched at spawn and at the end of a task, keeping the poll
-//! path to one cache line per task). Picking index `i` removes it with
+//! The ready queue is a `VecDeque` of task references, each owning a count of
+//! its task (the slab that owns the tasks is only touched at spawn and at the
+//! end of a task, keeping the poll path to one cache line per task). A task
+//! woken during its last poll is still queued after it ended; it is dropped
+//! from the queue, unpolled, when the wakes are drained. Picking index `i` removes it with
 //! `swap_remove_front`, O(1): the oldest task takes the picked one's place. A
 //! tape of zeros is therefore exact FIFO order, and every pick is
 //! deterministic given the tape.
@@ -21,7 +23,6 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
-use std::ptr::NonNull;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Poll, Waker};
@@ -29,8 +30,9 @@ use std::time::Duration;
 
 use super::builder::{Config, PanicPolicy};
 use super::panic_hook;
+use super::task_cell::TaskRef;
 use super::task_cell::{Header, Runnable, TaskCell, panic_message};
-use super::waker::{TaskPtr, WakeQueue};
+use super::waker::WakeQueue;
 use crate::error::{Error, TaskInfo};
 use crate::strategy::{ChoiceKind, Scheduler};
 use crate::task::{Id, JoinError, JoinHandle};
@@ -42,7 +44,7 @@ use crate::trace::Recorder;
 struct Sched {
     slots: Vec<Option<Rc<dyn Runnable>>>,
     free: Vec<u32>,
-    ready: VecDeque<TaskPtr>,
+    ready: VecDeque<TaskRef>,
     live: usize,
 }
 
@@ -162,7 +164,7 @@ impl Core {
 
     /// Puts a new task in the slab and the ready queue.
     fn insert(sched: &mut Sched, slot: u32, task: Rc<dyn Runnable>) {
-        sched.ready.push_back(NonNull::from(&*task));
+        sched.ready.push_back(TaskRef::new(task.header()));
         sched.slots[slot as usize] = Some(task);
         sched.live += 1;
     }
@@ -216,7 +218,7 @@ impl Core {
     pub(crate) fn exit_main(&self, main: &Rc<dyn Runnable>) {
         let header = main.header();
         let slot = header.slot as usize;
-        let owned = {
+        let (owned, queued) = {
             let mut sched = self.sched.borrow_mut();
             if sched
                 .slots
@@ -226,16 +228,21 @@ impl Core {
             {
                 sched.free.push(header.slot);
                 sched.live -= 1;
-                let ptr = NonNull::from(&**main);
-                sched
-                    .ready
-                    .retain(|p| !std::ptr::addr_eq(p.as_ptr(), ptr.as_ptr()));
-                sched.slots[slot].take()
+                // Take main out of both queues (it may have woken itself).
+                let mut queued = self.drain_wakes(&mut sched);
+                let (main_entries, rest): (VecDeque<TaskRef>, VecDeque<TaskRef>) =
+                    std::mem::take(&mut sched.ready)
+                        .into_iter()
+                        .partition(|t| t.is(&**main));
+                sched.ready = rest;
+                queued.extend(main_entries);
+                (sched.slots[slot].take(), queued)
             } else {
-                None
+                (None, Vec::new())
             }
         };
         header.complete();
+        self.release_all(queued);
         drop(owned);
     }
 
@@ -275,6 +282,70 @@ impl Core {
 
     /// Takes one step of the event loop.
     pub(crate) fn step(&self) -> Step {
+        self.step_or_advance(true)
+    }
+
+    /// Takes one step, but never advances the clock (`Idle` instead).
+    pub(crate) fn step_ready(&self) -> Step {
+        self.step_or_advance(false)
+    }
+
+    /// Moves the pending wakes into the ready queue, in wake order, except
+    /// those of tasks that ended since (they woke themselves in their last
+    /// poll): those are returned, to be released once `sched` is no longer
+    /// borrowed (releasing may run user destructors).
+    #[inline]
+    fn drain_wakes(&self, sched: &mut Sched) -> Vec<TaskRef> {
+        let before = sched.ready.len();
+        self.wakes.drain_into(&mut sched.ready);
+        if self.wakes.has_pending() {
+            self.resolve_id_wakes(sched);
+        }
+        if !sched
+            .ready
+            .range(before..)
+            .any(|t| t.get().header().finished.get())
+        {
+            return Vec::new();
+        }
+        let tail = sched.ready.split_off(before);
+        let (ended, live): (Vec<_>, Vec<_>) = tail
+            .into_iter()
+            .partition(|t| t.get().header().finished.get());
+        sched.ready.extend(live);
+        ended
+    }
+
+    /// Drops queue entries; the last count of an ended task may run its
+    /// output's destructor, whose panic is reported like a task's.
+    fn release_all(&self, entries: Vec<TaskRef>) {
+        for entry in entries {
+            self.release(entry);
+        }
+    }
+
+    fn release(&self, entry: TaskRef) {
+        let (info, id) = {
+            let header = entry.get().header();
+            (header.finished.get().then(|| header.info()), header.id)
+        };
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| drop(entry))) {
+            if self.cfg.panic_policy == PanicPolicy::FailRun {
+                self.fail(Error::Panicked {
+                    task: Box::new(info.unwrap_or_else(|| TaskInfo {
+                        id,
+                        name: None,
+                        spawned_at: "<unknown>".to_string(),
+                    })),
+                    message: panic_message(&*payload),
+                    location: panic_hook::take_location(),
+                    time: Duration::from_nanos(self.now()),
+                });
+            }
+        }
+    }
+
+    fn step_or_advance(&self, advance: bool) -> Step {
         if self.failure.borrow().is_some() {
             return Step::Failed;
         }
@@ -287,17 +358,16 @@ impl Core {
             self.fail(Error::ForeignWake { task, thread });
             return Step::Failed;
         }
-        let picked = {
+        let (picked, ended) = {
             let mut sched = self.sched.borrow_mut();
-            self.wakes.drain_into(&mut sched.ready);
-            if self.wakes.has_pending() {
-                self.resolve_id_wakes(&mut sched);
-            }
+            let ended = self.drain_wakes(&mut sched);
             let n = sched.ready.len();
             if n == 0 {
-                None
+                (None, ended)
             } else {
                 if !self.count_step() {
+                    drop(sched);
+                    self.release_all(ended);
                     return Step::Failed;
                 }
                 let i = if n > 1 {
@@ -305,29 +375,28 @@ impl Core {
                 } else {
                     0
                 };
-                if i == 0 {
+                let picked = if i == 0 {
                     sched.ready.pop_front()
                 } else {
                     sched.ready.swap_remove_front(i)
-                }
+                };
+                (picked, ended)
             }
         };
-        let Some(ptr) = picked else {
-            return self.advance();
+        self.release_all(ended);
+        let Some(entry) = picked else {
+            return if advance { self.advance() } else { Step::Idle };
         };
-        // SAFETY: a queued task is live: the slab holds a strong reference
-        // until the task ends (see `remove`), an ended task is never queued
-        // again, and nothing removes a live task from the slab while it is
-        // polled (only `remove` after its poll, and `shutdown`, which runs in
-        // `Sim::drop`, never during a step).
-        let task: &dyn Runnable = unsafe { ptr.as_ref() };
-        let header = task.header();
+        let header = entry.get().header();
         if header.is_main {
             header.notified.set(false);
             self.rec.borrow_mut().poll(self.now(), header.id);
             return Step::Main;
         }
-        self.run_task(task);
+        // The entry's count keeps the task alive through its poll and its
+        // removal from the slab; it is given back after.
+        self.run_task(entry.get());
+        self.release(entry);
         if self.failure.borrow().is_some() {
             Step::Failed
         } else {
@@ -344,7 +413,7 @@ impl Core {
             if let Some(task) = found {
                 let header = task.header();
                 if !header.notified.replace(true) {
-                    sched.ready.push_back(NonNull::from(&**task));
+                    sched.ready.push_back(TaskRef::new(header));
                 }
             }
         }
@@ -451,8 +520,8 @@ impl Core {
         let _ = slot;
     }
 
-    /// Takes an ended task out of the slab and tells its waiters. `task`
-    /// must not be used afterwards (the slab's reference may be the last).
+    /// Takes an ended task out of the slab and tells its waiters. The caller
+    /// holds a count of its own, so the cell outlives this call.
     fn remove(&self, task: &dyn Runnable) {
         let slot = task.header().slot;
         let owned = {
@@ -494,35 +563,34 @@ impl Core {
         self.sched.borrow().live
     }
 
-    /// True when a task is ready or a wake is pending.
-    pub(crate) fn has_ready(&self) -> bool {
-        !self.sched.borrow().ready.is_empty() || self.wakes.has_pending()
-    }
-
     /// Drops every task and timer (on this thread, with the simulation
     /// current, so destructors may still use it). Destructors may spawn; a
     /// bounded number of rounds catches those too.
     pub(crate) fn shutdown(&self) {
         for _ in 0..64 {
-            let slots = {
+            let (slots, ready) = {
                 let mut sched = self.sched.borrow_mut();
-                sched.ready.clear();
                 sched.free.clear();
                 sched.live = 0;
-                std::mem::take(&mut sched.slots)
+                (
+                    std::mem::take(&mut sched.slots),
+                    std::mem::take(&mut sched.ready),
+                )
             };
-            if slots.is_empty() {
+            if slots.is_empty() && ready.is_empty() {
                 break;
             }
+            let _ = catch_unwind(AssertUnwindSafe(|| drop(ready)));
             for task in slots.into_iter().flatten() {
                 let id = task.header().id;
                 self.finish_quietly(&*task, JoinError::cancelled(id));
-                task.header().complete();
+                let _ = catch_unwind(AssertUnwindSafe(|| {
+                    task.header().complete();
+                    drop(task);
+                }));
             }
+            let _ = catch_unwind(AssertUnwindSafe(|| self.wakes.clear()));
         }
-        let mut sink = Vec::new();
-        self.wakes.drain_into(&mut sink);
-        drop(self.wakes.take_ids());
         let timers = std::mem::take(&mut *self.timers.borrow_mut());
         drop(timers);
     }

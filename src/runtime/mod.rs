@@ -5,7 +5,6 @@
 
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
-use std::pin::pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -165,8 +164,10 @@ impl Sim {
             };
             let waker = guard.main.waker();
             let main = guard.main.header();
-            let mut future = pin!(future);
-            let result = loop {
+            // Boxed so that it can be dropped in place before the main task is
+            // unregistered, as the current task, with its panic caught.
+            let mut future = Box::pin(future);
+            let mut result = loop {
                 match self.core.step() {
                     Step::Main => {
                         let mut cx = Context::from_waker(&waker);
@@ -205,6 +206,17 @@ impl Sim {
                     }
                 }
             };
+            let dropped = self.core.as_current(main.id, || {
+                catch_unwind(AssertUnwindSafe(move || drop(future)))
+            });
+            if let (Err(payload), Ok(_)) = (dropped, &result) {
+                result = Err(Error::Panicked {
+                    task: Box::new(main.info()),
+                    message: panic_message(&*payload),
+                    location: panic_hook::take_location(),
+                    time: self.elapsed(),
+                });
+            }
             drop(waker);
             drop(guard);
             result
@@ -280,8 +292,23 @@ impl Sim {
     /// ```
     #[track_caller]
     pub fn run_until_stalled(&mut self) {
-        while self.core.has_ready() {
-            self.step();
+        loop {
+            let step = {
+                let _enter = context::enter(&self.core);
+                self.core.step_ready()
+            };
+            self.collect();
+            match step {
+                Step::Idle => return,
+                Step::Failed => {
+                    let e = self
+                        .core
+                        .take_failure()
+                        .expect("a failed step leaves its error");
+                    panic!("{}", self.report(&e));
+                }
+                Step::Polled | Step::Advanced | Step::Main => {}
+            }
         }
     }
 

@@ -17,6 +17,12 @@
 //! the task, a wake there is recorded as a foreign wake (which fails the run),
 //! and a drop there leaks its count (so the allocation is never freed while
 //! another thread might read it).
+//!
+//! Every raw pointer that touches the count comes from `Rc::as_ptr` (stored
+//! once in `Header::this`), never from a `&TaskCell`, so it may address the
+//! whole allocation. A queued task is a [`TaskRef`], which owns one count:
+//! a task woken during its last poll may stay in a queue after it ended, and
+//! the count keeps its memory valid until the entry is dropped.
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
@@ -29,7 +35,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
-use super::waker::{TaskPtr, WakeQueue, detached};
+use super::waker::{WakeQueue, detached};
 use crate::task::{Id, JoinError};
 
 /// Who waits for the task to end: the task awaiting its `JoinHandle`, or
@@ -43,6 +49,15 @@ pub(crate) enum Joiner {
 }
 
 pub(crate) struct Header {
+    /// `Rc::as_ptr` of this task's cell (as a thin pointer); set once at spawn.
+    this: Cell<*const ()>,
+    /// Takes one more count of the cell at `this`.
+    retain: unsafe fn(*const ()),
+    /// Gives up one count of the cell at `this` (the type-erased
+    /// `Rc::decrement_strong_count`).
+    release: unsafe fn(*const ()),
+    /// The `dyn Runnable` pointer for `this` (the type-erased unsizing).
+    as_dyn: fn(*const ()) -> NonNull<dyn Runnable>,
     pub(crate) id: Id,
     pub(crate) slot: u32,
     pub(crate) is_main: bool,
@@ -69,6 +84,10 @@ impl Header {
         queue: Arc<WakeQueue>,
     ) -> Header {
         Header {
+            this: Cell::new(std::ptr::null()),
+            retain: release_unset,
+            release: release_unset,
+            as_dyn: as_dyn_unset,
             id,
             slot,
             is_main: false,
@@ -99,6 +118,50 @@ impl Header {
             Joiner::Waker(w) => w.wake(),
             Joiner::Hook(f) => f(),
         }
+    }
+}
+
+fn release_unset(_: *const ()) {
+    unreachable!("a task header is only used inside its cell")
+}
+
+fn as_dyn_unset(_: *const ()) -> NonNull<dyn Runnable> {
+    unreachable!("a task header is only used inside its cell")
+}
+
+/// A queued task: a pointer that owns one count of the task's cell.
+pub(crate) struct TaskRef(NonNull<dyn Runnable>);
+
+impl TaskRef {
+    /// A new count of the task behind `header`.
+    pub(crate) fn new(header: &Header) -> TaskRef {
+        let this = header.this.get();
+        debug_assert!(!this.is_null(), "task header used outside its cell");
+        // SAFETY: `this` is `Rc::as_ptr` of the live cell that owns `header`;
+        // the count taken here is given back in `Drop`.
+        unsafe { (header.retain)(this) };
+        TaskRef((header.as_dyn)(this))
+    }
+
+    pub(crate) fn get(&self) -> &dyn Runnable {
+        // SAFETY: this entry owns a count, so the cell is live.
+        unsafe { self.0.as_ref() }
+    }
+
+    pub(crate) fn is(&self, other: &dyn Runnable) -> bool {
+        std::ptr::addr_eq(self.0.as_ptr(), other as *const dyn Runnable)
+    }
+}
+
+impl Drop for TaskRef {
+    fn drop(&mut self) {
+        let (this, release) = {
+            let header = self.get().header();
+            (header.this.get(), header.release)
+        };
+        // SAFETY: gives back the count taken in `new`; no reference into the
+        // cell is live here, so freeing it (if this was the last count) is fine.
+        unsafe { release(this) };
     }
 }
 
@@ -135,11 +198,36 @@ pub(crate) trait JoinTarget<T> {
 }
 
 impl<F: Future + 'static> TaskCell<F> {
-    pub(crate) fn new(header: Header, future: F) -> Rc<TaskCell<F>> {
-        Rc::new(TaskCell {
+    pub(crate) fn new(mut header: Header, future: F) -> Rc<TaskCell<F>> {
+        header.retain = Self::retain;
+        header.release = Self::release;
+        header.as_dyn = Self::as_dyn;
+        let cell = Rc::new(TaskCell {
             header,
             stage: RefCell::new(Stage::Running(future)),
-        })
+        });
+        cell.header.this.set(Rc::as_ptr(&cell) as *const ());
+        cell
+    }
+
+    /// SAFETY: `this` is `Rc::as_ptr` of a live `Rc<TaskCell<F>>`.
+    unsafe fn retain(this: *const ()) {
+        unsafe { Rc::increment_strong_count(this as *const Self) };
+    }
+
+    /// SAFETY: `this` is `Rc::as_ptr` of a live `Rc<TaskCell<F>>`, and the
+    /// caller gives up a count it owns.
+    unsafe fn release(this: *const ()) {
+        unsafe { Rc::decrement_strong_count(this as *const Self) };
+    }
+
+    fn as_dyn(this: *const ()) -> NonNull<dyn Runnable> {
+        let ptr = this as *const Self as *mut Self as *mut dyn Runnable;
+        NonNull::new(ptr).expect("a task pointer is not null")
+    }
+
+    fn this(&self) -> *const () {
+        self.header.this.get()
     }
 
     const VTABLE: RawWakerVTable = RawWakerVTable::new(
@@ -155,15 +243,14 @@ impl<F: Future + 'static> TaskCell<F> {
         if self.header.notified.replace(true) {
             return;
         }
-        let ptr: TaskPtr = NonNull::from(self as &dyn Runnable);
-        // SAFETY: callers run on the owner thread, and a task that is not
-        // notified is live (ended tasks stay notified for good).
-        unsafe { self.header.queue.push(ptr) };
+        // SAFETY: callers run on the owner thread.
+        unsafe { self.header.queue.push(TaskRef::new(&self.header)) };
     }
 
     // SAFETY (all four): `data` is `Rc::as_ptr` of a live `Rc<TaskCell<F>>`
-    // whose count includes this waker's reference. On another thread only the
-    // immutable `id` and `queue` fields are read and the count is untouched.
+    // (it comes from `Header::this`) whose count includes this waker's
+    // reference. On another thread only the immutable `id` and `queue` fields
+    // are read and the count is untouched.
     unsafe fn waker_clone(data: *const ()) -> RawWaker {
         let cell = unsafe { &*(data as *const Self) };
         if cell.header.queue.is_owner() {
@@ -200,7 +287,7 @@ impl<F: Future + 'static> TaskCell<F> {
 
     /// A waker that borrows this task's reference instead of owning one.
     fn borrowed_waker(&self) -> ManuallyDrop<Waker> {
-        let raw = RawWaker::new(self as *const Self as *const (), &Self::VTABLE);
+        let raw = RawWaker::new(self.this(), &Self::VTABLE);
         // SAFETY: the vtable's contract holds (see above); the waker is never
         // dropped (ManuallyDrop), so it needs no count of its own, and it
         // does not outlive `&self`: clones made from it take their own count.
@@ -235,10 +322,10 @@ impl<F: Future + 'static> Runnable for TaskCell<F> {
     }
 
     fn finish_with(&self, err: JoinError) {
-        // Take the future out of the cell before dropping it, so that a
-        // destructor which touches this task's handle finds no borrow held.
-        let old = std::mem::replace(&mut *self.stage.borrow_mut(), Stage::Taken);
-        drop(old);
+        // Assigning drops the future in place (it is pinned: it must not be
+        // moved before it is dropped), and stores the error even if that
+        // drop unwinds. A destructor that polls this task's own handle finds
+        // the stage borrowed and is told the task still runs.
         *self.stage.borrow_mut() = Stage::Done(Err(err));
     }
 
@@ -249,7 +336,7 @@ impl<F: Future + 'static> Runnable for TaskCell<F> {
 
     fn waker(&self) -> Waker {
         // SAFETY: as `waker_clone`: this takes a count of its own.
-        unsafe { Waker::from_raw(Self::waker_clone(self as *const Self as *const ())) }
+        unsafe { Waker::from_raw(Self::waker_clone(self.this())) }
     }
 }
 

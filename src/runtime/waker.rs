@@ -13,12 +13,11 @@
 //! the `!Send` event loop), which is what makes the `Sync` impl sound.
 
 use std::cell::UnsafeCell;
-use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{RawWaker, Waker};
 
-use super::task_cell::Runnable;
+use super::task_cell::TaskRef;
 use crate::task::Id;
 
 thread_local! {
@@ -31,14 +30,9 @@ fn thread_mark() -> usize {
     MARK.with(|m| m as *const u8 as usize)
 }
 
-/// A task in the ready queue or the pending list. Valid while the task is
-/// live: the event loop's slab holds a strong reference until the task
-/// ends, and an ended task is never queued again.
-pub(crate) type TaskPtr = NonNull<dyn Runnable>;
-
 pub(crate) struct WakeQueue {
     owner: usize,
-    pending: UnsafeCell<Vec<TaskPtr>>,
+    pending: UnsafeCell<Vec<TaskRef>>,
     /// Wakes, on the owner thread, through a waker that was cloned on another thread.
     pending_ids: UnsafeCell<Vec<Id>>,
     foreign_seen: AtomicBool,
@@ -70,9 +64,9 @@ impl WakeQueue {
     ///
     /// # Safety
     ///
-    /// Owner thread only, and `task` must be live.
+    /// Owner thread only.
     #[inline]
-    pub(crate) unsafe fn push(&self, task: TaskPtr) {
+    pub(crate) unsafe fn push(&self, task: TaskRef) {
         debug_assert!(self.is_owner(), "wake queue pushed off its thread");
         // SAFETY: owner thread (caller's contract); no reference into
         // `pending` is live, `drain_into` holds one only while it runs and
@@ -82,7 +76,7 @@ impl WakeQueue {
 
     /// Moves the pending wakes into `out`, in wake order. Owner thread only.
     #[inline]
-    pub(crate) fn drain_into(&self, out: &mut impl Extend<TaskPtr>) {
+    pub(crate) fn drain_into(&self, out: &mut impl Extend<TaskRef>) {
         assert!(self.is_owner(), "wake queue drained off its thread");
         // SAFETY: owner thread, checked above; see `push`.
         let pending = unsafe { &mut *self.pending.get() };
@@ -119,6 +113,21 @@ impl WakeQueue {
         self.foreign_seen.store(true, Ordering::Release);
     }
 
+    /// Drops every pending wake (at shutdown). Owner thread only.
+    pub(crate) fn clear(&self) {
+        assert!(self.is_owner(), "wake queue cleared off its thread");
+        // SAFETY: owner thread, checked above. Take the list out before
+        // dropping it: dropping a task may wake another one.
+        loop {
+            let pending = unsafe { std::mem::take(&mut *self.pending.get()) };
+            let ids = unsafe { std::mem::take(&mut *self.pending_ids.get()) };
+            if pending.is_empty() && ids.is_empty() {
+                break;
+            }
+            drop(pending);
+        }
+    }
+
     /// The first foreign wake seen, if any (task id and thread name).
     #[inline]
     pub(crate) fn foreign(&self) -> Option<(Id, String)> {
@@ -126,6 +135,18 @@ impl WakeQueue {
             return None;
         }
         self.foreign.lock().map(|g| g.clone()).unwrap_or(None)
+    }
+}
+
+impl Drop for WakeQueue {
+    fn drop(&mut self) {
+        // The last reference may be dropped by a detached waker on another
+        // thread. Queued tasks hold non-atomic counts, which must not be
+        // touched there: leak them (the simulation clears the queue when it
+        // shuts down, so this only happens after a misuse).
+        if !self.is_owner() {
+            std::mem::forget(std::mem::take(self.pending.get_mut()));
+        }
     }
 }
 

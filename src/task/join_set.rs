@@ -111,7 +111,8 @@ impl<T: 'static> JoinSet<T> {
         let shared = self.shared.clone();
         handle.on_finish(Box::new(move || {
             shared.done.borrow_mut().push_back(id);
-            if let Some(w) = shared.waker.borrow_mut().take() {
+            let waker = shared.waker.borrow_mut().take();
+            if let Some(w) = waker {
                 w.wake();
             }
         }));
@@ -171,7 +172,8 @@ impl<T: 'static> JoinSet<T> {
         if self.tasks.is_empty() {
             return Poll::Ready(None);
         }
-        *self.shared.waker.borrow_mut() = Some(cx.waker().clone());
+        let old = self.shared.waker.borrow_mut().replace(cx.waker().clone());
+        drop(old);
         Poll::Pending
     }
 

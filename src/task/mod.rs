@@ -442,7 +442,9 @@ impl AbortHandle {
 
 enum Repr {
     Cancelled,
-    Panic(Box<dyn Any + Send + 'static>),
+    /// In a mutex only to make `JoinError: Sync` (as tokio's), so that it
+    /// converts into `Box<dyn Error + Send + Sync>`; it is never contended.
+    Panic(std::sync::Mutex<Box<dyn Any + Send + 'static>>),
 }
 
 /// Why a task gave no result: it was aborted, or it panicked.
@@ -472,7 +474,7 @@ impl JoinError {
 
     pub(crate) fn panic(id: Id, payload: Box<dyn Any + Send + 'static>) -> JoinError {
         JoinError {
-            inner: Box::new((id, Repr::Panic(payload))),
+            inner: Box::new((id, Repr::Panic(std::sync::Mutex::new(payload)))),
         }
     }
 
@@ -543,7 +545,7 @@ impl JoinError {
     /// ```
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
         match *self.inner {
-            (_, Repr::Panic(p)) => Ok(p),
+            (_, Repr::Panic(p)) => Ok(p.into_inner().unwrap_or_else(|e| e.into_inner())),
             (id, Repr::Cancelled) => Err(JoinError::cancelled(id)),
         }
     }
@@ -572,7 +574,7 @@ impl fmt::Display for JoinError {
             Repr::Panic(p) => write!(
                 f,
                 "task {id} panicked with message {:?}",
-                crate::runtime::task_cell::panic_message(&**p)
+                payload_message(p)
             ),
         }
     }
@@ -583,12 +585,15 @@ impl fmt::Debug for JoinError {
         let (id, repr) = &*self.inner;
         match repr {
             Repr::Cancelled => write!(f, "JoinError::Cancelled({id})"),
-            Repr::Panic(p) => write!(
-                f,
-                "JoinError::Panic({id}, {:?})",
-                crate::runtime::task_cell::panic_message(&**p)
-            ),
+            Repr::Panic(p) => write!(f, "JoinError::Panic({id}, {:?})", payload_message(p)),
         }
+    }
+}
+
+fn payload_message(p: &std::sync::Mutex<Box<dyn Any + Send + 'static>>) -> String {
+    match p.lock() {
+        Ok(p) => crate::runtime::task_cell::panic_message(&**p),
+        Err(e) => crate::runtime::task_cell::panic_message(&**e.into_inner()),
     }
 }
 

@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use super::instant::{Instant, to_nanos};
@@ -171,6 +171,8 @@ impl Sleep {
     }
 
     /// Moves the deadline (earlier or later); the sleep can be awaited again.
+    /// A task already waiting on the sleep keeps waiting, for the new
+    /// deadline (and is woken at once if it has passed).
     ///
     /// ```
     /// use std::time::Duration;
@@ -184,16 +186,31 @@ impl Sleep {
     /// });
     /// ```
     pub fn reset(&mut self, deadline: Instant) {
-        self.cancel();
+        let waiter = self.cancel();
         match &mut self.state {
-            State::Armed { deadline: d, .. } => *d = deadline.as_nanos(),
+            State::Armed { core, deadline: d } => {
+                *d = deadline.as_nanos();
+                if let Some(waker) = waiter {
+                    if core.now() >= *d {
+                        waker.wake();
+                    } else {
+                        let key = core.timers.borrow_mut().insert(*d, waker);
+                        self.timer = Some(key);
+                    }
+                }
+            }
             other => *other = State::Until(deadline.as_nanos()),
         }
     }
 
-    fn cancel(&mut self) {
-        if let (Some(key), State::Armed { core, .. }) = (self.timer.take(), &self.state) {
-            core.timers.borrow_mut().cancel(key);
+    /// Cancels the timer, returning the waker that waited on it.
+    fn cancel(&mut self) -> Option<Waker> {
+        match (self.timer.take(), &self.state) {
+            (Some(key), State::Armed { core, .. }) => {
+                let waker = core.timers.borrow_mut().cancel(key);
+                waker
+            }
+            _ => None,
         }
     }
 }
@@ -210,10 +227,15 @@ impl Future for Sleep {
         }
         let core = core.clone();
         let mut timers = core.timers.borrow_mut();
-        match this.timer {
-            Some(key) if timers.update_waker(key, cx.waker()) => {}
-            _ => this.timer = Some(timers.insert(deadline, cx.waker().clone())),
-        }
+        let old = match this.timer.map(|key| timers.update_waker(key, cx.waker())) {
+            Some(Ok(old)) => old,
+            _ => {
+                this.timer = Some(timers.insert(deadline, cx.waker().clone()));
+                None
+            }
+        };
+        drop(timers);
+        drop(old);
         Poll::Pending
     }
 }

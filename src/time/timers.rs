@@ -161,30 +161,36 @@ impl Timers {
             .filter(|s| s.seq == key.seq)
     }
 
-    /// Replaces the waker of a live timer. False if the timer is gone.
-    pub(crate) fn update_waker(&mut self, key: TimerKey, waker: &Waker) -> bool {
+    /// Replaces the waker of a live timer: `Ok` with the old waker (to be
+    /// dropped by the caller once the timers are no longer borrowed: dropping
+    /// a waker may free a task and run user destructors), `Err` if the timer
+    /// is gone.
+    pub(crate) fn update_waker(
+        &mut self,
+        key: TimerKey,
+        waker: &Waker,
+    ) -> Result<Option<Waker>, ()> {
         match self.slot_mut(key) {
-            Some(slot) => {
-                match &slot.waker {
-                    Some(w) if w.will_wake(waker) => {}
-                    _ => slot.waker = Some(waker.clone()),
-                }
-                true
-            }
-            None => false,
+            Some(slot) => match &slot.waker {
+                Some(w) if w.will_wake(waker) => Ok(None),
+                _ => Ok(slot.waker.replace(waker.clone())),
+            },
+            None => Err(()),
         }
     }
 
-    pub(crate) fn cancel(&mut self, key: TimerKey) {
-        if let Some(slot) = self.slot_mut(key) {
-            slot.seq = 0;
-            slot.waker = None;
-            self.free.push(key.slot);
-            self.live -= 1;
-            if self.heap.len > 1024 && self.heap.len > 4 * self.live {
-                self.compact();
-            }
+    /// Cancels a timer, returning its waker (to be dropped by the caller once
+    /// the timers are no longer borrowed, as for `update_waker`).
+    pub(crate) fn cancel(&mut self, key: TimerKey) -> Option<Waker> {
+        let slot = self.slot_mut(key)?;
+        slot.seq = 0;
+        let waker = slot.waker.take();
+        self.free.push(key.slot);
+        self.live -= 1;
+        if self.heap.len > 1024 && self.heap.len > 4 * self.live {
+            self.compact();
         }
+        waker
     }
 
     fn compact(&mut self) {
