@@ -206,10 +206,9 @@ impl Sleep {
     /// Cancels the timer, returning the waker that waited on it.
     fn cancel(&mut self) -> Option<Waker> {
         match (self.timer.take(), &self.state) {
-            (Some(key), State::Armed { core, .. }) => {
-                let waker = core.timers.borrow_mut().cancel(key);
-                waker
-            }
+            // Edition 2024: the borrow, a temporary of the tail expression,
+            // ends with this block, before the caller drops the waker.
+            (Some(key), State::Armed { core, .. }) => core.timers.borrow_mut().cancel(key),
             _ => None,
         }
     }
