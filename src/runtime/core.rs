@@ -324,19 +324,29 @@ impl Core {
         }
     }
 
+    #[inline]
     fn release(&self, entry: TaskRef) {
-        let (info, id) = {
+        if entry.is_last() {
+            self.release_last(entry);
+        }
+    }
+
+    /// Frees an ended task whose queue entry held the last count.
+    #[cold]
+    fn release_last(&self, entry: TaskRef) {
+        // What a report needs, copied: the cell is freed below.
+        let (id, location, name) = {
             let header = entry.get().header();
-            (header.finished.get().then(|| header.info()), header.id)
+            (header.id, header.location, header.name.as_deref().cloned())
         };
         if let Err(payload) = catch_unwind(AssertUnwindSafe(|| drop(entry))) {
             if self.cfg.panic_policy == PanicPolicy::FailRun {
                 self.fail(Error::Panicked {
-                    task: Box::new(info.unwrap_or_else(|| TaskInfo {
+                    task: Box::new(TaskInfo {
                         id,
-                        name: None,
-                        spawned_at: "<unknown>".to_string(),
-                    })),
+                        name,
+                        spawned_at: location.to_string(),
+                    }),
                     message: panic_message(&*payload),
                     location: panic_hook::take_location(),
                     time: Duration::from_nanos(self.now()),

@@ -51,13 +51,8 @@ pub(crate) enum Joiner {
 pub(crate) struct Header {
     /// `Rc::as_ptr` of this task's cell (as a thin pointer); set once at spawn.
     this: Cell<*const ()>,
-    /// Takes one more count of the cell at `this`.
-    retain: unsafe fn(*const ()),
-    /// Gives up one count of the cell at `this` (the type-erased
-    /// `Rc::decrement_strong_count`).
-    release: unsafe fn(*const ()),
-    /// The `dyn Runnable` pointer for `this` (the type-erased unsizing).
-    as_dyn: fn(*const ()) -> NonNull<dyn Runnable>,
+    /// Count operations on the cell at `this`, for its concrete type.
+    counts: &'static Counts,
     pub(crate) id: Id,
     pub(crate) slot: u32,
     pub(crate) is_main: bool,
@@ -85,9 +80,7 @@ impl Header {
     ) -> Header {
         Header {
             this: Cell::new(std::ptr::null()),
-            retain: release_unset,
-            release: release_unset,
-            as_dyn: as_dyn_unset,
+            counts: &UNSET,
             id,
             slot,
             is_main: false,
@@ -121,13 +114,36 @@ impl Header {
     }
 }
 
-fn release_unset(_: *const ()) {
+/// The type-erased count operations of a `TaskCell<F>`.
+pub(crate) struct Counts {
+    /// Takes one more count of the cell at `this`.
+    retain: unsafe fn(*const ()),
+    /// Gives up one count (the type-erased `Rc::decrement_strong_count`).
+    release: unsafe fn(*const ()),
+    /// The `dyn Runnable` pointer for `this` (the type-erased unsizing).
+    as_dyn: fn(*const ()) -> NonNull<dyn Runnable>,
+    /// True when only one count of the cell at `this` is left.
+    is_last: unsafe fn(*const ()) -> bool,
+}
+
+unsafe fn is_last_unset(_: *const ()) -> bool {
+    unreachable!("a task header is only used inside its cell")
+}
+
+fn unset(_: *const ()) {
     unreachable!("a task header is only used inside its cell")
 }
 
 fn as_dyn_unset(_: *const ()) -> NonNull<dyn Runnable> {
     unreachable!("a task header is only used inside its cell")
 }
+
+static UNSET: Counts = Counts {
+    retain: unset,
+    release: unset,
+    as_dyn: as_dyn_unset,
+    is_last: is_last_unset,
+};
 
 /// A queued task: a pointer that owns one count of the task's cell.
 pub(crate) struct TaskRef(NonNull<dyn Runnable>);
@@ -139,13 +155,21 @@ impl TaskRef {
         debug_assert!(!this.is_null(), "task header used outside its cell");
         // SAFETY: `this` is `Rc::as_ptr` of the live cell that owns `header`;
         // the count taken here is given back in `Drop`.
-        unsafe { (header.retain)(this) };
-        TaskRef((header.as_dyn)(this))
+        unsafe { (header.counts.retain)(this) };
+        TaskRef((header.counts.as_dyn)(this))
     }
 
     pub(crate) fn get(&self) -> &dyn Runnable {
         // SAFETY: this entry owns a count, so the cell is live.
         unsafe { self.0.as_ref() }
+    }
+
+    /// True when this entry holds the task's last count, so that dropping
+    /// it frees the task (and runs its output's destructor).
+    pub(crate) fn is_last(&self) -> bool {
+        let header = self.get().header();
+        // SAFETY: this entry owns a count, so the cell at `this` is live.
+        unsafe { (header.counts.is_last)(header.this.get()) }
     }
 
     pub(crate) fn is(&self, other: &dyn Runnable) -> bool {
@@ -157,7 +181,7 @@ impl Drop for TaskRef {
     fn drop(&mut self) {
         let (this, release) = {
             let header = self.get().header();
-            (header.this.get(), header.release)
+            (header.this.get(), header.counts.release)
         };
         // SAFETY: gives back the count taken in `new`; no reference into the
         // cell is live here, so freeing it (if this was the last count) is fine.
@@ -198,10 +222,22 @@ pub(crate) trait JoinTarget<T> {
 }
 
 impl<F: Future + 'static> TaskCell<F> {
+    const COUNTS: Counts = Counts {
+        retain: Self::retain,
+        release: Self::release,
+        as_dyn: Self::as_dyn,
+        is_last: Self::is_last,
+    };
+
+    /// SAFETY: `this` is `Rc::as_ptr` of a live `Rc<TaskCell<F>>`.
+    unsafe fn is_last(this: *const ()) -> bool {
+        // Borrow the count without taking or giving one.
+        let rc = ManuallyDrop::new(unsafe { Rc::from_raw(this as *const Self) });
+        Rc::strong_count(&rc) == 1
+    }
+
     pub(crate) fn new(mut header: Header, future: F) -> Rc<TaskCell<F>> {
-        header.retain = Self::retain;
-        header.release = Self::release;
-        header.as_dyn = Self::as_dyn;
+        header.counts = &Self::COUNTS;
         let cell = Rc::new(TaskCell {
             header,
             stage: RefCell::new(Stage::Running(future)),
