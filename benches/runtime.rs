@@ -84,6 +84,10 @@ fn seedloop_sim(seed: u64) -> Sim {
     Sim::builder().seed(seed).strategy(Strategy::Random).build()
 }
 
+fn seedloop_fifo_sim(seed: u64) -> Sim {
+    Sim::builder().seed(seed).strategy(Strategy::Fifo).build()
+}
+
 fn tokio_rt() -> Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_time()
@@ -108,10 +112,20 @@ macro_rules! join_sum {
 
 /// Case 1: spawn `n` tasks, then await every handle in order.
 fn case_spawn_join(opts: &Opts) -> Row {
+    spawn_join_with(opts, "spawn_join", seedloop_sim)
+}
+
+/// Case 1 under `Fifo`: the same work in spawn order, which separates the
+/// executor's own cost from the cache misses of random order.
+fn case_spawn_join_fifo(opts: &Opts) -> Row {
+    spawn_join_with(opts, "spawn_join_fifo", seedloop_fifo_sim)
+}
+
+fn spawn_join_with(opts: &Opts, name: &str, make: fn(u64) -> Sim) -> Row {
     let n = opts.items(100_000);
     let expected = (n as u64 - 1) * n as u64 / 2;
     let seedloop = median_ns(opts.reps(), n, |rep| {
-        let mut sim = seedloop_sim(rep as u64);
+        let mut sim = make(rep as u64);
         let start = Instant::now();
         let sum = sim.block_on(async move {
             let handles: Vec<_> = (0..n as u64)
@@ -137,7 +151,7 @@ fn case_spawn_join(opts: &Opts) -> Row {
         elapsed
     });
     Row {
-        case: format!("spawn_join ({n} tasks)"),
+        case: format!("{name} ({n} tasks)"),
         seedloop,
         tokio,
         target_ns: 100.0,
@@ -391,8 +405,9 @@ fn main() {
     };
     let reps = opts.reps();
     println!("seedloop vs tokio (current-thread, paused clock): median of {reps} run(s){quick}\n");
-    let cases: [(&str, TimingCase); 3] = [
+    let cases: [(&str, TimingCase); 4] = [
         ("spawn_join", case_spawn_join),
+        ("spawn_join_fifo", case_spawn_join_fifo),
         ("sleep_random", case_sleep),
         ("sim_lifecycle", case_sim_lifecycle),
     ];
