@@ -5,6 +5,15 @@
 //! (`vtime`, in nanoseconds) and the task as fields. [`init`] installs a
 //! subscriber whose timestamps are virtual time and the running task instead
 //! of wall-clock time, so logs of two runs of a seed line up.
+//!
+//! ```
+//! seedloop::log::init(); // once, e.g. at the start of a test
+//! let mut sim = seedloop::Sim::new(1);
+//! sim.block_on(async {
+//!     seedloop::sleep(std::time::Duration::from_secs(2)).await;
+//!     tracing::info!("stamped 2.000s, not with the wall clock");
+//! });
+//! ```
 
 use std::fmt;
 

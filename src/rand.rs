@@ -8,6 +8,14 @@
 //! [`rng`] implements the rand crate's generator traits (`rand::Rng` through
 //! `TryRng<Error = Infallible>`), so `rand::RngExt` methods, distributions and
 //! `SliceRandom::shuffle` work on it.
+//!
+//! ```
+//! let draw = |seed| {
+//!     let mut sim = seedloop::Sim::new(seed);
+//!     sim.block_on(async { seedloop::rand::random_range(0..1_000_000u32) })
+//! };
+//! assert_eq!(draw(5), draw(5)); // same seed, same value
+//! ```
 
 use std::convert::Infallible;
 use std::fmt;

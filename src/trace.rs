@@ -3,6 +3,15 @@
 //! Every step of the event loop is an [`Event`]. A 64-bit fingerprint is mixed
 //! from the events as they happen (always on); the full list is kept only when
 //! asked for ([`Builder::record_trace`](crate::Builder::record_trace)).
+//!
+//! ```
+//! let mut sim = seedloop::Sim::builder().record_trace(true).build();
+//! sim.block_on(async { seedloop::spawn(async {}).await.unwrap() });
+//! for event in sim.trace().events() {
+//!     println!("{event}");
+//! }
+//! println!("fingerprint {:016x}", sim.fingerprint());
+//! ```
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -1,6 +1,15 @@
 //! Layer 4, tasks: asyncio's `create_task` is [`spawn`].
 //!
 //! Futures need not be `Send`: everything runs on the simulation's thread.
+//!
+//! ```
+//! let mut sim = seedloop::Sim::new(1);
+//! let doubled = sim.block_on(async {
+//!     let task = seedloop::task::spawn(async { 21 * 2 });
+//!     task.await.unwrap()
+//! });
+//! assert_eq!(doubled, 42);
+//! ```
 
 use std::any::Any;
 use std::fmt;

@@ -3,6 +3,16 @@
 //! The clock stands still while any task is ready, and jumps to the next
 //! deadline when none is, so `sleep(Duration::from_secs(3600))` returns at once
 //! in wall time. Nothing here reads the real clock.
+//!
+//! ```
+//! use std::time::Duration;
+//! let mut sim = seedloop::Sim::new(1);
+//! sim.block_on(async {
+//!     let start = seedloop::time::Instant::now();
+//!     seedloop::time::sleep(Duration::from_secs(86_400)).await; // a day
+//!     assert_eq!(start.elapsed(), Duration::from_secs(86_400));
+//! });
+//! ```
 
 use std::future::Future;
 use std::pin::Pin;
@@ -18,10 +28,25 @@ pub use instant::Instant;
 pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
 pub use sleep::{Sleep, sleep, sleep_until};
 
-/// Seconds from the Unix epoch to the simulation's epoch, 2024-01-01T00:00:00Z.
+/// Seconds from the Unix epoch to the simulation's epoch, 2024-01-01T00:00:00Z:
+/// [`system_now`] at virtual time zero.
+///
+/// ```
+/// use std::time::UNIX_EPOCH;
+/// let mut sim = seedloop::Sim::new(1);
+/// let t = sim.block_on(async { seedloop::time::system_now() });
+/// assert_eq!(t.duration_since(UNIX_EPOCH).unwrap().as_secs(), seedloop::time::EPOCH_UNIX_SECS);
+/// ```
 pub const EPOCH_UNIX_SECS: u64 = 1_704_067_200;
 
 /// Errors of the time module.
+///
+/// ```
+/// use std::time::Duration;
+/// let mut sim = seedloop::Sim::new(1);
+/// let r = sim.block_on(seedloop::time::timeout(Duration::from_secs(1), std::future::pending::<()>()));
+/// let _: seedloop::time::error::Elapsed = r.unwrap_err();
+/// ```
 pub mod error {
     use std::fmt;
 
