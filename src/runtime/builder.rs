@@ -368,3 +368,52 @@ impl Builder {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn environment_sets_seed_strategy_and_tape_and_keeps_the_trace() {
+        let b = Builder::new()
+            .apply_vars(vars(&[
+                ("SEEDLOOP_SEED", "0x2a"),
+                ("SEEDLOOP_STRATEGY", "fifo"),
+            ]))
+            .unwrap();
+        assert_eq!(b.cfg.seed, 42);
+        assert_eq!(b.cfg.strategy, Strategy::Fifo);
+        assert!(b.cfg.record_trace, "a replayed seed keeps its trace");
+        let b = Builder::new()
+            .apply_vars(vars(&[("SEEDLOOP_TAPE", "1,z3,2")]))
+            .unwrap();
+        assert_eq!(b.cfg.strategy.to_string(), "replay:1,z3,2");
+        let b = Builder::new().seed(9).apply_vars(vars(&[])).unwrap();
+        assert_eq!((b.cfg.seed, b.cfg.record_trace), (9, false));
+    }
+
+    #[test]
+    fn bad_environment_values_name_the_variable_and_value() {
+        for (var, value) in [
+            ("SEEDLOOP_SEED", "0xzz"),
+            ("SEEDLOOP_STRATEGY", "chaos"),
+            ("SEEDLOOP_TAPE", "1,,2"),
+        ] {
+            let err = Builder::new()
+                .apply_vars(vars(&[(var, value)]))
+                .unwrap_err();
+            assert_eq!(err.setting(), var);
+            assert_eq!(err.value(), value);
+            assert!(err.to_string().contains(var), "{err}");
+        }
+    }
+}
