@@ -33,6 +33,10 @@ pub struct TaskInfo {
     pub name: Option<String>,
     /// Where the task was spawned (`file:line:column`).
     pub spawned_at: String,
+    /// What the task was blocked on when the report was made, if a
+    /// seedloop primitive said so: the operation and where it was called,
+    /// for example `Mutex::lock at src/bank.rs:42:18`.
+    pub waiting_on: Option<String>,
 }
 
 impl fmt::Display for TaskInfo {
@@ -41,7 +45,11 @@ impl fmt::Display for TaskInfo {
         if let Some(name) = &self.name {
             write!(f, " '{name}'")?;
         }
-        write!(f, " (spawned at {})", self.spawned_at)
+        write!(f, " (spawned at {})", self.spawned_at)?;
+        if let Some(w) = &self.waiting_on {
+            write!(f, ", waiting on {w}")?;
+        }
+        Ok(())
     }
 }
 

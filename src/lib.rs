@@ -62,6 +62,7 @@ pub mod log;
 pub mod rand;
 mod runtime;
 mod strategy;
+pub mod sync;
 mod tape;
 pub mod task;
 pub mod time;

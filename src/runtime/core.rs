@@ -31,7 +31,7 @@ use std::time::Duration;
 use super::builder::{Config, PanicPolicy};
 use super::panic_hook;
 use super::task_cell::TaskRef;
-use super::task_cell::{Header, Runnable, TaskCell, panic_message};
+use super::task_cell::{Header, Runnable, TaskCell, WaitKind, panic_message};
 use super::waker::WakeQueue;
 use crate::error::{Error, TaskInfo};
 use crate::strategy::{ChoiceKind, Scheduler};
@@ -76,6 +76,9 @@ pub(crate) struct Core {
     pub(crate) rec: RefCell<Recorder>,
     wakes: Arc<WakeQueue>,
     current: Cell<Option<Id>>,
+    /// The header of the task being polled (or dropped), null otherwise.
+    /// Valid while set: the caller holds the task alive for that long.
+    current_header: Cell<*const Header>,
     failure: RefCell<Option<Error>>,
     fired: RefCell<Vec<Waker>>,
 }
@@ -99,6 +102,7 @@ impl Core {
             rec: RefCell::new(Recorder::new(cfg.record_trace)),
             wakes: WakeQueue::new(),
             current: Cell::new(None),
+            current_header: Cell::new(std::ptr::null()),
             failure: RefCell::new(None),
             fired: RefCell::new(Vec::new()),
             cfg,
@@ -246,12 +250,25 @@ impl Core {
         drop(owned);
     }
 
-    /// Runs `f` as the current task `id` (for `task::id()` and spawn parents).
-    pub(crate) fn as_current<R>(&self, id: Id, f: impl FnOnce() -> R) -> R {
-        let prev = self.current.replace(Some(id));
+    /// Runs `f` as the current task (for `task::id()`, spawn parents and
+    /// `mark_waiting`). `header` must stay alive while `f` runs.
+    pub(crate) fn as_current<R>(&self, header: &Header, f: impl FnOnce() -> R) -> R {
+        let prev = self.current.replace(Some(header.id));
+        let prev_header = self.current_header.replace(header);
         let out = f();
         self.current.set(prev);
+        self.current_header.set(prev_header);
         out
+    }
+
+    /// Notes what the running task is about to block on, for deadlock reports.
+    #[inline]
+    pub(crate) fn mark_waiting(&self, kind: WaitKind, at: &'static Location<'static>) {
+        // SAFETY: `current_header` is only non-null inside `as_current`,
+        // whose caller keeps the header alive.
+        if let Some(header) = unsafe { self.current_header.get().as_ref() } {
+            header.waiting_on.set(Some((kind, at)));
+        }
     }
 
     pub(crate) fn fail(&self, err: Error) {
@@ -346,6 +363,7 @@ impl Core {
                         id,
                         name,
                         spawned_at: location.to_string(),
+                        waiting_on: None,
                     }),
                     message: panic_message(&*payload),
                     location: panic_hook::take_location(),
@@ -364,6 +382,7 @@ impl Core {
                 id,
                 name: None,
                 spawned_at: "<finished task>".to_string(),
+                waiting_on: None,
             }));
             self.fail(Error::ForeignWake { task, thread });
             return Step::Failed;
@@ -477,9 +496,8 @@ impl Core {
         self.prefetch_slot(header.slot);
         self.rec.borrow_mut().poll(self.now(), id);
         tracing::trace!(target: "seedloop::runtime", vtime = self.now(), task = id.as_u64(), "poll");
-        let prev = self.current.replace(Some(id));
-        let result = catch_unwind(AssertUnwindSafe(|| task.run()));
-        self.current.set(prev);
+        header.waiting_on.set(None);
+        let result = self.as_current(header, || catch_unwind(AssertUnwindSafe(|| task.run())));
         match result {
             Ok(Poll::Pending) => {}
             Ok(Poll::Ready(())) => {
@@ -507,8 +525,7 @@ impl Core {
     /// Stores `err` as the task's result, dropping its future; a panic while
     /// dropping it is swallowed (the task already ended).
     fn finish_quietly(&self, task: &dyn Runnable, err: JoinError) {
-        let id = task.header().id;
-        let _ = self.as_current(id, || {
+        let _ = self.as_current(task.header(), || {
             catch_unwind(AssertUnwindSafe(|| task.finish_with(err)))
         });
     }

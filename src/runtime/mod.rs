@@ -171,7 +171,8 @@ impl Sim {
                 match self.core.step() {
                     Step::Main => {
                         let mut cx = Context::from_waker(&waker);
-                        let polled = self.core.as_current(main.id, || {
+                        main.waiting_on.set(None);
+                        let polled = self.core.as_current(main, || {
                             catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx)))
                         });
                         match polled {
@@ -206,7 +207,7 @@ impl Sim {
                     }
                 }
             };
-            let dropped = self.core.as_current(main.id, || {
+            let dropped = self.core.as_current(main, || {
                 catch_unwind(AssertUnwindSafe(move || drop(future)))
             });
             if let (Err(payload), Ok(_)) = (dropped, &result) {

@@ -68,6 +68,60 @@ pub(crate) struct Header {
     #[allow(clippy::box_collection)]
     pub(crate) name: Option<Box<String>>,
     pub(crate) joiner: Cell<Joiner>,
+    /// What the task blocked on in its last poll, for deadlock reports
+    /// (cleared at every poll, set by a primitive that returns `Pending`).
+    pub(crate) waiting_on: Cell<Option<(WaitKind, &'static Location<'static>)>>,
+}
+
+/// What a blocked task waits on, as a deadlock report names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(dead_code)] // the channel and queue kinds are used as those primitives land
+pub(crate) enum WaitKind {
+    JoinHandle,
+    Mutex,
+    RwLockRead,
+    RwLockWrite,
+    Semaphore,
+    Notify,
+    Barrier,
+    MpscSend,
+    MpscRecv,
+    MpscClosed,
+    OneshotRecv,
+    OneshotClosed,
+    WatchChanged,
+    WatchClosed,
+    BroadcastRecv,
+    QueueGet,
+    QueuePut,
+    QueueJoin,
+    Promise,
+}
+
+impl WaitKind {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            WaitKind::JoinHandle => "JoinHandle",
+            WaitKind::Mutex => "Mutex::lock",
+            WaitKind::RwLockRead => "RwLock::read",
+            WaitKind::RwLockWrite => "RwLock::write",
+            WaitKind::Semaphore => "Semaphore::acquire",
+            WaitKind::Notify => "Notify::notified",
+            WaitKind::Barrier => "Barrier::wait",
+            WaitKind::MpscSend => "mpsc::Sender::send",
+            WaitKind::MpscRecv => "mpsc::Receiver::recv",
+            WaitKind::MpscClosed => "mpsc::Sender::closed",
+            WaitKind::OneshotRecv => "oneshot::Receiver",
+            WaitKind::OneshotClosed => "oneshot::Sender::closed",
+            WaitKind::WatchChanged => "watch::Receiver::changed",
+            WaitKind::WatchClosed => "watch::Sender::closed",
+            WaitKind::BroadcastRecv => "broadcast::Receiver::recv",
+            WaitKind::QueueGet => "Queue::get",
+            WaitKind::QueuePut => "Queue::put",
+            WaitKind::QueueJoin => "Queue::join",
+            WaitKind::Promise => "Promise::wait",
+        }
+    }
 }
 
 impl Header {
@@ -91,6 +145,7 @@ impl Header {
             location,
             name: name.map(Box::new),
             joiner: Cell::new(Joiner::None),
+            waiting_on: Cell::new(None),
         }
     }
 
@@ -99,6 +154,10 @@ impl Header {
             id: self.id,
             name: self.name.as_deref().cloned(),
             spawned_at: self.location.to_string(),
+            waiting_on: self.waiting_on.get().map(|(kind, at)| match kind {
+                WaitKind::JoinHandle => format!("the JoinHandle of a task spawned at {at}"),
+                _ => format!("{} at {at}", kind.name()),
+            }),
         }
     }
 
@@ -397,6 +456,7 @@ impl<F: Future + 'static> JoinTarget<F::Output> for TaskCell<F> {
                 _ => {}
             }
         }
+        crate::sync::wait::mark_waiting(WaitKind::JoinHandle, self.header.location);
         let new = cx.waker();
         let joiner = match self.header.joiner.take() {
             Joiner::Waker(w) if w.will_wake(new) => Joiner::Waker(w),

@@ -26,6 +26,9 @@ pub(crate) enum ChoiceKind {
     Random,
     /// A simulated cost or delay within a range (0 = the minimum).
     Cost,
+    /// Whether an operation that could proceed at once yields first (a
+    /// switch point): 0 = proceed, 1 = yield.
+    Yield,
 }
 
 /// The seam between the event loop and a strategy: one method, asked for a
@@ -39,7 +42,7 @@ pub(crate) trait Scheduler {
 /// | strategy | values | use it for |
 /// |---|---|---|
 /// | `Fifo` | always 0: oldest ready task first, earliest timer, minimum costs, `rand` yields zeros | the plainest run; a baseline |
-/// | `Random` (default) | drawn from ChaCha8 seeded with the run's seed | sweeping many seeds |
+/// | `Random` (default) | drawn from ChaCha8 seeded with the run's seed; a switch point yields with probability 1/4 | sweeping many seeds |
 /// | `Replay(tape)` | read back from a tape, then zeros | reproducing a run exactly |
 ///
 /// Parsed from text as `fifo`, `random` or `replay:<tape text>` (the form
