@@ -59,6 +59,7 @@
 mod error;
 pub mod future;
 pub mod log;
+pub mod queue;
 pub mod rand;
 mod runtime;
 mod strategy;

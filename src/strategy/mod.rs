@@ -29,6 +29,9 @@ pub(crate) enum ChoiceKind {
     /// Whether an operation that could proceed at once yields first (a
     /// switch point): 0 = proceed, 1 = yield.
     Yield,
+    /// Which branch of a `select` is polled first (0 = the first branch).
+    #[allow(dead_code)] // used by future::select, which is being written
+    Select,
 }
 
 /// The seam between the event loop and a strategy: one method, asked for a

@@ -22,11 +22,15 @@
 //! ```
 
 mod barrier;
+pub mod broadcast;
+pub mod mpsc;
 mod mutex;
 mod notify;
+pub mod oneshot;
 mod rwlock;
 mod semaphore;
 pub(crate) mod wait;
+pub mod watch;
 
 pub use barrier::{Barrier, BarrierWaitResult};
 pub use mutex::{Lock, Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
