@@ -10,6 +10,8 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
+use seedloop::queue::Queue;
+use seedloop::sync::Mutex;
 use seedloop::task::JoinSet;
 use seedloop::time::{Instant, interval, timeout};
 use seedloop::{Error, PanicPolicy, Sim, Strategy, Tape};
@@ -119,6 +121,34 @@ fn main() {
         ));
     });
 
+    heading("layer 6: a producer/consumer queue (asyncio.Queue) and a lock");
+    sim.block_on(async {
+        let jobs: Queue<u32> = Queue::new(2); // bounded: the producer waits for room
+        let done = Rc::new(Mutex::new(Vec::new()));
+        let mut workers = Vec::new();
+        for w in 0..2 {
+            let (jobs, done) = (jobs.clone(), done.clone());
+            workers.push(seedloop::spawn(async move {
+                while let Ok(job) = jobs.get().await {
+                    seedloop::sleep(Duration::from_millis(100 * u64::from(job))).await;
+                    done.lock().await.push((w, job));
+                    jobs.task_done().expect("one task_done per job");
+                }
+            }));
+        }
+        for job in 1..=5 {
+            jobs.put(job).await.expect("the queue is open");
+        }
+        say("producer: 5 jobs queued (it waited whenever 2 were pending)");
+        jobs.join().await;
+        say(format!("join(): every job done: {:?}", done.lock().await));
+        jobs.shutdown(false);
+        for w in workers {
+            w.await.unwrap();
+        }
+        say("shutdown(): the workers' get() returned QueueShutDown and they exited");
+    });
+
     heading("determinism: the same seed is the same run");
     let run = |seed: u64| {
         let mut sim = Sim::new(seed);
@@ -133,7 +163,9 @@ fn main() {
     println!("  seed 8: order {order_c:?}, fingerprint {fp_c:016x}  (another interleaving)");
     assert_eq!((order_a, fp_a), (order_b, fp_b));
 
-    heading("a bug: a lost update, found by sweeping seeds, replayed from its tape");
+    heading("a bug: a lost update behind an uncontended lock, found by sweeping seeds, replayed");
+    println!("  two tasks read a counter, then take a lock nobody else holds, then write;");
+    println!("  only a task that yields at the lock (a switch point) lets the other slip in.");
     // One function runs every attempt, so that failures compare equal
     // (a report names the place the main future was started from).
     let attempt = |builder: seedloop::Builder| {
@@ -188,16 +220,18 @@ async fn race() -> Vec<u32> {
     log.take()
 }
 
-/// Two tasks increment a counter with a read, an await, and a write: the
-/// classic lost update. Only some interleavings lose an increment.
+/// Two tasks increment a counter: they read it, take an uncontended lock,
+/// then write. The lock never blocks, so without switch points each task
+/// runs read-lock-write in one step and the bug cannot show.
 async fn lost_update() {
     let counter = Rc::new(Cell::new(0));
+    let lock = Rc::new(Mutex::new(()));
     let mut tasks = Vec::new();
     for _ in 0..2 {
-        let counter = counter.clone();
+        let (counter, lock) = (counter.clone(), lock.clone());
         tasks.push(seedloop::spawn(async move {
-            let read = counter.get();
-            seedloop::task::yield_now().await; // the other task may run here
+            let read = counter.get(); // the bug: read outside the lock
+            let _guard = lock.lock().await; // the other task may run here
             counter.set(read + 1);
         }));
     }

@@ -41,6 +41,12 @@ pub(crate) fn try_core() -> Option<Rc<Core>> {
     CURRENT.with(|c| c.borrow().clone())
 }
 
+/// Runs `f` with the current simulation, if any, without taking a count of it.
+#[inline]
+pub(crate) fn with_core<R>(f: impl FnOnce(Option<&Core>) -> R) -> R {
+    CURRENT.with(|c| f(c.borrow().as_deref()))
+}
+
 /// The current simulation; panics with a clear message outside one.
 #[inline]
 #[track_caller]

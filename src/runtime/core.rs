@@ -321,21 +321,25 @@ impl Core {
         if !sched
             .ready
             .range(before..)
-            .any(|t| t.get().header().finished.get())
+            .any(|t| t.header().finished.get())
         {
             return Vec::new();
         }
         let tail = sched.ready.split_off(before);
         let (ended, live): (Vec<_>, Vec<_>) = tail
             .into_iter()
-            .partition(|t| t.get().header().finished.get());
+            .partition(|t| t.header().finished.get());
         sched.ready.extend(live);
         ended
     }
 
     /// Drops queue entries; the last count of an ended task may run its
     /// output's destructor, whose panic is reported like a task's.
+    #[inline]
     fn release_all(&self, entries: Vec<TaskRef>) {
+        if entries.is_empty() {
+            return;
+        }
         for entry in entries {
             self.release(entry);
         }
@@ -353,7 +357,7 @@ impl Core {
     fn release_last(&self, entry: TaskRef) {
         // What a report needs, copied: the cell is freed below.
         let (id, location, name) = {
-            let header = entry.get().header();
+            let header = entry.header();
             (header.id, header.location, header.name.as_deref().cloned())
         };
         if let Err(payload) = catch_unwind(AssertUnwindSafe(|| drop(entry))) {
@@ -416,7 +420,7 @@ impl Core {
         let Some(entry) = picked else {
             return if advance { self.advance() } else { Step::Idle };
         };
-        let header = entry.get().header();
+        let header = entry.header();
         if header.is_main {
             header.notified.set(false);
             self.rec.borrow_mut().poll(self.now(), header.id);
@@ -424,7 +428,7 @@ impl Core {
         }
         // The entry's count keeps the task alive through its poll and its
         // removal from the slab; it is given back after.
-        self.run_task(entry.get());
+        self.run_task(&entry);
         self.release(entry);
         if self.failure.borrow().is_some() {
             Step::Failed
@@ -483,8 +487,9 @@ impl Core {
         Step::Advanced
     }
 
-    fn run_task(&self, task: &dyn Runnable) {
-        let header = task.header();
+    fn run_task(&self, entry: &TaskRef) {
+        let task = entry.get();
+        let header = entry.header();
         header.notified.set(false);
         let id = header.id;
         if header.aborted.get() {

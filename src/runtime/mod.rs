@@ -18,7 +18,7 @@ mod waker;
 
 pub use builder::{Builder, PanicPolicy};
 pub use context::Handle;
-pub(crate) use context::{core as current_core, try_core};
+pub(crate) use context::{core as current_core, try_core, with_core};
 
 use self::core::{Core, Step};
 use self::task_cell::{Runnable, panic_message};

@@ -223,10 +223,19 @@ impl TaskRef {
         unsafe { self.0.as_ref() }
     }
 
+    /// The task's header, read directly (see `TaskCell`'s layout).
+    #[inline]
+    pub(crate) fn header(&self) -> &Header {
+        // SAFETY: this entry owns a count, so the cell is live, and every
+        // `dyn Runnable` is a `repr(C)` `TaskCell` whose first field is the
+        // header.
+        unsafe { &*(self.0.as_ptr() as *const Header) }
+    }
+
     /// True when this entry holds the task's last count, so that dropping
     /// it frees the task (and runs its output's destructor).
     pub(crate) fn is_last(&self) -> bool {
-        let header = self.get().header();
+        let header = self.header();
         // SAFETY: this entry owns a count, so the cell at `this` is live.
         unsafe { (header.counts.is_last)(header.this.get()) }
     }
@@ -239,7 +248,7 @@ impl TaskRef {
 impl Drop for TaskRef {
     fn drop(&mut self) {
         let (this, release) = {
-            let header = self.get().header();
+            let header = self.header();
             (header.this.get(), header.counts.release)
         };
         // SAFETY: gives back the count taken in `new`; no reference into the
@@ -254,6 +263,9 @@ enum Stage<F: Future> {
     Taken,
 }
 
+/// `repr(C)` with the header first: a pointer to any task cell is also a
+/// pointer to its header, which `TaskRef::header` reads without a virtual call.
+#[repr(C)]
 pub(crate) struct TaskCell<F: Future> {
     header: Header,
     stage: RefCell<Stage<F>>,

@@ -30,7 +30,6 @@ pub(crate) enum ChoiceKind {
     /// switch point): 0 = proceed, 1 = yield.
     Yield,
     /// Which branch of a `select` is polled first (0 = the first branch).
-    #[allow(dead_code)] // used by future::select, which is being written
     Select,
 }
 

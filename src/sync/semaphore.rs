@@ -471,8 +471,17 @@ impl Semaphore {
     }
 
     /// Gives back `n` permits (a permit's drop).
+    #[inline]
     pub(crate) fn release(&self, n: u32) {
-        self.add_permits(n as usize);
+        let granted = {
+            let mut s = self.state.borrow_mut();
+            s.permits += n as usize;
+            if s.waiters.is_empty() {
+                return;
+            }
+            s.assign()
+        };
+        granted.into_iter().for_each(Waker::wake);
     }
 }
 
@@ -553,17 +562,6 @@ impl<'a> Acquire<'a> {
                 }
             }
             AcquireState::Init => {
-                let free_now = {
-                    let s = self.sem.state.borrow();
-                    if s.closed {
-                        self.state = AcquireState::Done;
-                        return Poll::Ready(Err(AcquireError(())));
-                    }
-                    s.permits >= self.n as usize
-                };
-                if free_now && self.switch.poll_proceed(cx).is_pending() {
-                    return Poll::Pending;
-                }
                 let granted = {
                     let mut s = self.sem.state.borrow_mut();
                     if s.closed {
@@ -571,6 +569,11 @@ impl<'a> Acquire<'a> {
                         return Poll::Ready(Err(AcquireError(())));
                     }
                     if s.permits >= self.n as usize {
+                        // The switch point runs no user code, so the borrow
+                        // may stay held across it.
+                        if self.switch.poll_proceed(cx).is_pending() {
+                            return Poll::Pending;
+                        }
                         s.permits -= self.n as usize;
                         self.state = AcquireState::Done;
                         return Poll::Ready(Ok(()));
@@ -585,12 +588,14 @@ impl<'a> Acquire<'a> {
                     );
                     self.state = AcquireState::Waiting(key);
                     // Free permits (fewer than needed) go to the front waiter.
-                    s.assign()
+                    let granted = s.assign();
+                    if !s.waiters.contains(key) {
+                        self.state = AcquireState::Done;
+                    }
+                    granted
                 };
                 granted.into_iter().for_each(Waker::wake);
-                if matches!(self.state, AcquireState::Waiting(key) if !self.sem.state.borrow().waiters.contains(key))
-                {
-                    self.state = AcquireState::Done;
+                if matches!(self.state, AcquireState::Done) {
                     return Poll::Ready(Ok(()));
                 }
                 mark_waiting(self.kind, self.at);

@@ -60,7 +60,6 @@ impl<T> WaitList<T> {
         self.len
     }
 
-    #[cfg(test)]
     pub(crate) fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -212,11 +211,11 @@ impl Switch {
             return Poll::Ready(());
         }
         self.asked = true;
-        if let Some(core) = crate::runtime::try_core() {
-            if core.choose(ChoiceKind::Yield, 2) == 1 {
-                cx.waker().wake_by_ref();
-                return Poll::Pending;
-            }
+        let yields =
+            crate::runtime::with_core(|core| core.is_some_and(|c| c.choose(ChoiceKind::Yield, 2) == 1));
+        if yields {
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
         }
         Poll::Ready(())
     }
@@ -225,9 +224,11 @@ impl Switch {
 /// Notes that the running task blocks on `kind`, called at `at`.
 #[inline]
 pub(crate) fn mark_waiting(kind: WaitKind, at: &'static Location<'static>) {
-    if let Some(core) = crate::runtime::try_core() {
-        core.mark_waiting(kind, at);
-    }
+    crate::runtime::with_core(|core| {
+        if let Some(core) = core {
+            core.mark_waiting(kind, at);
+        }
+    });
 }
 
 #[cfg(test)]
