@@ -116,6 +116,8 @@ mod chapters {
     struct Futures;
     #[doc = include_str!("../docs/04-tasks.md")]
     struct Tasks;
+    #[doc = include_str!("../docs/06-tools.md")]
+    struct Tools;
     #[doc = include_str!("../docs/time-tape-trace.md")]
     struct TimeTapeTrace;
 }

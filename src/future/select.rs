@@ -127,8 +127,9 @@ where
             .inner
             .as_mut()
             .expect("Select polled after it completed");
-        let b_first =
-            crate::runtime::with_core(|core| core.is_some_and(|c| c.choose(ChoiceKind::Select, 2) == 1));
+        let b_first = crate::runtime::with_core(|core| {
+            core.is_some_and(|c| c.choose(ChoiceKind::Select, 2) == 1)
+        });
         if b_first {
             if let Poll::Ready(out) = Pin::new(&mut *b).poll(cx) {
                 let (a, _) = self.inner.take().expect("present");

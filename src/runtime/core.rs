@@ -326,9 +326,8 @@ impl Core {
             return Vec::new();
         }
         let tail = sched.ready.split_off(before);
-        let (ended, live): (Vec<_>, Vec<_>) = tail
-            .into_iter()
-            .partition(|t| t.header().finished.get());
+        let (ended, live): (Vec<_>, Vec<_>) =
+            tail.into_iter().partition(|t| t.header().finished.get());
         sched.ready.extend(live);
         ended
     }

@@ -75,7 +75,6 @@ pub(crate) struct Header {
 
 /// What a blocked task waits on, as a deadlock report names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(dead_code)] // the channel and queue kinds are used as those primitives land
 pub(crate) enum WaitKind {
     JoinHandle,
     Mutex,
@@ -85,6 +84,7 @@ pub(crate) enum WaitKind {
     Notify,
     Barrier,
     MpscSend,
+    MpscReserve,
     MpscRecv,
     MpscClosed,
     OneshotRecv,
@@ -109,6 +109,7 @@ impl WaitKind {
             WaitKind::Notify => "Notify::notified",
             WaitKind::Barrier => "Barrier::wait",
             WaitKind::MpscSend => "mpsc::Sender::send",
+            WaitKind::MpscReserve => "mpsc::Sender::reserve",
             WaitKind::MpscRecv => "mpsc::Receiver::recv",
             WaitKind::MpscClosed => "mpsc::Sender::closed",
             WaitKind::OneshotRecv => "oneshot::Receiver",

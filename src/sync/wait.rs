@@ -211,8 +211,9 @@ impl Switch {
             return Poll::Ready(());
         }
         self.asked = true;
-        let yields =
-            crate::runtime::with_core(|core| core.is_some_and(|c| c.choose(ChoiceKind::Yield, 2) == 1));
+        let yields = crate::runtime::with_core(|core| {
+            core.is_some_and(|c| c.choose(ChoiceKind::Yield, 2) == 1)
+        });
         if yields {
             cx.waker().wake_by_ref();
             return Poll::Pending;

@@ -1,0 +1,106 @@
+//! The future of `Sender::closed` and `UnboundedSender::closed`.
+//!
+//! State machine: *init* → *done* at once if the receiver is already
+//! closed; else *waiting* (listed in the channel's `closed_waiters`) →
+//! *done* once closing the receiver drained the list. Dropped while
+//! waiting, it removes itself.
+
+use std::fmt;
+use std::future::Future;
+use std::panic::Location;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use crate::runtime::task_cell::WaitKind;
+use crate::sync::wait::{WaitKey, mark_waiting};
+
+use super::chan::Chan;
+
+enum ClosedState {
+    Init,
+    Waiting(WaitKey),
+    Done,
+}
+
+/// The future of `closed` on a [`Sender`](super::Sender) or an
+/// [`UnboundedSender`](super::UnboundedSender): completes once the receiver
+/// is closed or dropped.
+///
+/// # Examples
+///
+/// ```
+/// use seedloop::sync::mpsc;
+///
+/// let mut sim = seedloop::Sim::new(1);
+/// sim.block_on(async {
+///     let (tx, rx) = mpsc::channel::<u8>(1);
+///     let closed: mpsc::Closed<'_, u8> = tx.closed();
+///     drop(rx);
+///     closed.await;
+/// });
+/// ```
+#[must_use = "futures do nothing unless awaited"]
+pub struct Closed<'a, T> {
+    chan: &'a Chan<T>,
+    state: ClosedState,
+    at: &'static Location<'static>,
+}
+
+impl<'a, T> Closed<'a, T> {
+    pub(super) fn new(chan: &'a Chan<T>, at: &'static Location<'static>) -> Closed<'a, T> {
+        Closed {
+            chan,
+            state: ClosedState::Init,
+            at,
+        }
+    }
+}
+
+impl<T> fmt::Debug for Closed<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Closed").field("at", &self.at).finish()
+    }
+}
+
+impl<T> Future for Closed<'_, T> {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = &mut *self;
+        let mut inner = this.chan.inner.borrow_mut();
+        match this.state {
+            ClosedState::Done => Poll::Ready(()),
+            ClosedState::Waiting(key) if !inner.closed_waiters.contains(key) => {
+                this.state = ClosedState::Done;
+                Poll::Ready(())
+            }
+            ClosedState::Waiting(key) => {
+                let old = inner.closed_waiters.update_waker(key, cx.waker());
+                drop(inner);
+                drop(old);
+                mark_waiting(WaitKind::MpscClosed, this.at);
+                Poll::Pending
+            }
+            ClosedState::Init if inner.rx_closed => {
+                this.state = ClosedState::Done;
+                Poll::Ready(())
+            }
+            ClosedState::Init => {
+                let key = inner.closed_waiters.push(cx.waker().clone(), ());
+                drop(inner);
+                this.state = ClosedState::Waiting(key);
+                mark_waiting(WaitKind::MpscClosed, this.at);
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl<T> Drop for Closed<'_, T> {
+    fn drop(&mut self) {
+        if let ClosedState::Waiting(key) = self.state {
+            let removed = self.chan.inner.borrow_mut().closed_waiters.remove(key);
+            drop(removed);
+        }
+    }
+}
