@@ -421,3 +421,52 @@ proptest! {
         prop_assert_eq!(entries, tasks * rounds);
     }
 }
+
+#[test]
+fn a_notify_one_grant_survives_notify_waiters_before_the_drop() {
+    use std::future::Future;
+    use std::task::{Context, Waker};
+    let n = Notify::new();
+    let mut a = Box::pin(n.notified());
+    let mut cx = Context::from_waker(Waker::noop());
+    assert!(a.as_mut().poll(&mut cx).is_pending());
+    n.notify_one(); // granted to `a`
+    n.notify_waiters(); // then a broadcast, before `a` runs
+    drop(a); // `a` never returned: its notify_one grant must pass on
+    let mut b = Box::pin(n.notified());
+    assert!(
+        b.as_mut().poll(&mut cx).is_ready(),
+        "the grant was stored as a permit"
+    );
+}
+
+#[test]
+fn dropping_a_waiting_acquire_drops_its_waker_with_no_borrow_held() {
+    use std::future::Future;
+    use std::task::{Context, Wake, Waker};
+    thread_local! {
+        static SEM: RefCell<Option<Rc<Semaphore>>> = const { RefCell::new(None) };
+    }
+    struct TouchesOnDrop;
+    impl Wake for TouchesOnDrop {
+        fn wake(self: Arc<Self>) {}
+    }
+    impl Drop for TouchesOnDrop {
+        fn drop(&mut self) {
+            // A waker whose drop re-enters the semaphore.
+            SEM.with(|s| s.borrow().as_ref().map(|s| s.available_permits()));
+        }
+    }
+    let sem = Rc::new(Semaphore::new(0));
+    SEM.with(|s| *s.borrow_mut() = Some(sem.clone()));
+    {
+        let waker = Waker::from(Arc::new(TouchesOnDrop));
+        let mut cx = Context::from_waker(&waker);
+        let mut acquire = Box::pin(sem.acquire());
+        assert!(acquire.as_mut().poll(&mut cx).is_pending());
+        drop(waker);
+        drop(acquire); // drops the stored (last) waker: must not panic
+    }
+    SEM.with(|s| s.borrow_mut().take());
+    assert_eq!(sem.available_permits(), 0);
+}

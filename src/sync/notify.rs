@@ -49,6 +49,9 @@ pub struct Notify {
     /// How many times `notify_waiters` was called.
     epoch: Cell<u64>,
     waiters: RefCell<WaitList<()>>,
+    /// Waiters granted by `notify_one` whose future has not yet seen it: a
+    /// future dropped while still here passes its notification on.
+    one_grants: RefCell<Vec<WaitKey>>,
 }
 
 impl fmt::Debug for Notify {
@@ -115,10 +118,29 @@ impl Notify {
     /// });
     /// ```
     pub fn notify_one(&self) {
-        let granted = self.waiters.borrow_mut().pop_front();
+        let granted = {
+            let mut waiters = self.waiters.borrow_mut();
+            let key = waiters.front();
+            key.and_then(|key| waiters.pop_front().map(|(waker, ())| (key, waker)))
+        };
         match granted {
-            Some((waker, ())) => waker.wake(),
+            Some((key, waker)) => {
+                self.one_grants.borrow_mut().push(key);
+                waker.wake();
+            }
             None => self.permit.set(true),
+        }
+    }
+
+    /// Forgets a `notify_one` grant to `key`; true if there was one.
+    fn take_one_grant(&self, key: WaitKey) -> bool {
+        let mut grants = self.one_grants.borrow_mut();
+        match grants.iter().position(|k| *k == key) {
+            Some(i) => {
+                grants.swap_remove(i);
+                true
+            }
+            None => false,
         }
     }
 
@@ -201,6 +223,8 @@ impl Future for Notified<'_> {
                     mark_waiting(WaitKind::Notify, this.at);
                     Poll::Pending
                 } else {
+                    drop(waiters);
+                    notify.take_one_grant(key);
                     this.state = State::Done;
                     Poll::Ready(())
                 }
@@ -234,7 +258,7 @@ impl Drop for Notified<'_> {
             return;
         };
         let removed = self.notify.waiters.borrow_mut().remove(key);
-        if removed.is_none() && self.notify.epoch.get() == self.epoch {
+        if removed.is_none() && self.notify.take_one_grant(key) {
             // Granted by notify_one but never returned: pass it on.
             self.notify.notify_one();
         }

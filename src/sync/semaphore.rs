@@ -35,6 +35,10 @@ struct State {
 }
 
 impl State {
+    fn remove_waiter(&mut self, key: WaitKey) -> Option<(Waker, Need)> {
+        self.waiters.remove(key)
+    }
+
     /// Assigns free permits to the front waiters; returns the wakers of those
     /// now complete (to wake once the state is no longer borrowed).
     fn assign(&mut self) -> Vec<Waker> {
@@ -544,7 +548,9 @@ impl<'a> Acquire<'a> {
                 let mut s = self.sem.state.borrow_mut();
                 match s.waiters.data_mut(key) {
                     Some(need) if need.closed => {
-                        s.waiters.remove(key);
+                        let removed = s.waiters.remove(key);
+                        drop(s);
+                        drop(removed);
                         self.state = AcquireState::Done;
                         Poll::Ready(Err(AcquireError(())))
                     }
@@ -622,16 +628,16 @@ impl Drop for Acquire<'_> {
         let AcquireState::Waiting(key) = self.state else {
             return;
         };
-        let back = {
-            let mut s = self.sem.state.borrow_mut();
-            match s.waiters.remove(key) {
-                // Still waiting: give back what it was assigned so far.
-                Some((_, need)) if !need.closed => need.wanted - need.missing,
-                Some(_) => 0,
-                // Granted, never returned: give all of it back.
-                None => self.n,
-            }
+        let removed = self.sem.state.borrow_mut().remove_waiter(key);
+        let back = match &removed {
+            // Still waiting: give back what it was assigned so far.
+            Some((_, need)) if !need.closed => need.wanted - need.missing,
+            Some(_) => 0,
+            // Granted, never returned: give all of it back.
+            None => self.n,
         };
+        // The waker is dropped only now, with no borrow held.
+        drop(removed);
         if back > 0 {
             self.sem.release(back);
         }
