@@ -562,3 +562,40 @@ fn same_seed_same_run_and_seeds_differ() {
         logs.len()
     );
 }
+
+#[test]
+fn cancelled_getters_put_their_items_back_in_order() {
+    use std::future::Future;
+    use std::task::{Context, Waker};
+    let mut cx = Context::from_waker(Waker::noop());
+    let fifo: Queue<u32> = Queue::new(0);
+    let lifo: seedloop::queue::LifoQueue<u32> = seedloop::queue::LifoQueue::new(0);
+    {
+        let mut g1 = Box::pin(fifo.get());
+        let mut g2 = Box::pin(fifo.get());
+        assert!(g1.as_mut().poll(&mut cx).is_pending());
+        assert!(g2.as_mut().poll(&mut cx).is_pending());
+        fifo.put_nowait(1).unwrap(); // handed to g1
+        fifo.put_nowait(2).unwrap(); // handed to g2
+        drop(g1);
+        drop(g2); // put back after 1, not in front of it
+    }
+    assert_eq!(fifo.get_nowait(), Ok(1));
+    assert_eq!(fifo.get_nowait(), Ok(2));
+    {
+        let mut g1 = Box::pin(lifo.get());
+        let mut g2 = Box::pin(lifo.get());
+        assert!(g1.as_mut().poll(&mut cx).is_pending());
+        assert!(g2.as_mut().poll(&mut cx).is_pending());
+        lifo.put_nowait(1).unwrap();
+        lifo.put_nowait(2).unwrap();
+        drop(g2);
+        drop(g1);
+    }
+    assert_eq!(
+        lifo.get_nowait(),
+        Ok(2),
+        "newest first, as if never handed out"
+    );
+    assert_eq!(lifo.get_nowait(), Ok(1));
+}

@@ -7,19 +7,32 @@
 //! when the queue is made. So the shared queue code needs no type parameter
 //! for the order (the public futures stay `Get<'a, T>`), and a priority
 //! queue's `T: Ord` bound is needed only by its constructor.
+//!
+//! Every item carries the sequence number it was put with ([`Item`]). An
+//! item handed to a getter keeps it, so when the getter is cancelled the
+//! item goes back exactly where it was, even when several handed items come
+//! back in another order than they left.
 
 use std::collections::VecDeque;
+
+/// An item with the sequence number it was put with.
+pub(crate) type Item<T> = (u64, T);
 
 /// An order of removal.
 pub(crate) trait Discipline<T> {
     /// Adds an item.
-    fn push(items: &mut VecDeque<T>, item: T);
+    fn push(items: &mut VecDeque<Item<T>>, item: Item<T>);
     /// Removes the next item in this order.
-    fn pop(items: &mut VecDeque<T>) -> Option<T>;
-    /// Puts back an item that was popped for a getter who never took it.
-    /// Such an item was popped when the buffer was otherwise empty, so it
-    /// is older than every item now in the buffer.
-    fn unget(items: &mut VecDeque<T>, item: T);
+    fn pop(items: &mut VecDeque<Item<T>>) -> Option<Item<T>>;
+    /// Puts back an item that was popped for a getter who never took it,
+    /// where its sequence number says it belongs.
+    fn unget(items: &mut VecDeque<Item<T>>, item: Item<T>);
+}
+
+/// Inserts into a buffer kept in sequence order.
+fn insert_by_seq<T>(items: &mut VecDeque<Item<T>>, item: Item<T>) {
+    let at = items.partition_point(|(seq, _)| *seq < item.0);
+    items.insert(at, item);
 }
 
 /// First in, first out (asyncio's `Queue`).
@@ -33,40 +46,45 @@ pub(crate) struct Lifo;
 pub(crate) struct MinHeap;
 
 impl<T> Discipline<T> for Fifo {
-    fn push(items: &mut VecDeque<T>, item: T) {
+    fn push(items: &mut VecDeque<Item<T>>, item: Item<T>) {
         items.push_back(item);
     }
 
-    fn pop(items: &mut VecDeque<T>) -> Option<T> {
+    fn pop(items: &mut VecDeque<Item<T>>) -> Option<Item<T>> {
         items.pop_front()
     }
 
-    fn unget(items: &mut VecDeque<T>, item: T) {
-        items.push_front(item); // the oldest: first out again
+    fn unget(items: &mut VecDeque<Item<T>>, item: Item<T>) {
+        insert_by_seq(items, item);
     }
 }
 
 impl<T> Discipline<T> for Lifo {
-    fn push(items: &mut VecDeque<T>, item: T) {
+    fn push(items: &mut VecDeque<Item<T>>, item: Item<T>) {
         items.push_back(item);
     }
 
-    fn pop(items: &mut VecDeque<T>) -> Option<T> {
+    fn pop(items: &mut VecDeque<Item<T>>) -> Option<Item<T>> {
         items.pop_back()
     }
 
-    fn unget(items: &mut VecDeque<T>, item: T) {
-        items.push_front(item); // the oldest: at the bottom of the stack
+    fn unget(items: &mut VecDeque<Item<T>>, item: Item<T>) {
+        insert_by_seq(items, item);
     }
 }
 
+/// The heap's order: the item, then (for equal items) the oldest first.
+fn less<T: Ord>(a: &Item<T>, b: &Item<T>) -> bool {
+    (&a.1, a.0) < (&b.1, b.0)
+}
+
 impl<T: Ord> Discipline<T> for MinHeap {
-    fn push(items: &mut VecDeque<T>, item: T) {
+    fn push(items: &mut VecDeque<Item<T>>, item: Item<T>) {
         items.push_back(item);
         let mut i = items.len() - 1;
         while i > 0 {
             let parent = (i - 1) / 2;
-            if items[i] >= items[parent] {
+            if !less(&items[i], &items[parent]) {
                 break;
             }
             items.swap(i, parent);
@@ -74,7 +92,7 @@ impl<T: Ord> Discipline<T> for MinHeap {
         }
     }
 
-    fn pop(items: &mut VecDeque<T>) -> Option<T> {
+    fn pop(items: &mut VecDeque<Item<T>>) -> Option<Item<T>> {
         let last = items.len().checked_sub(1)?;
         items.swap(0, last);
         let top = items.pop_back();
@@ -83,10 +101,10 @@ impl<T: Ord> Discipline<T> for MinHeap {
         loop {
             let (left, right) = (2 * i + 1, 2 * i + 2);
             let mut smallest = i;
-            if left < len && items[left] < items[smallest] {
+            if left < len && less(&items[left], &items[smallest]) {
                 smallest = left;
             }
-            if right < len && items[right] < items[smallest] {
+            if right < len && less(&items[right], &items[smallest]) {
                 smallest = right;
             }
             if smallest == i {
@@ -98,17 +116,18 @@ impl<T: Ord> Discipline<T> for MinHeap {
         top
     }
 
-    fn unget(items: &mut VecDeque<T>, item: T) {
+    fn unget(items: &mut VecDeque<Item<T>>, item: Item<T>) {
         <MinHeap as Discipline<T>>::push(items, item);
     }
 }
 
 /// The items of one queue, kept in the order of its discipline.
 pub(crate) struct Buffer<T> {
-    items: VecDeque<T>,
-    push: fn(&mut VecDeque<T>, T),
-    pop: fn(&mut VecDeque<T>) -> Option<T>,
-    unget: fn(&mut VecDeque<T>, T),
+    items: VecDeque<Item<T>>,
+    next_seq: u64,
+    push: fn(&mut VecDeque<Item<T>>, Item<T>),
+    pop: fn(&mut VecDeque<Item<T>>) -> Option<Item<T>>,
+    unget: fn(&mut VecDeque<Item<T>>, Item<T>),
 }
 
 impl<T> Buffer<T> {
@@ -116,6 +135,7 @@ impl<T> Buffer<T> {
     pub(crate) fn new<D: Discipline<T>>() -> Buffer<T> {
         Buffer {
             items: VecDeque::new(),
+            next_seq: 0,
             push: D::push,
             pop: D::pop,
             unget: D::unget,
@@ -131,21 +151,28 @@ impl<T> Buffer<T> {
     }
 
     pub(crate) fn push(&mut self, item: T) {
-        (self.push)(&mut self.items, item);
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        (self.push)(&mut self.items, (seq, item));
     }
 
-    pub(crate) fn pop(&mut self) -> Option<T> {
+    /// The next item, with its sequence number (for `unget`).
+    pub(crate) fn pop(&mut self) -> Option<Item<T>> {
         (self.pop)(&mut self.items)
     }
 
-    pub(crate) fn unget(&mut self, item: T) {
+    /// Puts back an item `pop` gave, where it was.
+    pub(crate) fn unget(&mut self, item: Item<T>) {
         (self.unget)(&mut self.items, item);
     }
 
     /// Removes every item (in no particular order), to be dropped by the
     /// caller once no borrow is held.
-    pub(crate) fn take_all(&mut self) -> VecDeque<T> {
+    pub(crate) fn take_all(&mut self) -> Vec<T> {
         std::mem::take(&mut self.items)
+            .into_iter()
+            .map(|(_, item)| item)
+            .collect()
     }
 }
 
@@ -154,7 +181,7 @@ mod tests {
     use super::*;
 
     fn drain<T>(mut b: Buffer<T>) -> Vec<T> {
-        std::iter::from_fn(|| b.pop()).collect()
+        std::iter::from_fn(|| b.pop().map(|(_, item)| item)).collect()
     }
 
     #[test]
@@ -195,6 +222,24 @@ mod tests {
     }
 
     #[test]
+    fn items_put_back_in_any_order_return_to_their_places() {
+        let mut fifo = Buffer::new::<Fifo>();
+        let mut lifo = Buffer::new::<Lifo>();
+        for b in [&mut fifo, &mut lifo] {
+            for x in 1..=4 {
+                b.push(x);
+            }
+            let first = b.pop().unwrap();
+            let second = b.pop().unwrap();
+            // Put back the later one first: each must land in its place.
+            b.unget(second);
+            b.unget(first);
+        }
+        assert_eq!(drain(fifo), [1, 2, 3, 4]);
+        assert_eq!(drain(lifo), [4, 3, 2, 1]);
+    }
+
+    #[test]
     fn heap_stays_ordered_when_pushes_and_pops_mix() {
         // A small deterministic generator (no OS randomness in tests either).
         let mut x: u32 = 12345;
@@ -213,7 +258,7 @@ mod tests {
                     let pos = model.iter().position(|&v| v == w).unwrap();
                     model.swap_remove(pos);
                 }
-                assert_eq!(heap.pop(), want);
+                assert_eq!(heap.pop().map(|(_, v)| v), want);
             } else {
                 let v = next();
                 heap.push(v);

@@ -102,7 +102,7 @@ impl<T> Future for Get<'_, T> {
                         mark_waiting(WaitKind::QueueGet, this.at);
                         return Poll::Pending;
                     }
-                } else if let Some(item) = s.handed.remove(&ticket) {
+                } else if let Some((_, item)) = s.handed.remove(&ticket) {
                     s.settle(&mut woken);
                     Ok(item)
                 } else {
@@ -125,7 +125,7 @@ impl<T> Future for Get<'_, T> {
                     return Poll::Pending;
                 }
                 let mut s = shared.state.borrow_mut();
-                if let Some(item) = s.buf.pop() {
+                if let Some((_, item)) = s.buf.pop() {
                     s.settle(&mut woken);
                     Ok(item)
                 } else if s.exhausted() {

@@ -41,7 +41,7 @@ use std::fmt;
 use std::panic::Location;
 use std::task::Waker;
 
-use super::buffer::Buffer;
+use super::buffer::{Buffer, Item};
 use super::error::{TaskDoneError, TryGetError, TryPutError};
 use super::ops::{Get, Join, Put};
 use crate::sync::wait::WaitList;
@@ -49,8 +49,10 @@ use crate::sync::wait::WaitList;
 pub(super) struct State<T> {
     pub(super) buf: Buffer<T>,
     pub(super) maxsize: usize,
-    /// Items given to granted getters that have not run yet, by ticket.
-    pub(super) handed: BTreeMap<u64, T>,
+    /// Items given to granted getters that have not run yet, by ticket,
+    /// with their sequence numbers (to go back in place if a getter is
+    /// cancelled).
+    pub(super) handed: BTreeMap<u64, Item<T>>,
     pub(super) next_ticket: u64,
     pub(super) unfinished: usize,
     pub(super) shut_down: bool,
@@ -198,7 +200,7 @@ impl<T> Shared<T> {
         let mut woken = Vec::new();
         let item = {
             let mut s = self.state.borrow_mut();
-            let Some(item) = s.buf.pop() else {
+            let Some((_, item)) = s.buf.pop() else {
                 return Err(if s.exhausted() {
                     TryGetError::ShutDown
                 } else {
@@ -233,8 +235,8 @@ impl<T> Shared<T> {
             s.shut_down = true;
             let drained = if immediate {
                 let handed = std::mem::take(&mut s.handed);
-                let mut drained: Vec<T> = s.buf.take_all().into_iter().collect();
-                drained.extend(handed.into_values());
+                let mut drained: Vec<T> = s.buf.take_all();
+                drained.extend(handed.into_values().map(|(_, item)| item));
                 s.unfinished = s.unfinished.saturating_sub(drained.len());
                 drained
             } else {
