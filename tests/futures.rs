@@ -288,3 +288,32 @@ fn select_explores_a_promise_set_exactly_at_its_deadline() {
     let outcomes: BTreeSet<&str> = (0..64).map(run).collect();
     assert_eq!(outcomes, BTreeSet::from(["deadline", "value"]));
 }
+
+#[test]
+fn cloning_a_value_may_touch_its_own_promise() {
+    use seedloop::future::Promise;
+    thread_local! {
+        static P: std::cell::RefCell<Option<Promise<Reentrant>>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    #[derive(Debug, PartialEq)]
+    struct Reentrant(u32);
+    impl Clone for Reentrant {
+        fn clone(&self) -> Reentrant {
+            // User code inside `T::clone` that uses the same promise.
+            P.with(|p| p.borrow().as_ref().map(|p| p.cancel()));
+            Reentrant(self.0)
+        }
+    }
+    let p = Promise::new();
+    P.with(|slot| *slot.borrow_mut() = Some(p.clone()));
+    p.set_result(Reentrant(5)).unwrap();
+    assert_eq!(p.result(), Some(Ok(Reentrant(5))));
+    let mut sim = seedloop::Sim::new(1);
+    let waited = sim.block_on({
+        let p = p.clone();
+        async move { p.wait().await }
+    });
+    assert_eq!(waited, Ok(Reentrant(5)));
+    P.with(|slot| slot.borrow_mut().take());
+}

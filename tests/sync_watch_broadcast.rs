@@ -874,3 +874,27 @@ fn deadlock_report_names_watch_changed_and_closed() {
         "{waits:?}"
     );
 }
+
+#[test]
+fn cloning_a_broadcast_value_may_touch_its_own_channel() {
+    use seedloop::sync::broadcast;
+    thread_local! {
+        static TX: RefCell<Option<broadcast::Sender<Reentrant>>> = const { RefCell::new(None) };
+    }
+    #[derive(Debug, PartialEq)]
+    struct Reentrant(u32);
+    impl Clone for Reentrant {
+        fn clone(&self) -> Reentrant {
+            // User code inside `T::clone` that uses the same channel.
+            TX.with(|tx| tx.borrow().as_ref().map(|tx| tx.receiver_count()));
+            Reentrant(self.0)
+        }
+    }
+    let (tx, mut rx1) = broadcast::channel(4);
+    let mut rx2 = tx.subscribe();
+    TX.with(|slot| *slot.borrow_mut() = Some(tx.clone()));
+    tx.send(Reentrant(3)).unwrap();
+    assert_eq!(rx1.try_recv(), Ok(Reentrant(3))); // cloned: rx2 still needs it
+    assert_eq!(rx2.try_recv(), Ok(Reentrant(3))); // the last reader takes it
+    TX.with(|slot| slot.borrow_mut().take());
+}

@@ -42,7 +42,10 @@ impl std::error::Error for Cancelled {}
 
 enum Outcome<T> {
     Pending,
-    Value(T),
+    /// In an `Rc` so that a reader takes it out of the borrowed state
+    /// without running `T::clone` (user code, which might touch this very
+    /// promise) while the state is borrowed.
+    Value(Rc<T>),
     Cancelled,
 }
 
@@ -51,15 +54,21 @@ struct State<T> {
     waiters: WaitList<()>,
 }
 
-impl<T: Clone> State<T> {
-    /// The settled result (a clone of the value), or `None` while pending.
-    fn result(&self) -> Option<Result<T, Cancelled>> {
+impl<T> State<T> {
+    /// The settled result (a handle on the value), or `None` while pending.
+    /// Clone the value with [`cloned`] once the state is no longer borrowed.
+    fn result(&self) -> Option<Result<Rc<T>, Cancelled>> {
         match &self.outcome {
             Outcome::Pending => None,
             Outcome::Value(v) => Some(Ok(v.clone())),
             Outcome::Cancelled => Some(Err(Cancelled)),
         }
     }
+}
+
+/// The value of a settled result, cloned (call with no borrow held).
+fn cloned<T: Clone>(result: Result<Rc<T>, Cancelled>) -> Result<T, Cancelled> {
+    result.map(|v| T::clone(&v))
 }
 
 /// A settable future, asyncio's `Future`: set once from anywhere, awaited
@@ -171,7 +180,7 @@ impl<T> Promise<T> {
             if !matches!(s.outcome, Outcome::Pending) {
                 return Err(value);
             }
-            s.outcome = Outcome::Value(value);
+            s.outcome = Outcome::Value(Rc::new(value));
             s.waiters.drain()
         };
         wake_all(woken);
@@ -287,7 +296,8 @@ impl<T: Clone> Promise<T> {
     /// assert_eq!(p.result(), Some(Ok("done")));
     /// ```
     pub fn result(&self) -> Option<Result<T, Cancelled>> {
-        self.inner.borrow().result()
+        let result = self.inner.borrow().result();
+        result.map(cloned)
     }
 }
 
@@ -353,7 +363,7 @@ impl<T: Clone> Future for Wait<'_, T> {
                     .expect("a waiter is woken only once the promise is settled");
                 drop(s);
                 this.state = WaitState::Done;
-                Poll::Ready(out)
+                Poll::Ready(cloned(out))
             }
             WaitState::Init => {
                 let settled = !matches!(inner.borrow().outcome, Outcome::Pending);
@@ -364,7 +374,7 @@ impl<T: Clone> Future for Wait<'_, T> {
                 if let Some(out) = s.result() {
                     drop(s);
                     this.state = WaitState::Done;
-                    return Poll::Ready(out);
+                    return Poll::Ready(cloned(out));
                 }
                 let key = s.waiters.push(cx.waker().clone(), ());
                 drop(s);

@@ -153,9 +153,17 @@ pub mod error {
 use error::{RecvError, SendError, TryRecvError};
 
 /// One kept message and how many receivers must still receive or skip it.
+/// The value sits in an `Rc` so that a receiver takes it out of the borrowed
+/// state without running `T::clone` (user code) under the borrow.
 struct Slot<T> {
-    value: T,
+    value: Rc<T>,
     remaining: usize,
+}
+
+/// A taken value: unwrapped if this was its last reader, cloned otherwise.
+/// Call with no borrow held.
+fn owned<T: Clone>(value: Rc<T>) -> T {
+    Rc::try_unwrap(value).unwrap_or_else(|shared| T::clone(&shared))
 }
 
 /// The state both ends share.
@@ -183,7 +191,7 @@ impl<T> State<T> {
 
     /// Removes the front messages every receiver is done with; the caller
     /// drops them once the state is no longer borrowed.
-    fn trim(&mut self, dropped: &mut Vec<T>) {
+    fn trim(&mut self, dropped: &mut Vec<Rc<T>>) {
         while self.buffer.front().is_some_and(|s| s.remaining == 0) {
             let slot = self.buffer.pop_front().expect("front exists");
             self.head += 1;
@@ -197,10 +205,7 @@ impl<T> State<T> {
 
     /// Takes message `next` for a receiver: the value, its lag, `Empty` or
     /// `Closed`. Messages the receiver is done with are pushed to `dropped`.
-    fn take(&mut self, next: &mut u64, dropped: &mut Vec<T>) -> Result<T, TryRecvError>
-    where
-        T: Clone,
-    {
+    fn take(&mut self, next: &mut u64, dropped: &mut Vec<Rc<T>>) -> Result<Rc<T>, TryRecvError> {
         if *next < self.head {
             // Only overwriting moves `head` past a message a receiver still
             // needs, so the gap is exactly the number of messages it missed.
@@ -341,7 +346,7 @@ impl<T> Sender<T> {
             };
             let receivers = s.receivers;
             s.buffer.push_back(Slot {
-                value,
+                value: Rc::new(value),
                 remaining: receivers,
             });
             (s.waiters.drain(), overwritten, receivers)
@@ -570,7 +575,7 @@ impl<T: Clone> Receiver<T> {
             .borrow_mut()
             .take(&mut self.next, &mut dropped);
         drop(dropped);
-        out
+        out.map(owned)
     }
 
     /// Waits for the next message.
@@ -700,7 +705,7 @@ impl<T: Clone> Future for Recv<'_, T> {
         };
         drop(dropped);
         this.state = RecvState::Done;
-        Poll::Ready(out)
+        Poll::Ready(out.map(owned))
     }
 }
 
