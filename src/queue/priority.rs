@@ -12,12 +12,14 @@ use super::shared::Shared;
 /// A queue that hands out its smallest item first, shared by tasks
 /// (asyncio's `PriorityQueue`, a binary heap like `heapq`).
 ///
-/// Put `(priority, payload)` tuples to order by priority; among equal items
-/// the order is unspecified (but the same in every run). Everything but the
+/// Put `(priority, payload)` tuples to order by priority; equal items come
+/// out oldest first. Everything but the
 /// order is as in [`Queue`](super::Queue): a cheap handle, clones share one
 /// queue, `maxsize` bounds it (`0`: no limit), `task_done`/`join` count the
 /// work, `shutdown` ends it. Blocked getters are served in FIFO order. Only
-/// [`new`](PriorityQueue::new) needs `T: Ord`.
+/// [`new`](PriorityQueue::new) needs `T: Ord`. The comparison runs while the
+/// queue's state is borrowed, so an `Ord` implementation must not use the
+/// same queue (it would panic with a double borrow).
 ///
 /// Single-threaded: neither `Send` nor `Sync`.
 ///
