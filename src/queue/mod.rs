@@ -65,6 +65,7 @@
 //! });
 //! ```
 
+mod api;
 mod buffer;
 mod error;
 mod fifo;
