@@ -42,6 +42,15 @@ pub(crate) struct Config {
     pub(crate) panic_policy: PanicPolicy,
     pub(crate) blocking_cost: Range<Duration>,
     pub(crate) print_panics: bool,
+    /// The probability that `buggify!` is enabled in this run (asked at the
+    /// first site reached), in units of 2^-32; `u32::MAX` counts as 1.
+    pub(crate) buggify: u32,
+    /// The probability that a switch point yields under `Random`, in units of 2^-32.
+    pub(crate) yield_p: u32,
+    /// `Pct`'s estimate of the number of scheduling points in a run.
+    pub(crate) steps_hint: u64,
+    /// Keep each choice's kind and bound (for `Dfs`).
+    pub(crate) record_bounds: bool,
 }
 
 /// Configures and builds a [`Sim`]. Every setting has a documented default;
@@ -57,6 +66,7 @@ pub(crate) struct Config {
 /// | `panic_policy` | [`PanicPolicy::FailRun`] |
 /// | `blocking_cost` | `1ms..10ms` of virtual time per `spawn_blocking` call |
 /// | `print_panics` | `true` (the standard panic message is printed) |
+/// | `buggify` | `false` ([`buggify!`](crate::buggify!) is always false) |
 ///
 /// # Examples
 ///
@@ -103,6 +113,10 @@ impl Builder {
                 panic_policy: PanicPolicy::FailRun,
                 blocking_cost: Duration::from_millis(1)..Duration::from_millis(10),
                 print_panics: true,
+                buggify: 0,
+                yield_p: 1 << 30,
+                steps_hint: 1000,
+                record_bounds: false,
             },
         }
     }
@@ -252,8 +266,51 @@ impl Builder {
         Ok(self)
     }
 
+    /// Turns [`buggify!`](crate::buggify!) on for this run: each call site
+    /// is switched on with probability 1/4 the first time it is reached, and
+    /// a switched-on site fires with its probability (default 1/4) each time.
+    /// Off by default, and then every `buggify!` is false.
+    ///
+    /// # Determinism
+    ///
+    /// Both decisions are choices on the tape (0 = off), so a replayed tape
+    /// fires the same sites at the same moments.
+    ///
+    /// ```
+    /// let mut sim = seedloop::Sim::builder().seed(3).buggify(true).build();
+    /// let fired = sim.block_on(async { (0..200).filter(|_| seedloop::buggify!()).count() });
+    /// // The one site here is on in about a quarter of seeds; off, it never fires.
+    /// assert!(fired == 0 || (20..=80).contains(&fired), "{fired}");
+    /// ```
+    pub fn buggify(mut self, enabled: bool) -> Builder {
+        self.cfg.buggify = if enabled { u32::MAX } else { 0 };
+        self
+    }
+
+    /// The probability that `buggify!` is on for a run, set by the explorer.
+    pub(crate) fn buggify_fraction(mut self, p: u32) -> Builder {
+        self.cfg.buggify = p;
+        self
+    }
+
+    pub(crate) fn yield_probability(mut self, p: u32) -> Builder {
+        self.cfg.yield_p = p;
+        self
+    }
+
+    pub(crate) fn steps_hint(mut self, k: u64) -> Builder {
+        self.cfg.steps_hint = k;
+        self
+    }
+
+    pub(crate) fn record_bounds(mut self, on: bool) -> Builder {
+        self.cfg.record_bounds = on;
+        self
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
         let c = &self.cfg;
+        c.strategy.validate()?;
         if c.step_limit == 0 {
             return Err(ConfigError::new(
                 "step_limit",

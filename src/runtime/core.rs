@@ -71,8 +71,15 @@ pub(crate) struct Core {
     sched: RefCell<Sched>,
     pub(crate) timers: RefCell<Timers>,
     scheduler: RefCell<Box<dyn Scheduler>>,
+    /// Whether the strategy wants to see steps with one ready task too.
+    every_step: bool,
     /// Choices made since the `Sim` last collected them.
     pub(crate) tape_buf: RefCell<Vec<u32>>,
+    /// The kind and bound of each choice in `tape_buf`, if `record_bounds`.
+    pub(crate) bounds_buf: RefCell<Vec<(ChoiceKind, u64)>>,
+    /// `buggify!` state: whether it is on in this run (asked lazily) and
+    /// which sites are switched on.
+    pub(crate) buggify: RefCell<crate::buggify::State>,
     pub(crate) rec: RefCell<Recorder>,
     wakes: Arc<WakeQueue>,
     current: Cell<Option<Id>>,
@@ -85,7 +92,7 @@ pub(crate) struct Core {
 
 impl Core {
     pub(crate) fn new(cfg: Config) -> Core {
-        let scheduler = cfg.strategy.scheduler(cfg.seed);
+        let scheduler = cfg.strategy.scheduler(&cfg);
         Core {
             now: Cell::new(0),
             steps: Cell::new(0),
@@ -98,7 +105,10 @@ impl Core {
             }),
             timers: RefCell::new(Timers::default()),
             scheduler: RefCell::new(scheduler),
+            every_step: matches!(cfg.strategy, crate::strategy::Strategy::Pct { .. }),
             tape_buf: RefCell::new(Vec::new()),
+            bounds_buf: RefCell::new(Vec::new()),
+            buggify: RefCell::new(crate::buggify::State::default()),
             rec: RefCell::new(Recorder::new(cfg.record_trace)),
             wakes: WakeQueue::new(),
             current: Cell::new(None),
@@ -132,9 +142,17 @@ impl Core {
         }
         debug_assert!(n <= 1 << 32, "choice bound {n} too large");
         let v = self.scheduler.borrow_mut().choose(kind, n);
+        self.record(kind, n, v);
+        v
+    }
+
+    #[inline]
+    fn record(&self, kind: ChoiceKind, n: u64, v: u32) {
         debug_assert!(u64::from(v) < n, "strategy chose {v} for a bound of {n}");
         self.tape_buf.borrow_mut().push(v);
-        v
+        if self.cfg.record_bounds {
+            self.bounds_buf.borrow_mut().push((kind, n));
+        }
     }
 
     /// A duration in `lo..hi` (exactly `lo` if `hi <= lo`), 0 = `lo`. The
@@ -403,8 +421,21 @@ impl Core {
                     return Step::Failed;
                 }
                 let i = if n > 1 {
-                    self.choose(ChoiceKind::Schedule, n as u64) as usize
+                    let ready = &sched.ready;
+                    let v = self
+                        .scheduler
+                        .borrow_mut()
+                        .pick(n, &|i| ready[i].header().id.as_u64());
+                    self.record(ChoiceKind::Schedule, n as u64, v);
+                    v as usize
                 } else {
+                    if self.every_step {
+                        // `Pct` counts every step, chosen or not.
+                        let ready = &sched.ready;
+                        self.scheduler
+                            .borrow_mut()
+                            .pick(1, &|i| ready[i].header().id.as_u64());
+                    }
                     0
                 };
                 let picked = if i == 0 {

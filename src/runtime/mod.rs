@@ -16,6 +16,7 @@ mod panic_hook;
 pub(crate) mod task_cell;
 mod waker;
 
+pub(crate) use builder::Config;
 pub use builder::{Builder, PanicPolicy};
 pub use context::Handle;
 pub(crate) use context::{core as current_core, try_core, with_core};
@@ -54,6 +55,8 @@ use crate::trace::Trace;
 pub struct Sim {
     core: Rc<Core>,
     tape: Tape,
+    /// The kind and bound of each choice on the tape, when the config asks.
+    bounds: Vec<(crate::strategy::ChoiceKind, u64)>,
     trace: Trace,
 }
 
@@ -107,6 +110,7 @@ impl Sim {
         Sim {
             core: Rc::new(Core::new(cfg)),
             tape: Tape::new(),
+            bounds: Vec::new(),
             trace: Trace::default(),
         }
     }
@@ -442,7 +446,13 @@ impl Sim {
         self.tape.extend_from_slice(&buf);
         buf.clear();
         drop(buf);
+        self.bounds.append(&mut self.core.bounds_buf.borrow_mut());
         self.trace.append(&mut self.core.rec.borrow_mut().events);
+    }
+
+    /// The kind and bound of each choice (empty unless `record_bounds`).
+    pub(crate) fn bounds(&self) -> &[(crate::strategy::ChoiceKind, u64)] {
+        &self.bounds
     }
 
     /// The failure report of `block_on`: seed, place in the run, replay command.

@@ -9,7 +9,9 @@ use std::str::FromStr;
 use crate::error::ConfigError;
 use crate::tape::Tape;
 
+pub(crate) mod dfs;
 mod fifo;
+mod pct;
 mod random;
 mod replay;
 
@@ -31,12 +33,36 @@ pub(crate) enum ChoiceKind {
     Yield,
     /// Which branch of a `select` is polled first (0 = the first branch).
     Select,
+    /// A biased coin (`buggify!`): 1 = heads, which a random strategy draws
+    /// with probability `p / 2^32`. 0 = tails, the plain outcome.
+    Coin {
+        /// The probability of 1, in units of 2^-32.
+        p: u32,
+    },
+}
+
+/// A uniform value in `0..n` (`n >= 1`) from a generator: a widening
+/// multiply maps a 64-bit word onto the range. The bias is below
+/// `n / 2^64 <= 2^-32`, irrelevant for exploration.
+#[inline]
+pub(crate) fn uniform(rng: &mut impl rand::Rng, n: u64) -> u64 {
+    ((u128::from(rng.next_u64()) * u128::from(n)) >> 64) as u64
 }
 
 /// The seam between the event loop and a strategy: one method, asked for a
 /// value in `0..n` (always `n >= 2`). The loop records the answer on the tape.
 pub(crate) trait Scheduler {
     fn choose(&mut self, kind: ChoiceKind, n: u64) -> u32;
+
+    /// Which of `n >= 2` ready tasks runs next; `id(i)` is the id of the
+    /// `i`-th oldest. Strategies that care about task identity (`Pct`)
+    /// override this; the others see a plain `Schedule` choice. `Pct` is
+    /// also called with `n == 1` (its answer is then ignored and not
+    /// recorded), because it counts every step.
+    fn pick(&mut self, n: usize, id: &dyn Fn(usize) -> u64) -> u32 {
+        let _ = id;
+        self.choose(ChoiceKind::Schedule, n as u64)
+    }
 }
 
 /// How the values of a run's choices are produced.
@@ -44,11 +70,13 @@ pub(crate) trait Scheduler {
 /// | strategy | values | use it for |
 /// |---|---|---|
 /// | `Fifo` | always 0: oldest ready task first, earliest timer, minimum costs, `rand` yields zeros | the plainest run; a baseline |
-/// | `Random` (default) | drawn from ChaCha8 seeded with the run's seed; a switch point yields with probability 1/4 | sweeping many seeds |
+/// | `Random` (default) | drawn from ChaCha8 seeded with the run's seed; a switch point yields with probability 1/4 | sweeping many seeds; shallow bugs, data-dependent bugs |
+/// | `Pct { depth }` | random task priorities with `depth - 1` priority change points; the highest-priority ready task runs | ordering bugs that need a few preemptions at precise places (finds a depth-`d` bug with probability at least `1/(n·k^(d-1))` per run, `n` tasks, `k` steps) |
+/// | `Dfs { max_deviations }` | every tape with at most `K` non-zero scheduling choices, in order, one per run (with [`explore::Explorer`](crate::explore::Explorer)); a single `Sim` runs the first, all zeros | small programs: proving a bound exhaustively, finding the fewest preemptions |
 /// | `Replay(tape)` | read back from a tape, then zeros | reproducing a run exactly |
 ///
-/// Parsed from text as `fifo`, `random` or `replay:<tape text>` (the form
-/// `SEEDLOOP_STRATEGY` takes).
+/// Parsed from text as `fifo`, `random`, `pct:<depth>`, `dfs:<max
+/// deviations>` or `replay:<tape text>` (the form `SEEDLOOP_STRATEGY` takes).
 ///
 /// # Examples
 ///
@@ -79,15 +107,28 @@ pub enum Strategy {
     /// Every choice is drawn from a ChaCha8 generator seeded with the run's seed.
     #[default]
     Random,
+    /// Probabilistic concurrency testing with this bug depth (at least 1):
+    /// `depth - 1` priority change points per run.
+    Pct {
+        /// The number of ordering constraints the bugs sought need (1 to 16).
+        depth: u32,
+    },
+    /// Systematic search over schedules with at most `max_deviations`
+    /// non-zero scheduling choices (driven by the explorer).
+    Dfs {
+        /// How many non-zero scheduling choices a schedule may have.
+        max_deviations: u32,
+    },
     /// Every choice is read from the tape; past its end, choices are 0.
     Replay(Tape),
 }
 
 impl Strategy {
-    pub(crate) fn scheduler(&self, seed: u64) -> Box<dyn Scheduler> {
+    pub(crate) fn scheduler(&self, cfg: &crate::runtime::Config) -> Box<dyn Scheduler> {
         match self {
-            Strategy::Fifo => Box::new(fifo::Fifo),
-            Strategy::Random => Box::new(random::Random::new(seed)),
+            Strategy::Fifo | Strategy::Dfs { .. } => Box::new(fifo::Fifo),
+            Strategy::Random => Box::new(random::Random::new(cfg.seed, cfg.yield_p)),
+            Strategy::Pct { depth } => Box::new(pct::Pct::new(cfg.seed, *depth, cfg.steps_hint)),
             Strategy::Replay(tape) => Box::new(replay::Replay::new(tape.clone())),
         }
     }
@@ -98,6 +139,8 @@ impl fmt::Display for Strategy {
         match self {
             Strategy::Fifo => f.write_str("fifo"),
             Strategy::Random => f.write_str("random"),
+            Strategy::Pct { depth } => write!(f, "pct:{depth}"),
+            Strategy::Dfs { max_deviations } => write!(f, "dfs:{max_deviations}"),
             Strategy::Replay(tape) => write!(f, "replay:{tape}"),
         }
     }
@@ -112,7 +155,18 @@ impl FromStr for Strategy {
             "fifo" => Ok(Strategy::Fifo),
             "random" => Ok(Strategy::Random),
             _ => {
-                if let Some(tape) = text.strip_prefix("replay:") {
+                if let Some(depth) = text.strip_prefix("pct:") {
+                    let depth = number(s, depth, 1..=16, "the depth of `pct:<depth>`")?;
+                    Ok(Strategy::Pct { depth })
+                } else if let Some(k) = text.strip_prefix("dfs:") {
+                    let max_deviations = number(
+                        s,
+                        k,
+                        0..=64,
+                        "the deviation bound of `dfs:<max deviations>`",
+                    )?;
+                    Ok(Strategy::Dfs { max_deviations })
+                } else if let Some(tape) = text.strip_prefix("replay:") {
                     let tape = tape
                         .parse()
                         .map_err(|e| ConfigError::new("strategy", s, format!("{e}")))?;
@@ -121,10 +175,50 @@ impl FromStr for Strategy {
                     Err(ConfigError::new(
                         "strategy",
                         s,
-                        "expected `fifo`, `random` or `replay:<tape>`",
+                        "expected `fifo`, `random`, `pct:<depth>`, `dfs:<max deviations>` or `replay:<tape>`",
                     ))
                 }
             }
+        }
+    }
+}
+
+fn number(
+    whole: &str,
+    text: &str,
+    range: std::ops::RangeInclusive<u32>,
+    what: &str,
+) -> Result<u32, ConfigError> {
+    match text.trim().parse::<u32>() {
+        Ok(v) if range.contains(&v) => Ok(v),
+        _ => Err(ConfigError::new(
+            "strategy",
+            whole,
+            format!(
+                "{what} must be a whole number from {} to {}",
+                range.start(),
+                range.end()
+            ),
+        )),
+    }
+}
+
+impl Strategy {
+    /// Checks the numbers of a strategy built in code (parsing checks them
+    /// already): a `Pct` depth from 1 to 16, a `Dfs` bound up to 64.
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
+        match self {
+            Strategy::Pct { depth } if !(1..=16).contains(depth) => Err(ConfigError::new(
+                "strategy",
+                self.to_string(),
+                "the depth of `pct:<depth>` must be a whole number from 1 to 16",
+            )),
+            Strategy::Dfs { max_deviations } if *max_deviations > 64 => Err(ConfigError::new(
+                "strategy",
+                self.to_string(),
+                "the deviation bound of `dfs:<max deviations>` must be a whole number from 0 to 64",
+            )),
+            _ => Ok(()),
         }
     }
 }

@@ -3,16 +3,19 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::{ChoiceKind, Scheduler};
+use super::{ChoiceKind, Scheduler, uniform};
 
 pub(crate) struct Random {
     rng: ChaCha8Rng,
+    /// The probability that a switch point yields, in units of 2^-32.
+    yield_p: u32,
 }
 
 impl Random {
-    pub(crate) fn new(seed: u64) -> Random {
+    pub(crate) fn new(seed: u64, yield_p: u32) -> Random {
         Random {
             rng: ChaCha8Rng::seed_from_u64(seed),
+            yield_p,
         }
     }
 }
@@ -21,15 +24,13 @@ impl Scheduler for Random {
     #[inline]
     fn choose(&mut self, kind: ChoiceKind, n: u64) -> u32 {
         debug_assert!((2..=1 << 32).contains(&n), "choice bound {n} out of range");
-        if kind == ChoiceKind::Yield {
-            // A switch point yields with probability 1/4: often enough to
-            // expose races around locks and channels, rarely enough that
-            // runs still make progress at a good pace.
-            return u32::from(self.rng.next_u32() < 1 << 30);
+        match kind {
+            // A switch point yields with probability 1/4 by default: often
+            // enough to expose races around locks and channels, rarely
+            // enough that runs still make progress at a good pace.
+            ChoiceKind::Yield => u32::from(self.rng.next_u32() < self.yield_p),
+            ChoiceKind::Coin { p } => u32::from(p == u32::MAX || self.rng.next_u32() < p),
+            _ => uniform(&mut self.rng, n) as u32,
         }
-        // Widening multiply: maps a uniform 64-bit word onto 0..n. The bias is
-        // below n / 2^64 <= 2^-32, irrelevant for exploration.
-        let x = self.rng.next_u64();
-        ((u128::from(x) * u128::from(n)) >> 64) as u32
     }
 }

@@ -1,0 +1,148 @@
+//! `buggify!`: faults planted in user code, fired by the simulation.
+//!
+//! FoundationDB's rule. In a run where buggify is enabled, each call site is
+//! switched on (once, the first time it is reached) with probability 1/4, and
+//! a switched-on site fires with its probability (1/4 unless given) each
+//! time it is reached. Sites that stay off never fire, so a run explores a
+//! few faults in depth instead of every fault a little.
+//!
+//! Whether buggify is enabled in a run is itself decided at the first site
+//! reached: always with [`Builder::buggify(true)`](crate::Builder::buggify),
+//! in a chosen fraction of runs under the explorer
+//! ([`Explorer::buggify`](crate::explore::Explorer::buggify)), never by
+//! default. Outside a simulation `buggify!` is always false, so planted
+//! faults cost nothing in production builds beyond a thread-local read.
+
+use std::collections::BTreeMap;
+use std::panic::Location;
+
+use crate::strategy::ChoiceKind;
+
+/// Per-run state, owned by the simulation.
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    /// Whether buggify is enabled in this run, once asked.
+    enabled: Option<bool>,
+    /// Switched-on state of every site reached, by `file:line:column`.
+    sites: BTreeMap<(&'static str, u32, u32), bool>,
+}
+
+/// `true` when a planted fault should fire here.
+///
+/// `buggify!()` fires a switched-on site with probability 1/4;
+/// `buggify!(p)` with probability `p` (clamped to `0.0..=1.0`). See the
+/// [module documentation](crate::buggify) for the rule.
+///
+/// # Determinism
+///
+/// Whether the run has buggify on, whether this site is on, and whether it
+/// fires this time are each a choice on the tape (0 = no fault), asked only
+/// when needed. A replayed tape fires the same faults at the same moments,
+/// and shrinking a tape turns faults off.
+///
+/// # Examples
+///
+/// ```
+/// use seedloop::Sim;
+///
+/// async fn write_block(log: &mut Vec<&'static str>) -> Result<(), &'static str> {
+///     if seedloop::buggify!() {
+///         return Err("injected disk error");
+///     }
+///     log.push("block");
+///     Ok(())
+/// }
+///
+/// // Off unless the simulation turns it on: the plain run never fails.
+/// let mut sim = Sim::new(1);
+/// let mut log = Vec::new();
+/// for _ in 0..100 {
+///     sim.block_on(write_block(&mut log)).unwrap();
+/// }
+/// assert_eq!(log.len(), 100);
+/// assert!(!seedloop::buggify!(), "always false outside a simulation");
+///
+/// // On, some seeds switch the site on and see injected errors.
+/// let failing_seeds = (0..40)
+///     .filter(|&seed| {
+///         let mut sim = Sim::builder().seed(seed).buggify(true).build();
+///         sim.block_on(async {
+///             let mut log = Vec::new();
+///             let mut failed = false;
+///             for _ in 0..20 {
+///                 failed |= write_block(&mut log).await.is_err();
+///             }
+///             failed
+///         })
+///     })
+///     .count();
+/// assert!((3..=20).contains(&failing_seeds), "{failing_seeds}");
+/// ```
+#[macro_export]
+macro_rules! buggify {
+    () => {
+        $crate::buggify::__reached(0.25)
+    };
+    ($p:expr) => {
+        $crate::buggify::__reached($p)
+    };
+}
+
+/// The probability `p` in units of 2^-32 (0 and 1 exactly representable as
+/// "never asked" and "always").
+pub(crate) fn to_units(p: f64) -> u32 {
+    if p.is_nan() || p <= 0.0 {
+        0
+    } else if p >= 1.0 {
+        u32::MAX
+    } else {
+        ((p * 4_294_967_296.0) as u64).min(u64::from(u32::MAX - 1)) as u32
+    }
+}
+
+/// A coin with probability `p` (units of 2^-32). An impossible outcome is
+/// not asked; a certain one is, so that a tape of zeros (and shrinking)
+/// can still turn the fault off.
+fn coin(core: &crate::runtime::core::Core, p: u32) -> bool {
+    p != 0 && core.choose(ChoiceKind::Coin { p }, 2) == 1
+}
+
+#[doc(hidden)]
+#[track_caller]
+pub fn __reached(p: f64) -> bool {
+    let at = Location::caller();
+    crate::runtime::with_core(|core| {
+        let Some(core) = core else { return false };
+        let enabled = core.buggify.borrow().enabled;
+        let enabled = enabled.unwrap_or_else(|| {
+            let on = coin(core, core.cfg.buggify);
+            core.buggify.borrow_mut().enabled = Some(on);
+            on
+        });
+        if !enabled {
+            return false;
+        }
+        let key = (at.file(), at.line(), at.column());
+        let site = core.buggify.borrow().sites.get(&key).copied();
+        let site = site.unwrap_or_else(|| {
+            let on = coin(core, 1 << 30);
+            core.buggify.borrow_mut().sites.insert(key, on);
+            on
+        });
+        site && coin(core, to_units(p))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probabilities_map_onto_units() {
+        assert_eq!(to_units(0.0), 0);
+        assert_eq!(to_units(-1.0), 0);
+        assert_eq!(to_units(f64::NAN), 0);
+        assert_eq!(to_units(1.0), u32::MAX);
+        assert_eq!(to_units(0.25), 1 << 30);
+    }
+}

@@ -1,0 +1,75 @@
+//! What `#[seedloop::test]` expands to. Not a public API.
+
+use std::future::Future;
+use std::path::Path;
+
+use super::Explorer;
+pub use super::TestOutput;
+
+/// The arguments of `#[seedloop::test(..)]`, as written.
+#[derive(Clone, Debug, Default)]
+pub struct TestArgs {
+    /// `seeds = N`
+    pub seeds: Option<u64>,
+    /// `strategy = "pct:3"`
+    pub strategy: Option<&'static str>,
+    /// `time_limit = "30s"`
+    pub time_limit: Option<&'static str>,
+    /// `jobs = N`
+    pub jobs: Option<usize>,
+}
+
+/// Runs a `#[seedloop::test]`: replays its `seeds/` file, then sweeps.
+/// `module_path` is `module_path!()` at the test, `name` the function's name.
+pub fn run_test<F, Fut>(
+    module_path: &'static str,
+    name: &'static str,
+    manifest_dir: &'static str,
+    args: TestArgs,
+    f: F,
+) where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future + 'static,
+    Fut::Output: TestOutput,
+{
+    let full = format!("{module_path}::{name}");
+    // `cargo test` names a test by its path without the crate's name.
+    let test_name = full
+        .split_once("::")
+        .map_or(full.as_str(), |(_, rest)| rest);
+    let path = super::seeds_file::path_for(Path::new(manifest_dir), &full);
+    let explorer = match configure(test_name, &path, &args) {
+        Ok(explorer) => explorer,
+        Err(message) => panic!("seedloop: `{test_name}`: {message}"),
+    };
+    let body = move || {
+        let fut = f();
+        async move { fut.await.check() }
+    };
+    match explorer.run(body) {
+        Ok(report) => println!("{report}"),
+        Err(failure) => panic!("{failure}"),
+    }
+}
+
+fn configure(name: &str, path: &Path, args: &TestArgs) -> Result<Explorer, String> {
+    let mut e = Explorer::new(name);
+    if let Some(n) = args.seeds {
+        e = e.seeds(n);
+    }
+    if let Some(text) = args.strategy {
+        let strategy = text.parse().map_err(|err| format!("{err}"))?;
+        e = e.strategy(strategy);
+    }
+    if let Some(text) = args.time_limit {
+        let limit =
+            super::env::parse_duration("time_limit", text).map_err(|err| format!("{err}"))?;
+        e = e.sim(crate::Sim::builder().time_limit(limit));
+    }
+    if let Some(j) = args.jobs {
+        e = e.jobs(j);
+    }
+    let e = e.replay_file(path).map_err(|err| format!("{err}"))?;
+    let e = e.save_failures(path);
+    e.apply_env().map_err(|err| format!("{err}"))
+}

@@ -1,0 +1,861 @@
+//! `Explorer`: a sweep over seeds (or schedules), on several threads, with
+//! the determinism check, shrinking and the seeds file.
+//!
+//! A sweep, in order:
+//! 1. `SEEDLOOP_TAPE` or `SEEDLOOP_SEED` set: run just that one, trace kept.
+//! 2. Replay every line of the seeds file, if one was given.
+//! 3. Run the sweep's first seed twice and compare (the determinism check).
+//! 4. Run the seeds of this shard on `jobs` threads; under `Dfs`, walk the
+//!    schedules one after the other instead.
+//! 5. On a failure, keep the one with the lowest iteration (so that the
+//!    result does not depend on `jobs`), shrink its tape, save it, report.
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use super::env::{self, Shard};
+use super::report::{Failure, Origin, Report};
+use super::seeds_file::{self, Line, SeedsFileError};
+use super::shrink::{self, Signature};
+use super::swarm;
+use crate::error::{ConfigError, Error};
+use crate::runtime::{Builder, Sim};
+use crate::strategy::{ChoiceKind, Strategy, dfs};
+use crate::tape::Tape;
+
+/// Explores a test over many seeds: see the [module documentation](super).
+///
+/// | setting | default |
+/// |---|---|
+/// | `seeds` | 100 runs |
+/// | `base_seed` | 0 (iteration `i` runs seed `base_seed + i`) |
+/// | `strategy` | [`Strategy::Random`] |
+/// | `jobs` | the available cores |
+/// | `time_budget` | none (every seed runs) |
+/// | `shard` | the whole sweep |
+/// | `buggify` | enabled in half the runs |
+/// | `swarm` | off |
+/// | `shrink_budget` | 2,000 re-runs |
+/// | `sim` | [`Builder::new()`] (limits, panic policy; panics are not printed) |
+///
+/// # Examples
+///
+/// ```
+/// use seedloop::explore::Explorer;
+/// use seedloop::Strategy;
+///
+/// let report = Explorer::new("doc::explorer")
+///     .seeds(100)
+///     .strategy(Strategy::Pct { depth: 2 })
+///     .jobs(2)
+///     .run(|| async {
+///         let (tx, mut rx) = seedloop::sync::mpsc::channel(4);
+///         seedloop::spawn(async move { tx.send(1).await.unwrap() });
+///         assert_eq!(rx.recv().await, Some(1));
+///     })
+///     .unwrap();
+/// assert_eq!(report.iterations(), 100);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Explorer {
+    name: String,
+    seeds: u64,
+    base_seed: u64,
+    strategy: Strategy,
+    jobs: usize,
+    time_budget: Option<Duration>,
+    shard: Option<Shard>,
+    buggify: f64,
+    swarm: bool,
+    shrink_budget: u64,
+    sim: Builder,
+    replay: Vec<(usize, Line)>,
+    replay_path: Option<PathBuf>,
+    save_to: Option<PathBuf>,
+    one_seed: Option<u64>,
+    one_tape: Option<Tape>,
+}
+
+/// What one run left behind.
+struct Run {
+    error: Option<Error>,
+    fingerprint: u64,
+    steps: u64,
+    time: Duration,
+    tape: Vec<u32>,
+    bounds: Vec<(ChoiceKind, u64)>,
+    trace_tail: Option<String>,
+}
+
+/// A failing run and where it came from.
+struct Found {
+    seed: u64,
+    origin: Origin,
+    strategy: Strategy,
+    run: Run,
+    shrink: bool,
+    save: bool,
+}
+
+impl Explorer {
+    /// An explorer for the test called `name` (used in reports and replay
+    /// commands: give the test's path as `cargo test` prints it).
+    ///
+    /// ```
+    /// let report = seedloop::explore::Explorer::new("my::test").seeds(3).run(|| async {}).unwrap();
+    /// assert!(report.to_string().contains("my::test"));
+    /// ```
+    pub fn new(name: impl Into<String>) -> Explorer {
+        Explorer {
+            name: name.into(),
+            seeds: 100,
+            base_seed: 0,
+            strategy: Strategy::Random,
+            jobs: 0,
+            time_budget: None,
+            shard: None,
+            buggify: 0.5,
+            swarm: false,
+            shrink_budget: 2000,
+            sim: Builder::new(),
+            replay: Vec::new(),
+            replay_path: None,
+            save_to: None,
+            one_seed: None,
+            one_tape: None,
+        }
+    }
+
+    /// How many runs the sweep makes (for `Dfs`: at most this many schedules).
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// assert_eq!(Explorer::new("n").seeds(12).jobs(1).run(|| async {}).unwrap().iterations(), 12);
+    /// ```
+    pub fn seeds(mut self, n: u64) -> Explorer {
+        self.seeds = n;
+        self
+    }
+
+    /// The first seed: iteration `i` runs seed `base_seed + i` (wrapping).
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// let f = Explorer::new("b").base_seed(40).seeds(5).run(|| async {
+    ///     assert_ne!(seedloop::Handle::current().seed(), 42);
+    /// }).unwrap_err();
+    /// assert_eq!(f.seed(), 42);
+    /// ```
+    pub fn base_seed(mut self, seed: u64) -> Explorer {
+        self.base_seed = seed;
+        self
+    }
+
+    /// The strategy of the sweep (default [`Strategy::Random`]).
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// let r = Explorer::new("s").strategy("pct:3".parse().unwrap()).seeds(5).run(|| async {}).unwrap();
+    /// assert!(r.to_string().contains("pct:3"));
+    /// ```
+    pub fn strategy(mut self, strategy: Strategy) -> Explorer {
+        self.strategy = strategy;
+        self
+    }
+
+    /// OS threads for the sweep (0 = the available cores, the default). Each
+    /// simulation stays on one thread; the result does not depend on `jobs`.
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// let one = Explorer::new("j").seeds(40).jobs(1).run(|| async {
+    ///     seedloop::spawn(async {}).await.unwrap();
+    /// }).unwrap();
+    /// let two = Explorer::new("j").seeds(40).jobs(2).run(|| async {
+    ///     seedloop::spawn(async {}).await.unwrap();
+    /// }).unwrap();
+    /// assert_eq!(one.distinct_fingerprints(), two.distinct_fingerprints());
+    /// ```
+    pub fn jobs(mut self, jobs: usize) -> Explorer {
+        self.jobs = jobs;
+        self
+    }
+
+    /// Stops starting new runs after this much wall time (the runs done so
+    /// far count). With a budget, how many runs happen depends on the machine.
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// let r = Explorer::new("t").seeds(u64::MAX).time_budget(std::time::Duration::from_millis(50))
+    ///     .run(|| async {}).unwrap();
+    /// assert!(r.iterations() > 0);
+    /// ```
+    pub fn time_budget(mut self, budget: Duration) -> Explorer {
+        self.time_budget = Some(budget);
+        self
+    }
+
+    /// Runs only the `k`-th (1-based) of `n` disjoint slices of the seeds:
+    /// iterations `i` with `i % n == k - 1`. The slices of `1/n` to `n/n`
+    /// together run exactly the whole sweep. A `Dfs` sweep is sequential:
+    /// slice 1 runs all of it and the others nothing.
+    ///
+    /// # Panics
+    ///
+    /// At [`run`](Explorer::run), with a [`ConfigError`], unless `1 <= k <= n`.
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// let r = Explorer::new("s").seeds(10).shard(2, 3).run(|| async {}).unwrap();
+    /// assert_eq!(r.iterations(), 3); // iterations 1, 4 and 7
+    /// ```
+    pub fn shard(mut self, k: u64, n: u64) -> Explorer {
+        self.shard = Some(Shard::new(k, n, "shard").unwrap_or(Shard {
+            index: k.wrapping_sub(1),
+            count: n,
+        }));
+        self
+    }
+
+    /// The fraction of runs in which [`buggify!`](crate::buggify!) is
+    /// enabled (default 0.5; 0 turns it off). Clamped to `0.0..=1.0`.
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// let f = Explorer::new("b").buggify(1.0).seeds(100).run(|| async {
+    ///     for _ in 0..10 {
+    ///         assert!(!seedloop::buggify!(), "a fault fired");
+    ///     }
+    /// }).unwrap_err();
+    /// assert!(f.to_string().contains("a fault fired"));
+    /// ```
+    pub fn buggify(mut self, fraction: f64) -> Explorer {
+        self.buggify = fraction;
+        self
+    }
+
+    /// Swarm testing (Groce et al., ISSTA 2012; TigerBeetle's simulator):
+    /// each seed draws its own fault profile instead of sharing one, so
+    /// that some runs are calm and others stormy. Today a profile sets how
+    /// often switch points yield (never, 1/16, 1/4 or 1/2) and whether
+    /// `buggify!` is on; the draw depends only on the seed.
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// let r = Explorer::new("swarm").swarm(true).seeds(50).run(|| async {
+    ///     let m = std::rc::Rc::new(seedloop::sync::Mutex::new(0));
+    ///     let m2 = m.clone();
+    ///     let t = seedloop::spawn(async move { *m2.lock().await += 1 });
+    ///     *m.lock().await += 1;
+    ///     t.await.unwrap();
+    ///     assert_eq!(*m.lock().await, 2);
+    /// }).unwrap();
+    /// assert_eq!(r.iterations(), 50);
+    /// ```
+    pub fn swarm(mut self, on: bool) -> Explorer {
+        self.swarm = on;
+        self
+    }
+
+    /// The most re-runs shrinking a failure may use (default 2,000; 0 does
+    /// not shrink).
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// let f = Explorer::new("n").shrink_budget(0).seeds(1).run(|| async { panic!(); }).unwrap_err();
+    /// assert!(!f.to_string().contains("shrunk"));
+    /// ```
+    pub fn shrink_budget(mut self, runs: u64) -> Explorer {
+        self.shrink_budget = runs;
+        self
+    }
+
+    /// The configuration every run starts from (time and step limits, panic
+    /// policy, costs). Its seed and strategy are replaced by the sweep's.
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// use std::time::Duration;
+    /// let f = Explorer::new("limit")
+    ///     .sim(seedloop::Sim::builder().time_limit(Duration::from_secs(1)))
+    ///     .seeds(1)
+    ///     .run(|| async { seedloop::sleep(Duration::from_secs(5)).await })
+    ///     .unwrap_err();
+    /// assert!(matches!(f.error(), seedloop::Error::TimeLimit { .. }));
+    /// ```
+    pub fn sim(mut self, builder: Builder) -> Explorer {
+        self.sim = builder;
+        self
+    }
+
+    /// Replays every line of this seeds file before sweeping (a missing
+    /// file has none).
+    ///
+    /// # Errors
+    ///
+    /// A [`SeedsFileError`] naming the file, the line and what is wrong when
+    /// the file cannot be read or a line is malformed.
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// let e = Explorer::new("x").replay_file("/nonexistent/x.seeds").unwrap();
+    /// assert_eq!(e.run(|| async {}).unwrap().replayed(), 0);
+    /// ```
+    pub fn replay_file(mut self, path: impl AsRef<Path>) -> Result<Explorer, SeedsFileError> {
+        let path = path.as_ref();
+        self.replay = seeds_file::read(path)?;
+        self.replay_path = Some(path.to_path_buf());
+        Ok(self)
+    }
+
+    /// Appends every failure the sweep finds to this seeds file (atomically:
+    /// a temporary file renamed over it).
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// let dir = std::env::temp_dir().join(format!("seedloop-save-{}", std::process::id()));
+    /// let path = dir.join("t.seeds");
+    /// let f = Explorer::new("t").save_failures(&path).seeds(1).run(|| async { panic!("x"); }).unwrap_err();
+    /// assert!(std::fs::read_to_string(&path).unwrap().starts_with("seed=0x0 strategy=random tape=-"));
+    /// // The next sweep replays it first.
+    /// let again = Explorer::new("t").replay_file(&path).unwrap().run(|| async {}).unwrap();
+    /// assert_eq!(again.replayed(), 1);
+    /// # drop(f); std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
+    pub fn save_failures(mut self, path: impl AsRef<Path>) -> Explorer {
+        self.save_to = Some(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Runs only this seed, once, with the trace kept (the last events are
+    /// printed with a failure) instead of the sweep: what `SEEDLOOP_SEED` does.
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// let f = Explorer::new("one").only_seed(7).run(|| async {
+    ///     assert_ne!(seedloop::Handle::current().seed(), 7);
+    /// }).unwrap_err();
+    /// assert_eq!(f.seed(), 7);
+    /// assert!(f.to_string().contains("last events:"));
+    /// ```
+    pub fn only_seed(mut self, seed: u64) -> Explorer {
+        self.one_seed = Some(seed);
+        self
+    }
+
+    /// Replays only this tape, once, with the trace kept, instead of the
+    /// sweep: what `SEEDLOOP_TAPE` does (with the seed of
+    /// [`only_seed`](Explorer::only_seed), or the base seed).
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// let r = Explorer::new("tape").only_tape("1,z2,1".parse().unwrap()).run(|| async {}).unwrap();
+    /// assert_eq!(r.iterations(), 1);
+    /// ```
+    pub fn only_tape(mut self, tape: Tape) -> Explorer {
+        self.one_tape = Some(tape);
+        self
+    }
+
+    /// Applies the `SEEDLOOP_*` environment variables: `SEEDLOOP_SEED` (run
+    /// only that seed, trace kept), `SEEDLOOP_TAPE` (replay only that tape),
+    /// `SEEDLOOP_SEEDS`, `SEEDLOOP_STRATEGY`, `SEEDLOOP_JOBS` and
+    /// `SEEDLOOP_SHARD` (`k/n`).
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] naming the variable and its value when one is malformed.
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// // With none of the variables set, nothing changes.
+    /// let e = Explorer::new("env").seeds(4).apply_env().unwrap();
+    /// # if std::env::var_os("SEEDLOOP_SEEDS").is_none() && std::env::var_os("SEEDLOOP_SEED").is_none()
+    /// #     && std::env::var_os("SEEDLOOP_TAPE").is_none() && std::env::var_os("SEEDLOOP_SHARD").is_none() {
+    /// assert_eq!(e.run(|| async {}).unwrap().iterations(), 4);
+    /// # }
+    /// ```
+    pub fn apply_env(self) -> Result<Explorer, ConfigError> {
+        self.apply_vars(|name| std::env::var(name).ok())
+    }
+
+    pub(crate) fn apply_vars(
+        mut self,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Explorer, ConfigError> {
+        let o = env::read(var)?;
+        self.seeds = o.seeds.unwrap_or(self.seeds);
+        self.strategy = o.strategy.unwrap_or(self.strategy);
+        self.jobs = o.jobs.unwrap_or(self.jobs);
+        self.shard = o.shard.or(self.shard);
+        self.one_seed = o.seed.or(self.one_seed);
+        self.one_tape = o.tape.or(self.one_tape);
+        Ok(self)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        self.strategy.validate()?;
+        if let Some(s) = self.shard {
+            Shard::new(s.index.wrapping_add(1), s.count, "shard")?;
+        }
+        if !(0.0..=1.0).contains(&self.buggify) {
+            return Err(ConfigError::new(
+                "buggify",
+                self.buggify.to_string(),
+                "a fraction of runs must be within 0.0..=1.0",
+            ));
+        }
+        if matches!(self.strategy, Strategy::Replay(_)) {
+            return Err(ConfigError::new(
+                "strategy",
+                self.strategy.to_string(),
+                "a sweep cannot replay a tape: use SEEDLOOP_TAPE, or run one Sim with Strategy::Replay",
+            ));
+        }
+        self.sim.clone().try_build().map(drop)
+    }
+
+    /// The builder for one run.
+    fn builder(&self, seed: u64, strategy: Strategy, hint: u64) -> Builder {
+        let (yield_p, buggify) = if self.swarm {
+            let p = swarm::profile(seed);
+            (p.yield_p, p.buggify)
+        } else {
+            (1 << 30, crate::buggify::to_units(self.buggify))
+        };
+        self.sim
+            .clone()
+            .seed(seed)
+            .strategy(strategy)
+            .print_panics(false)
+            .buggify_fraction(buggify)
+            .yield_probability(yield_p)
+            .steps_hint(hint)
+    }
+
+    /// Runs the sweep.
+    ///
+    /// # Errors
+    ///
+    /// The first [`Failure`] (lowest iteration): a panic, a deadlock, a limit
+    /// hit, or a mismatch in the determinism check; shrunk and, with
+    /// [`save_failures`](Explorer::save_failures), saved.
+    ///
+    /// # Panics
+    ///
+    /// With a [`ConfigError`] when a setting is invalid (a shard outside
+    /// `1..=n`, a buggify fraction outside `0..=1`, a `Replay` strategy, an
+    /// invalid `sim` builder).
+    ///
+    /// # Determinism
+    ///
+    /// Without a time budget, the result is the same for any `jobs`: every
+    /// iteration below the failing one runs, and the lowest failure wins.
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// let r = Explorer::new("run").seeds(10).run(|| async {
+    ///     seedloop::sleep(std::time::Duration::from_secs(1)).await;
+    /// });
+    /// assert!(r.is_ok());
+    /// ```
+    pub fn run<F, Fut>(&self, f: F) -> Result<Report, Failure>
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + 'static,
+    {
+        if let Err(e) = self.validate() {
+            panic!("seedloop: {e}");
+        }
+        let started = Instant::now();
+        let body = &f;
+        if let Some(found) = self.single(body) {
+            return Err(self.fail(found, body));
+        }
+        if self.one_seed.is_some() || self.one_tape.is_some() {
+            return Ok(self.report(1, 0, 1, false, started));
+        }
+        for (line_no, line) in &self.replay {
+            let run = run_once(
+                self.builder(line.seed, Strategy::Replay(line.tape.clone()), 0),
+                body,
+                false,
+            );
+            if run.error.is_some() {
+                let found = Found {
+                    seed: line.seed,
+                    origin: Origin::SeedsFile {
+                        path: self.replay_path.clone().unwrap_or_default(),
+                        line: *line_no,
+                    },
+                    strategy: line.strategy.clone(),
+                    run,
+                    shrink: false,
+                    save: false,
+                };
+                return Err(self.fail(found, body));
+            }
+        }
+        let replayed = self.replay.len() as u64;
+        let shard = self.shard.unwrap_or(Shard { index: 0, count: 1 });
+        let hint = self.steps_hint(body);
+        if let Strategy::Dfs { max_deviations } = self.strategy {
+            if shard.index != 0 {
+                return Ok(self.report(0, replayed, 0, false, started));
+            }
+            return match self.dfs(body, max_deviations, started) {
+                Ok((runs, distinct, exhausted)) => {
+                    Ok(self.report(runs, replayed, distinct, exhausted, started))
+                }
+                Err(found) => Err(self.fail(*found, body)),
+            };
+        }
+        let count = shard_len(self.seeds, shard);
+        if count == 0 {
+            return Ok(self.report(0, replayed, 0, false, started));
+        }
+        let first = self.base_seed.wrapping_add(shard.index);
+        let check = self
+            .builder(first, self.strategy.clone(), hint)
+            .check_determinism(body);
+        if let Err(error @ Error::NonDeterminism { .. }) = check {
+            let found = Found {
+                seed: first,
+                origin: Origin::DeterminismCheck,
+                strategy: self.strategy.clone(),
+                run: Run {
+                    error: Some(error),
+                    fingerprint: 0,
+                    steps: 0,
+                    time: Duration::ZERO,
+                    tape: Vec::new(),
+                    bounds: Vec::new(),
+                    trace_tail: None,
+                },
+                shrink: false,
+                save: false,
+            };
+            return Err(self.fail(found, body));
+        }
+        let sweep = self.sweep(body, shard, count, hint, started);
+        match sweep {
+            Ok((runs, distinct)) => Ok(self.report(runs, replayed, distinct, false, started)),
+            Err(found) => Err(self.fail(*found, body)),
+        }
+    }
+
+    /// `SEEDLOOP_TAPE` / `SEEDLOOP_SEED`: the one run, if it fails.
+    fn single<B, Fut>(&self, body: &B) -> Option<Found>
+    where
+        B: Fn() -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        let (seed, strategy, origin) = match (&self.one_tape, self.one_seed) {
+            (Some(tape), seed) => (
+                seed.unwrap_or(self.base_seed),
+                Strategy::Replay(tape.clone()),
+                Origin::OneTape,
+            ),
+            (None, Some(seed)) => (seed, self.strategy.clone(), Origin::OneSeed),
+            (None, None) => return None,
+        };
+        let hint = self.steps_hint(body);
+        let run = run_once(
+            self.builder(seed, strategy, hint).record_trace(true),
+            body,
+            false,
+        );
+        run.error.is_some().then(|| Found {
+            seed,
+            shrink: origin == Origin::OneSeed,
+            origin,
+            strategy: self.strategy.clone(),
+            run,
+            save: false,
+        })
+    }
+
+    /// `Pct`'s estimate of a run's length: the steps of a plain run.
+    fn steps_hint<B, Fut>(&self, body: &B) -> u64
+    where
+        B: Fn() -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        if !matches!(self.strategy, Strategy::Pct { .. }) {
+            return 0;
+        }
+        let probe = run_once(self.builder(self.base_seed, Strategy::Fifo, 0), body, false);
+        probe.steps + 1
+    }
+
+    fn sweep<B, Fut>(
+        &self,
+        body: &B,
+        shard: Shard,
+        count: u64,
+        hint: u64,
+        started: Instant,
+    ) -> Result<(u64, u64), Box<Found>>
+    where
+        B: Fn() -> Fut + Sync,
+        Fut: Future<Output = ()>,
+    {
+        let jobs = match self.jobs {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            j => j,
+        };
+        let jobs = u64::try_from(jobs).unwrap_or(1).clamp(1, count) as usize;
+        let next = AtomicU64::new(0);
+        let stop = AtomicU64::new(u64::MAX);
+        let found: Mutex<Option<(u64, Found)>> = Mutex::new(None);
+        let seen: Mutex<HashSet<u64>> = Mutex::new(HashSet::new());
+        let runs = AtomicU64::new(0);
+        let deadline = self.time_budget.map(|b| started + b);
+        let worker = || {
+            let mut local = HashSet::new();
+            loop {
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    break;
+                }
+                let j = next.fetch_add(1, Ordering::Relaxed);
+                if j >= count || j > stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let iteration = j * shard.count + shard.index;
+                let seed = self.base_seed.wrapping_add(iteration);
+                let run = run_once(self.builder(seed, self.strategy.clone(), hint), body, false);
+                runs.fetch_add(1, Ordering::Relaxed);
+                if run.error.is_some() {
+                    stop.fetch_min(j, Ordering::Relaxed);
+                    let mut slot = found.lock().unwrap_or_else(|e| e.into_inner());
+                    if slot.as_ref().is_none_or(|(k, _)| j < *k) {
+                        let f = Found {
+                            seed,
+                            origin: Origin::Sweep {
+                                iteration,
+                                of: self.seeds,
+                            },
+                            strategy: self.strategy.clone(),
+                            run,
+                            shrink: true,
+                            save: true,
+                        };
+                        *slot = Some((j, f));
+                    }
+                } else {
+                    local.insert(run.fingerprint);
+                }
+            }
+            seen.lock().unwrap_or_else(|e| e.into_inner()).extend(local);
+        };
+        if jobs == 1 {
+            worker();
+        } else {
+            std::thread::scope(|s| {
+                for _ in 0..jobs {
+                    s.spawn(worker);
+                }
+            });
+        }
+        if let Some((_, f)) = found.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            return Err(Box::new(f));
+        }
+        let distinct = seen.into_inner().unwrap_or_else(|e| e.into_inner()).len();
+        Ok((runs.into_inner(), distinct as u64))
+    }
+
+    /// The `Dfs` walk: one schedule after another, in order.
+    fn dfs<B, Fut>(
+        &self,
+        body: &B,
+        max_deviations: u32,
+        started: Instant,
+    ) -> Result<(u64, u64, bool), Box<Found>>
+    where
+        B: Fn() -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        let mut prefix = Vec::new();
+        let mut seen = HashSet::new();
+        let mut runs = 0;
+        let deadline = self.time_budget.map(|b| started + b);
+        while runs < self.seeds && deadline.is_none_or(|d| Instant::now() < d) {
+            let builder = self
+                .builder(
+                    self.base_seed,
+                    Strategy::Replay(Tape::from_values(prefix)),
+                    0,
+                )
+                .record_bounds(true);
+            let run = run_once(builder, body, true);
+            runs += 1;
+            if run.error.is_some() {
+                return Err(Box::new(Found {
+                    seed: self.base_seed,
+                    origin: Origin::Sweep {
+                        iteration: runs - 1,
+                        of: self.seeds,
+                    },
+                    strategy: self.strategy.clone(),
+                    run,
+                    shrink: true,
+                    save: true,
+                }));
+            }
+            seen.insert(run.fingerprint);
+            match dfs::next_prefix(&run.tape, &run.bounds, max_deviations) {
+                Some(next) => prefix = next,
+                None => return Ok((runs, seen.len() as u64, true)),
+            }
+        }
+        Ok((runs, seen.len() as u64, false))
+    }
+
+    /// Shrinks, saves and reports a failing run.
+    fn fail<B, Fut>(&self, found: Found, body: &B) -> Failure
+    where
+        B: Fn() -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        let error = found.run.error.clone().expect("a failing run has an error");
+        let original_len = found.run.tape.len();
+        let (tape, shrink_runs) = if found.shrink && self.shrink_budget > 0 {
+            let target = Signature::of(&error);
+            let shrunk = shrink::shrink(
+                found.run.tape.clone(),
+                &target,
+                self.shrink_budget,
+                |candidate| {
+                    let tape = Tape::from_values(candidate.to_vec());
+                    let builder = self.builder(found.seed, Strategy::Replay(tape), 0);
+                    let run = run_once(builder, body, false);
+                    (run.tape, run.error)
+                },
+            );
+            (Tape::from_values(shrunk.tape), shrunk.runs)
+        } else {
+            (Tape::from_values(found.run.tape.clone()).trimmed(), 0)
+        };
+        let saved = match (&self.save_to, found.save) {
+            (Some(path), true) => {
+                let line = Line {
+                    seed: found.seed,
+                    strategy: found.strategy.clone(),
+                    tape: tape.clone(),
+                    cause: error.to_string().lines().next().unwrap_or("").to_string(),
+                };
+                Some(
+                    seeds_file::append(path, &line)
+                        .map(|()| path.clone())
+                        .map_err(|e| e.to_string()),
+                )
+            }
+            _ => None,
+        };
+        Failure {
+            name: self.name.clone(),
+            seed: found.seed,
+            origin: found.origin,
+            strategy: found.strategy,
+            error,
+            time: found.run.time,
+            steps: found.run.steps,
+            fingerprint: found.run.fingerprint,
+            original_len,
+            tape,
+            shrink_runs,
+            saved,
+            trace_tail: found.run.trace_tail,
+        }
+    }
+
+    fn report(
+        &self,
+        iterations: u64,
+        replayed: u64,
+        distinct: u64,
+        exhausted: bool,
+        started: Instant,
+    ) -> Report {
+        Report {
+            name: self.name.clone(),
+            strategy: self.strategy.clone(),
+            iterations,
+            replayed,
+            distinct,
+            exhausted,
+            wall: started.elapsed(),
+            jobs: self.jobs,
+        }
+    }
+}
+
+/// How many of `seeds` iterations fall in `shard`.
+fn shard_len(seeds: u64, shard: Shard) -> u64 {
+    if shard.index >= seeds {
+        0
+    } else {
+        (seeds - shard.index).div_ceil(shard.count)
+    }
+}
+
+/// One run of `body` on a simulation built by `builder`.
+fn run_once<B, Fut>(builder: Builder, body: &B, keep_tape: bool) -> Run
+where
+    B: Fn() -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let mut sim: Sim = builder.build();
+    let result = sim.try_block_on(body());
+    let error = result.err();
+    let trace_tail = (error.is_some() && !sim.trace().is_empty()).then(|| sim.trace().tail(20));
+    Run {
+        fingerprint: sim.fingerprint(),
+        steps: sim.steps(),
+        time: sim.elapsed(),
+        tape: if error.is_some() || keep_tape {
+            sim.tape().values().to_vec()
+        } else {
+            Vec::new()
+        },
+        bounds: sim.bounds().to_vec(),
+        trace_tail,
+        error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_the_iterations() {
+        for seeds in [0, 1, 7, 10, 100] {
+            for n in 1..5 {
+                let total: u64 = (0..n)
+                    .map(|index| shard_len(seeds, Shard { index, count: n }))
+                    .sum();
+                assert_eq!(total, seeds, "{seeds} seeds in {n} shards");
+            }
+        }
+    }
+
+    #[test]
+    fn environment_overrides_settings() {
+        let e = Explorer::new("x")
+            .seeds(5)
+            .apply_vars(|name| match name {
+                "SEEDLOOP_SEEDS" => Some("9".into()),
+                "SEEDLOOP_STRATEGY" => Some("dfs:2".into()),
+                "SEEDLOOP_JOBS" => Some("3".into()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!((e.seeds, e.jobs), (9, 3));
+        assert_eq!(e.strategy, Strategy::Dfs { max_deviations: 2 });
+    }
+}

@@ -1,0 +1,314 @@
+//! What a sweep returns: a [`Report`] when every run passed, a [`Failure`]
+//! when one failed.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::error::Error;
+use crate::strategy::Strategy;
+use crate::tape::Tape;
+
+/// The summary of a sweep in which every run passed.
+///
+/// # Examples
+///
+/// ```
+/// use seedloop::explore::Explorer;
+///
+/// let report = Explorer::new("doc::report")
+///     .seeds(50)
+///     .jobs(1)
+///     .run(|| async {
+///         let a = seedloop::spawn(async { 1 });
+///         let b = seedloop::spawn(async { 2 });
+///         assert_eq!(a.await.unwrap() + b.await.unwrap(), 3);
+///     })
+///     .unwrap();
+/// assert_eq!(report.iterations(), 50);
+/// assert!(report.distinct_fingerprints() > 1, "different seeds, different interleavings");
+/// assert!(!report.exhausted());
+/// println!("{report}");
+/// ```
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub(crate) name: String,
+    pub(crate) strategy: Strategy,
+    pub(crate) iterations: u64,
+    pub(crate) replayed: u64,
+    pub(crate) distinct: u64,
+    pub(crate) exhausted: bool,
+    pub(crate) wall: Duration,
+    pub(crate) jobs: usize,
+}
+
+impl Report {
+    /// Runs made by the sweep (not counting the determinism check's second
+    /// run, nor the lines of a seeds file replayed first).
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// let report = Explorer::new("it").seeds(7).jobs(1).run(|| async {}).unwrap();
+    /// assert_eq!(report.iterations(), 7);
+    /// ```
+    pub fn iterations(&self) -> u64 {
+        self.iterations
+    }
+
+    /// How many distinct runs, by fingerprint, the sweep saw.
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// // A program with no choices has one run, whatever the seed.
+    /// let report = Explorer::new("one").seeds(20).jobs(1).run(|| async {}).unwrap();
+    /// assert_eq!(report.distinct_fingerprints(), 1);
+    /// ```
+    pub fn distinct_fingerprints(&self) -> u64 {
+        self.distinct
+    }
+
+    /// Whether a `Dfs` sweep visited its whole space (every schedule within
+    /// its deviation bound); always `false` for the other strategies.
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// use seedloop::Strategy;
+    /// let report = Explorer::new("dfs")
+    ///     .strategy(Strategy::Dfs { max_deviations: 1 })
+    ///     .seeds(1000)
+    ///     .run(|| async {
+    ///         let t = seedloop::spawn(async {});
+    ///         t.await.unwrap();
+    ///     })
+    ///     .unwrap();
+    /// assert!(report.exhausted());
+    /// ```
+    pub fn exhausted(&self) -> bool {
+        self.exhausted
+    }
+
+    /// How many lines of the seeds file were replayed before the sweep.
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// let report = Explorer::new("none").seeds(1).run(|| async {}).unwrap();
+    /// assert_eq!(report.replayed(), 0);
+    /// ```
+    pub fn replayed(&self) -> u64 {
+        self.replayed
+    }
+
+    /// Wall-clock time the sweep took.
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// let report = Explorer::new("wall").seeds(10).run(|| async {}).unwrap();
+    /// assert!(report.wall_time() < std::time::Duration::from_secs(60));
+    /// ```
+    pub fn wall_time(&self) -> Duration {
+        self.wall
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "seedloop: `{}` passed {} runs (strategy {}, {} distinct, {} job{}",
+            self.name,
+            self.iterations,
+            self.strategy,
+            self.distinct,
+            self.jobs,
+            if self.jobs == 1 { "" } else { "s" }
+        )?;
+        if self.replayed > 0 {
+            write!(f, ", {} saved seeds replayed", self.replayed)?;
+        }
+        if self.exhausted {
+            f.write_str(", space exhausted")?;
+        }
+        write!(f, ") in {:.2?}", self.wall)
+    }
+}
+
+/// Where the failing run came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// Iteration `i` (0-based) of a sweep of `of` seeds.
+    Sweep { iteration: u64, of: u64 },
+    /// The determinism check of the first seed.
+    DeterminismCheck,
+    /// A line of the seeds file.
+    SeedsFile { path: PathBuf, line: usize },
+    /// `SEEDLOOP_SEED`.
+    OneSeed,
+    /// `SEEDLOOP_TAPE`.
+    OneTape,
+}
+
+/// A failing run, shrunk, with the command that replays it.
+///
+/// Its `Display` is the report seedloop prints: the test, the seed, where
+/// in the sweep, the cause, the place in the run, the shrunk tape, where it
+/// was saved and the replay command.
+///
+/// # Examples
+///
+/// ```
+/// use std::cell::Cell;
+/// use std::rc::Rc;
+/// use seedloop::explore::Explorer;
+///
+/// let failure = Explorer::new("doc::lost_update")
+///     .seeds(200)
+///     .run(|| async {
+///         let counter = Rc::new(Cell::new(0));
+///         let tasks: Vec<_> = (0..2)
+///             .map(|_| {
+///                 let counter = counter.clone();
+///                 seedloop::spawn(async move {
+///                     let seen = counter.get();
+///                     seedloop::task::yield_now().await;
+///                     counter.set(seen + 1);
+///                 })
+///             })
+///             .collect();
+///         for t in tasks {
+///             t.await.unwrap();
+///         }
+///         assert_eq!(counter.get(), 2, "lost update");
+///     })
+///     .unwrap_err();
+/// assert!(failure.to_string().contains("lost update"));
+/// assert!(failure.tape().nonzero() <= 2);
+/// assert!(failure.replay_command().starts_with("SEEDLOOP_TAPE="));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Failure {
+    pub(crate) name: String,
+    pub(crate) seed: u64,
+    pub(crate) origin: Origin,
+    pub(crate) strategy: Strategy,
+    pub(crate) error: Error,
+    pub(crate) time: Duration,
+    pub(crate) steps: u64,
+    pub(crate) fingerprint: u64,
+    pub(crate) original_len: usize,
+    pub(crate) tape: Tape,
+    pub(crate) shrink_runs: u64,
+    pub(crate) saved: Option<Result<PathBuf, String>>,
+    pub(crate) trace_tail: Option<String>,
+}
+
+impl Failure {
+    /// The seed of the failing run.
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// let f = Explorer::new("s").seeds(3).run(|| async { panic!("always"); }).unwrap_err();
+    /// assert_eq!(f.seed(), 0, "the first seed fails");
+    /// ```
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The shrunk tape: replaying it (with `SEEDLOOP_TAPE`, or
+    /// [`Strategy::Replay`]) fails the same way.
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// let f = Explorer::new("t").seeds(3).run(|| async { panic!("always"); }).unwrap_err();
+    /// assert!(f.tape().is_empty(), "no choice is needed to fail");
+    /// ```
+    pub fn tape(&self) -> &Tape {
+        &self.tape
+    }
+
+    /// The error of the failing run.
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// let f = Explorer::new("e").seeds(1).run(|| async { panic!("oops"); }).unwrap_err();
+    /// assert!(matches!(f.error(), seedloop::Error::Panicked { .. }));
+    /// ```
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+
+    /// The command that replays the failure: the shrunk tape, then `cargo
+    /// test` filtered to this test.
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// let f = Explorer::new("kv::linearizable").seeds(1).run(|| async { panic!(); }).unwrap_err();
+    /// assert_eq!(f.replay_command(), "SEEDLOOP_TAPE=- cargo test -- kv::linearizable --exact");
+    /// ```
+    pub fn replay_command(&self) -> String {
+        format!(
+            "SEEDLOOP_TAPE={} cargo test -- {} --exact",
+            self.tape, self.name
+        )
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "seedloop: `{}` failed at seed {:#x} (",
+            self.name, self.seed
+        )?;
+        match &self.origin {
+            Origin::Sweep { iteration, of } => {
+                write!(f, "iteration {} of {}", iteration + 1, of)?;
+            }
+            Origin::DeterminismCheck => f.write_str("the determinism check")?,
+            Origin::SeedsFile { path, line } => {
+                write!(f, "saved in {} line {line}", path.display())?;
+            }
+            Origin::OneSeed => f.write_str("SEEDLOOP_SEED")?,
+            Origin::OneTape => f.write_str("SEEDLOOP_TAPE")?,
+        }
+        writeln!(f, ", strategy {})", self.strategy)?;
+        let cause = self.error.to_string();
+        let mut lines = cause.lines();
+        writeln!(f, "  cause: {}", lines.next().unwrap_or(""))?;
+        for line in lines {
+            writeln!(f, "    {line}")?;
+        }
+        writeln!(
+            f,
+            "  at virtual time {}, step {}, fingerprint {:016x}",
+            crate::trace::fmt_time(self.time),
+            self.steps,
+            self.fingerprint
+        )?;
+        if self.shrink_runs > 0 {
+            write!(
+                f,
+                "  shrunk: tape of {} choices -> {} non-zero choices ({} re-runs)",
+                self.original_len,
+                self.tape.nonzero(),
+                self.shrink_runs
+            )?;
+        } else {
+            write!(f, "  tape: {} non-zero choices", self.tape.nonzero())?;
+        }
+        match &self.saved {
+            Some(Ok(path)) => writeln!(f, "; saved to {}", path.display())?,
+            Some(Err(e)) => writeln!(f, "; could not be saved: {e}")?,
+            None => writeln!(f)?,
+        }
+        writeln!(f, "  replay: {}", self.replay_command())?;
+        if let Some(tail) = &self.trace_tail {
+            writeln!(f, "  last events:")?;
+            for line in tail.lines() {
+                writeln!(f, "    {line}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Failure {}

@@ -1,0 +1,78 @@
+//! `Dfs`: systematic search over tapes with at most `K` non-zero scheduling
+//! choices (delay bounding: Emmi, Qadeer and Rakamarić, POPL 2011).
+//!
+//! One run replays a *prefix* and continues with zeros, like `Replay`. The
+//! search lives between runs: from the choices of the run just made and the
+//! bound of each, [`next_prefix`] gives the next tape in lexicographic order
+//! whose count of non-zero deviation choices stays within `K`, or `None`
+//! when the space is exhausted. Each schedule is visited once, provided the
+//! program is deterministic given its tape (which the harness checks).
+//!
+//! Deviation choices are the scheduling kinds: which task runs, whether a
+//! switch point yields, timer order, `select` order and `buggify` coins.
+//! Data choices (random words, costs) stay 0 under `Dfs`.
+
+use super::ChoiceKind;
+
+/// Whether the search may deviate (choose non-zero) at a choice of this kind.
+pub(crate) fn deviates(kind: ChoiceKind) -> bool {
+    !matches!(kind, ChoiceKind::Random | ChoiceKind::Cost)
+}
+
+/// The prefix of the next run after a run that chose `values`, where choice
+/// `i` had `bounds[i]` options and kind `kinds[i]`. `None`: every tape with
+/// at most `max_deviations` non-zero deviation choices has been run.
+pub(crate) fn next_prefix(
+    values: &[u32],
+    bounds: &[(ChoiceKind, u64)],
+    max_deviations: u32,
+) -> Option<Vec<u32>> {
+    debug_assert_eq!(values.len(), bounds.len(), "one bound per choice");
+    // Non-zero deviation choices before position j, for every j.
+    let mut before = Vec::with_capacity(values.len());
+    let mut count = 0u32;
+    for (v, (kind, _)) in values.iter().zip(bounds) {
+        before.push(count);
+        if *v != 0 && deviates(*kind) {
+            count += 1;
+        }
+    }
+    (0..values.len()).rev().find_map(|j| {
+        let (kind, n) = bounds[j];
+        let next = u64::from(values[j]) + 1;
+        (deviates(kind) && next < n && before[j] < max_deviations).then(|| {
+            let mut prefix = values[..j].to_vec();
+            prefix.push(next as u32);
+            prefix
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: ChoiceKind = ChoiceKind::Schedule;
+
+    #[test]
+    fn increments_the_deepest_choice_that_has_room() {
+        let b = [(S, 3), (S, 2), (S, 2)];
+        assert_eq!(next_prefix(&[0, 0, 0], &b, 2), Some(vec![0, 0, 1]));
+        assert_eq!(next_prefix(&[0, 0, 1], &b, 2), Some(vec![0, 1]));
+        assert_eq!(next_prefix(&[2, 1, 1], &b, 3), None);
+    }
+
+    #[test]
+    fn respects_the_bound_on_deviations() {
+        let b = [(S, 3), (S, 2), (S, 2)];
+        // With one deviation used at position 0, no later one may be added.
+        assert_eq!(next_prefix(&[1, 0, 0], &b, 1), Some(vec![2]));
+        assert_eq!(next_prefix(&[2, 0, 0], &b, 1), None);
+    }
+
+    #[test]
+    fn data_choices_never_deviate() {
+        let b = [(S, 2), (ChoiceKind::Random, 1 << 32)];
+        assert_eq!(next_prefix(&[0, 0], &b, 2), Some(vec![1]));
+    }
+}

@@ -1,0 +1,184 @@
+//! `Pct`: probabilistic concurrency testing (Burckhardt, Kothari, Musuvathi
+//! and Nagarakatte, ASPLOS 2010).
+//!
+//! Every task gets a random priority when it is first seen, and the ready
+//! task with the highest priority runs. Before the run, `depth - 1` *change
+//! points* are drawn uniformly among the first `k` scheduling points (`k` is
+//! an estimate of the run's length). When the run reaches change point `i`,
+//! the task about to run (or running, at a switch point) drops to priority
+//! `i`, below every initial priority, and the highest-priority ready task
+//! runs instead. A bug that needs `d` ordering constraints is found with
+//! probability at least `1 / (n * k^(d-1))` per run, for `n` tasks.
+//!
+//! Scheduling points are the steps (a pick among the ready tasks, even when
+//! only one is ready) and the `Yield` switch points.
+//! A switch point yields only at a change point, so a task otherwise runs
+//! until it blocks, as in the paper. Data choices (random words, costs,
+//! timer order, coins) come from the run's ChaCha8 generator.
+//!
+//! The state machine, per scheduling point: count it; if the count is the
+//! next change point, lower the priority of the task that would run; then
+//! run the highest-priority ready task (at a switch point: yield if the
+//! running task was lowered).
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::{ChoiceKind, Scheduler, uniform};
+
+pub(crate) struct Pct {
+    rng: ChaCha8Rng,
+    /// Priority by task id (0 = not seen yet). Initial priorities are at
+    /// least `depth`, change points give `1..depth`.
+    priority: Vec<u64>,
+    /// The change points, in decreasing order of step, so the next is last.
+    changes: Vec<(u64, u64)>,
+    /// Scheduling points passed so far.
+    points: u64,
+    /// The task picked last: the one running at a switch point.
+    running: Option<u64>,
+}
+
+impl Pct {
+    pub(crate) fn new(seed: u64, depth: u32, steps_hint: u64) -> Pct {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let k = steps_hint.max(1);
+        // Change point i (1-based) lowers a task to priority depth - i, so
+        // the later a change point, the lower the priority it gives.
+        let mut steps: Vec<u64> = (1..depth.max(1))
+            .map(|_| uniform(&mut rng, k) + 1)
+            .collect();
+        steps.sort_unstable();
+        let depth = u64::from(depth.max(1));
+        let mut changes: Vec<(u64, u64)> = steps
+            .into_iter()
+            .enumerate()
+            .map(|(i, step)| (step, depth - 1 - i as u64))
+            .collect();
+        changes.reverse();
+        Pct {
+            rng,
+            priority: Vec::new(),
+            changes,
+            points: 0,
+            running: None,
+        }
+    }
+
+    fn priority_of(&mut self, id: u64) -> u64 {
+        let i = id as usize;
+        if i >= self.priority.len() {
+            self.priority.resize(i + 1, 0);
+        }
+        if self.priority[i] == 0 {
+            // Distinct with overwhelming probability; ties go to the older task.
+            let floor = self.changes.len() as u64 + 2;
+            self.priority[i] = floor + (self.rng.next_u64() >> 2);
+        }
+        self.priority[i]
+    }
+
+    /// Counts a scheduling point; returns the priority to give the task at
+    /// hand if this point is a change point.
+    fn point(&mut self) -> Option<u64> {
+        self.points += 1;
+        match self.changes.last() {
+            Some(&(step, prio)) if step == self.points => {
+                self.changes.pop();
+                Some(prio)
+            }
+            _ => None,
+        }
+    }
+
+    fn best(&mut self, n: usize, id: &dyn Fn(usize) -> u64) -> usize {
+        let mut best = (0, 0);
+        for i in 0..n {
+            let p = self.priority_of(id(i));
+            if p > best.1 {
+                best = (i, p);
+            }
+        }
+        best.0
+    }
+}
+
+impl Scheduler for Pct {
+    fn choose(&mut self, kind: ChoiceKind, n: u64) -> u32 {
+        match kind {
+            ChoiceKind::Yield => {
+                let Some(prio) = self.point() else { return 0 };
+                match self.running {
+                    Some(task) => {
+                        self.priority_of(task);
+                        self.priority[task as usize] = prio;
+                        1
+                    }
+                    None => 0,
+                }
+            }
+            ChoiceKind::Coin { p } => u32::from(p == u32::MAX || self.rng.next_u32() < p),
+            // A `Schedule` choice without ids does not happen (the loop
+            // calls `pick`); the rest are data choices.
+            _ => uniform(&mut self.rng, n) as u32,
+        }
+    }
+
+    fn pick(&mut self, n: usize, id: &dyn Fn(usize) -> u64) -> u32 {
+        let mut i = self.best(n, id);
+        if let Some(prio) = self.point() {
+            let task = id(i);
+            self.priority[task as usize] = prio;
+            i = self.best(n, id);
+        }
+        self.running = Some(id(i));
+        i as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_change_points_the_highest_priority_task_always_runs() {
+        let mut pct = Pct::new(7, 1, 100);
+        let ids = [3u64, 5, 9];
+        let first = pct.pick(3, &|i| ids[i]);
+        for _ in 0..20 {
+            assert_eq!(pct.pick(3, &|i| ids[i]), first);
+            assert_eq!(pct.choose(ChoiceKind::Yield, 2), 0);
+        }
+    }
+
+    #[test]
+    fn a_change_point_demotes_the_running_task_once() {
+        // Depth 2, k = 1: the one change point is the first scheduling point.
+        let mut pct = Pct::new(1, 2, 1);
+        let ids = [1u64, 2];
+        let undisturbed = {
+            // The same draws, with the change point far beyond the run.
+            let mut plain = Pct::new(1, 2, u64::MAX - 1);
+            plain.pick(2, &|i| ids[i])
+        };
+        let picked = pct.pick(2, &|i| ids[i]);
+        assert_ne!(
+            picked, undisturbed,
+            "the change point demoted the favourite"
+        );
+        for _ in 0..10 {
+            assert_eq!(pct.pick(2, &|i| ids[i]), picked);
+        }
+    }
+
+    #[test]
+    fn a_change_point_at_a_switch_point_yields() {
+        let mut pct = Pct::new(3, 2, 2);
+        let ids = [4u64, 6];
+        let a = pct.pick(2, &|i| ids[i]);
+        // Point 2 is the change point: the running task yields and is demoted.
+        assert_eq!(pct.choose(ChoiceKind::Yield, 2), 1);
+        let b = pct.pick(2, &|i| ids[i]);
+        assert_ne!(a, b);
+    }
+}

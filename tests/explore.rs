@@ -1,0 +1,421 @@
+//! The exploration harness: strategies, sweeps, shrinking, seeds files.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use seedloop::explore::{Explorer, Failure};
+use seedloop::task::yield_now;
+use seedloop::{Error, Sim, Strategy, Tape};
+
+fn explorer(strategy: &str) -> Explorer {
+    Explorer::new("explore::test")
+        .strategy(strategy.parse().unwrap())
+        .jobs(1)
+}
+
+/// Depth 2: `b` must look while `a` is in its window, steps 20 to 40 of
+/// 40. Random almost always lets `b` look early (it runs `b` with
+/// probability 1/2 at each of `a`'s yields); PCT needs one change point
+/// inside the window.
+async fn depth_two() {
+    let window = Rc::new(Cell::new(false));
+    let w = window.clone();
+    let a = seedloop::spawn(async move {
+        for i in 0..40 {
+            if i == 20 {
+                w.set(true);
+            }
+            yield_now().await;
+        }
+        w.set(false);
+    });
+    let w = window.clone();
+    let b = seedloop::spawn(async move {
+        assert!(!w.get(), "b looked inside a's window");
+    });
+    a.await.unwrap();
+    b.await.unwrap();
+}
+
+/// Depth 3: `b` must act inside `a`'s window, and `c` must look inside the
+/// window `b` then opens.
+async fn depth_three() {
+    let a_open = Rc::new(Cell::new(false));
+    let b_open = Rc::new(Cell::new(false));
+    let (ao, bo) = (a_open.clone(), b_open.clone());
+    let a = seedloop::spawn(async move {
+        for i in 0..40 {
+            if i == 20 {
+                ao.set(true);
+            }
+            yield_now().await;
+        }
+        ao.set(false);
+    });
+    let (ao, bo2) = (a_open.clone(), bo.clone());
+    let b = seedloop::spawn(async move {
+        if ao.get() {
+            for i in 0..40 {
+                if i == 20 {
+                    bo2.set(true);
+                }
+                yield_now().await;
+            }
+            bo2.set(false);
+        }
+    });
+    let c = seedloop::spawn(async move {
+        assert!(!b_open.get(), "c looked inside b's window");
+    });
+    a.await.unwrap();
+    b.await.unwrap();
+    c.await.unwrap();
+}
+
+#[test]
+fn pct_finds_a_depth_two_bug_that_random_misses() {
+    let random = explorer("random").seeds(1000).run(depth_two);
+    assert!(random.is_ok(), "random found it after all");
+    let pct = explorer("pct:2").seeds(1000).run(depth_two).unwrap_err();
+    assert!(
+        pct.to_string().contains("b looked inside a's window"),
+        "{pct}"
+    );
+}
+
+#[test]
+fn pct_finds_a_depth_three_bug_that_random_and_pct_two_miss() {
+    assert!(explorer("random").seeds(1000).run(depth_three).is_ok());
+    let pct = explorer("pct:3").seeds(1000).run(depth_three).unwrap_err();
+    assert!(
+        pct.to_string().contains("c looked inside b's window"),
+        "{pct}"
+    );
+}
+
+/// Two tasks that each yield twice, joined by main: a small space.
+async fn small_space() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let mut tasks = Vec::new();
+    for name in ["a", "b"] {
+        let log = log.clone();
+        tasks.push(seedloop::spawn(async move {
+            for _ in 0..2 {
+                log.borrow_mut().push(name);
+                yield_now().await;
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+}
+
+/// Every schedule of `small_space`, by brute force: every tape of length 10
+/// over 0..3 (values clamp to each choice's bound), as fingerprints, with
+/// the number of non-zero choices each recorded tape has.
+fn brute_force() -> Vec<(u64, usize)> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for code in 0..3u32.pow(10) {
+        let values: Vec<u32> = (0..10).map(|i| code / 3u32.pow(i) % 3).collect();
+        let mut sim = Sim::builder()
+            .strategy(Strategy::Replay(Tape::from_values(values)))
+            .build();
+        sim.block_on(small_space());
+        assert!(
+            sim.tape().len() <= 10,
+            "the tapes of this program are short"
+        );
+        if seen.insert(sim.fingerprint()) {
+            out.push((sim.fingerprint(), sim.tape().nonzero()));
+        }
+    }
+    out
+}
+
+#[test]
+fn dfs_visits_every_schedule_once_and_knows_when_it_is_done() {
+    let all = brute_force();
+    assert!(all.len() > 10, "a space worth searching: {}", all.len());
+    for k in [0u32, 1, 2, 64] {
+        let within = all.iter().filter(|(_, nz)| *nz <= k as usize).count() as u64;
+        let report = Explorer::new("dfs")
+            .strategy(Strategy::Dfs { max_deviations: k })
+            .seeds(100_000)
+            .run(small_space)
+            .unwrap();
+        assert!(report.exhausted(), "k = {k}");
+        assert_eq!(report.iterations(), within, "k = {k}: one run per schedule");
+        assert_eq!(
+            report.distinct_fingerprints(),
+            within,
+            "k = {k}: no schedule twice"
+        );
+    }
+}
+
+#[test]
+fn dfs_stops_at_the_run_limit_without_claiming_exhaustion() {
+    let report = Explorer::new("dfs")
+        .strategy(Strategy::Dfs { max_deviations: 64 })
+        .seeds(3)
+        .run(small_space)
+        .unwrap();
+    assert_eq!(report.iterations(), 3);
+    assert!(!report.exhausted());
+}
+
+/// The lost update of the tour: the minimal failing tape has one non-zero
+/// choice (one task must run between the other's read and write).
+async fn lost_update() {
+    let counter = Rc::new(Cell::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..2 {
+        let counter = counter.clone();
+        tasks.push(seedloop::spawn(async move {
+            let seen = counter.get();
+            yield_now().await;
+            counter.set(seen + 1);
+        }));
+    }
+    // Noise: tasks that make many choices without touching the counter.
+    for _ in 0..8 {
+        tasks.push(seedloop::spawn(async {
+            for _ in 0..20 {
+                yield_now().await;
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(counter.get(), 2, "lost update");
+}
+
+fn replay(failure: &Failure, tape: Tape) -> Sim {
+    Sim::builder()
+        .seed(failure.seed())
+        .strategy(Strategy::Replay(tape))
+        .print_panics(false)
+        .build()
+}
+
+#[test]
+fn shrinking_keeps_at_most_twice_the_minimal_non_zero_choices() {
+    let failure = explorer("random").seeds(1000).run(lost_update).unwrap_err();
+    let text = failure.to_string();
+    assert!(text.contains("shrunk: tape of"), "{text}");
+    let minimal = 1;
+    assert!(failure.tape().nonzero() <= 2 * minimal, "{text}");
+    // The shrunk tape replays to the same failure.
+    let mut sim = replay(&failure, failure.tape().clone());
+    let err = sim.try_block_on(lost_update()).unwrap_err();
+    let (Error::Panicked { location: a, .. }, Error::Panicked { location: b, .. }) =
+        (&err, failure.error())
+    else {
+        panic!("expected panics: {err} / {}", failure.error());
+    };
+    assert_eq!(a, b, "the same panic location");
+}
+
+#[test]
+fn replay_round_trip_from_the_printed_report() {
+    let failure = explorer("random").seeds(1000).run(lost_update).unwrap_err();
+    let text = failure.to_string();
+    // Parse the tape back out of the printed replay command.
+    let command = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("replay: "))
+        .expect("a replay line");
+    assert_eq!(command, failure.replay_command());
+    let tape: Tape = command
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("SEEDLOOP_TAPE="))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(&tape, failure.tape());
+    // The same failure, and the same fingerprint on every replay.
+    let run = |tape: &Tape| {
+        let mut sim = replay(&failure, tape.clone());
+        let err = sim.try_block_on(lost_update()).unwrap_err();
+        (err, sim.fingerprint())
+    };
+    let (e1, f1) = run(&tape);
+    let (e2, f2) = run(&tape);
+    assert_eq!((e1.to_string(), f1), (e2.to_string(), f2));
+    assert!(e1.to_string().contains("lost update"));
+    // The original seed, run alone, reproduces the reported fingerprint.
+    let mut original = Sim::builder()
+        .seed(failure.seed())
+        .print_panics(false)
+        .build();
+    assert!(original.try_block_on(lost_update()).is_err());
+    assert!(
+        text.contains(&format!("fingerprint {:016x}", original.fingerprint())),
+        "{text}"
+    );
+}
+
+#[test]
+fn results_do_not_depend_on_jobs() {
+    let one = explorer("random")
+        .seeds(1000)
+        .jobs(1)
+        .run(lost_update)
+        .unwrap_err();
+    let two = explorer("random")
+        .seeds(1000)
+        .jobs(2)
+        .run(lost_update)
+        .unwrap_err();
+    assert_eq!(one.seed(), two.seed());
+    assert_eq!(one.tape(), two.tape());
+    let pass = |jobs| {
+        explorer("pct:2")
+            .seeds(300)
+            .jobs(jobs)
+            .run(small_space)
+            .unwrap()
+            .distinct_fingerprints()
+    };
+    assert_eq!(pass(1), pass(2));
+}
+
+#[test]
+fn shards_split_a_sweep_and_report_the_same_failure() {
+    let whole = explorer("random").seeds(1000).run(lost_update).unwrap_err();
+    let total: u64 = (1..=3)
+        .map(|k| {
+            explorer("random")
+                .seeds(90)
+                .shard(k, 3)
+                .run(small_space)
+                .unwrap()
+                .iterations()
+        })
+        .sum();
+    assert_eq!(total, 90);
+    let n = 4;
+    let k = whole.seed() % n + 1;
+    let sharded = explorer("random")
+        .seeds(1000)
+        .shard(k, n)
+        .run(lost_update)
+        .unwrap_err();
+    assert_eq!(sharded.seed(), whole.seed());
+    assert_eq!(sharded.replay_command(), whole.replay_command());
+}
+
+#[test]
+#[should_panic(expected = "shard")]
+fn a_bad_shard_is_a_named_error() {
+    let _ = explorer("random").shard(5, 4).run(small_space);
+}
+
+#[test]
+fn the_determinism_check_catches_a_hash_map() {
+    let failure = explorer("random")
+        .seeds(10)
+        .run(|| async {
+            // The iteration order of a std HashMap differs between instances.
+            let map: std::collections::HashMap<u32, u32> = (0..32).map(|i| (i, i)).collect();
+            // How many tasks run depends on which key comes first.
+            let first = *map.keys().next().unwrap();
+            for _ in 0..first {
+                seedloop::spawn(async {});
+            }
+            yield_now().await;
+        })
+        .unwrap_err();
+    assert!(
+        matches!(failure.error(), Error::NonDeterminism { .. }),
+        "{failure}"
+    );
+    assert!(
+        failure.to_string().contains("determinism check"),
+        "{failure}"
+    );
+}
+
+#[test]
+fn one_seed_keeps_the_trace_and_prints_it() {
+    let failure = explorer("random")
+        .only_seed(0)
+        .run(|| async {
+            seedloop::spawn(async {}).await.unwrap();
+            panic!("always");
+        })
+        .unwrap_err();
+    let text = failure.to_string();
+    assert!(text.contains("(SEEDLOOP_SEED"), "{text}");
+    assert!(text.contains("last events:"), "{text}");
+}
+
+#[test]
+fn seeds_files_are_replayed_first_and_survive_a_torn_append() {
+    let dir = std::env::temp_dir().join(format!("seedloop-explore-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("lost_update.seeds");
+    let found = explorer("random")
+        .seeds(1000)
+        .save_failures(&path)
+        .run(lost_update)
+        .unwrap_err();
+    assert!(found.to_string().contains("saved to"), "{found}");
+    // A crash mid-append leaves a partial temporary file beside it.
+    std::fs::write(dir.join(".lost_update.seeds.tmp-99-0"), "seed=0x1 strat").unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.lines().count(), 1, "{text}");
+    // The saved line fails again before any new seed runs...
+    let again = explorer("random")
+        .seeds(1)
+        .replay_file(&path)
+        .unwrap()
+        .run(lost_update)
+        .unwrap_err();
+    assert!(again.to_string().contains("line 1"), "{again}");
+    assert_eq!(again.tape(), found.tape());
+    // ...and once fixed, the file passes as a regression test.
+    let fixed = explorer("random")
+        .seeds(5)
+        .replay_file(&path)
+        .unwrap()
+        .run(|| async {})
+        .unwrap();
+    assert_eq!(fixed.replayed(), 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn buggify_fires_only_where_enabled() {
+    assert!(!seedloop::buggify!(), "outside a simulation");
+    let mut plain = Sim::new(1);
+    assert!(!plain.block_on(async { (0..100).any(|_| seedloop::buggify!(1.0)) }));
+    // Enabled: a site is on in about a quarter of runs, and then fires
+    // with its probability.
+    let mut on = 0;
+    let mut fired = 0;
+    for seed in 0..400 {
+        let mut sim = Sim::builder().seed(seed).buggify(true).build();
+        let n = sim.block_on(async { (0..100).filter(|_| seedloop::buggify!(0.5)).count() });
+        if n > 0 {
+            on += 1;
+            fired += n;
+        }
+    }
+    assert!((70..=130).contains(&on), "sites on in {on} of 400 runs");
+    let rate = fired as f64 / (on as f64 * 100.0);
+    assert!((0.4..0.6).contains(&rate), "fire rate {rate}");
+}
+
+#[test]
+fn a_tape_of_zeros_turns_buggify_off() {
+    let mut sim = Sim::builder()
+        .buggify(true)
+        .strategy(Strategy::Replay(Tape::new()))
+        .build();
+    assert!(!sim.block_on(async { (0..100).any(|_| seedloop::buggify!(1.0)) }));
+}
