@@ -10,11 +10,12 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
+use seedloop::explore::Explorer;
 use seedloop::queue::Queue;
 use seedloop::sync::Mutex;
 use seedloop::task::JoinSet;
 use seedloop::time::{Instant, interval, timeout};
-use seedloop::{Error, PanicPolicy, Sim, Strategy, Tape};
+use seedloop::{PanicPolicy, Sim, Strategy, Tape};
 
 /// Prints a line stamped with the current virtual time.
 fn say(text: impl AsRef<str>) {
@@ -163,43 +164,70 @@ fn main() {
     println!("  seed 8: order {order_c:?}, fingerprint {fp_c:016x}  (another interleaving)");
     assert_eq!((order_a, fp_a), (order_b, fp_b));
 
-    heading("a bug: a lost update behind an uncontended lock, found by sweeping seeds, replayed");
+    heading("a bug: a lost update behind an uncontended lock: found, shrunk, saved, replayed");
     println!("  two tasks read a counter, then take a lock nobody else holds, then write;");
     println!("  only a task that yields at the lock (a switch point) lets the other slip in.");
-    // One function runs every attempt, so that failures compare equal
-    // (a report names the place the main future was started from).
-    let attempt = |builder: seedloop::Builder| {
-        let mut sim = builder.print_panics(false).build();
-        let result = sim.try_block_on(lost_update());
-        (result, sim.tape().clone(), sim.fingerprint())
-    };
-    let (seed, error, tape, fingerprint) = (0..1000u64)
-        .find_map(|seed| match attempt(Sim::builder().seed(seed)) {
-            (Err(e), tape, fp) => Some((seed, e, tape, fp)),
-            (Ok(()), ..) => None,
-        })
-        .expect("the sweep finds the race");
-    let cause = match &error {
-        Error::Panicked { message, .. } => message.lines().next().unwrap_or("").to_string(),
-        other => other.to_string(),
-    };
-    println!("  seed {seed:#x} fails: {cause}");
+    // A test saves under seeds/ in its crate; the tour uses a scratch folder.
+    let seeds_file = std::env::temp_dir()
+        .join("seedloop-tour")
+        .join("tour__lost_update.seeds");
+    let _ = std::fs::remove_file(&seeds_file);
+    let failure = Explorer::new("tour::lost_update")
+        .seeds(1000)
+        .save_failures(&seeds_file)
+        .run(lost_update)
+        .expect_err("the sweep finds the race");
+    println!("  the explorer's report:");
+    for line in failure.to_string().lines() {
+        println!("  | {line}");
+    }
+    // Replay 1: the saved line, as the next `cargo test` would before sweeping.
+    let again = Explorer::new("tour::lost_update")
+        .replay_file(&seeds_file)
+        .expect("the seeds file parses")
+        .run(lost_update)
+        .expect_err("the saved seed fails again");
     println!(
-        "  its tape has {} choices, {} of them non-zero: {}",
-        tape.len(),
-        tape.nonzero(),
-        tape
+        "  replayed from {}: fails again with the same tape: {}",
+        seeds_file.display(),
+        again.tape() == failure.tape()
     );
-    let text = tape.to_string();
-    let replayed: Tape = text.parse().expect("a tape's text form parses");
-    let (again, _, replay_fingerprint) =
-        attempt(Sim::builder().strategy(Strategy::Replay(replayed)));
+    // Replay 2: the tape's text, in a plain Sim, twice: same failure, same fingerprint.
+    let replayed: Tape = failure
+        .tape()
+        .to_string()
+        .parse()
+        .expect("a tape's text form parses");
+    let replay = || {
+        let mut sim = Sim::builder()
+            .seed(failure.seed())
+            .strategy(Strategy::Replay(replayed.clone()))
+            .print_panics(false)
+            .build();
+        let err = sim.try_block_on(lost_update()).expect_err("the tape fails");
+        (err, sim.fingerprint())
+    };
+    let ((e1, f1), (e2, f2)) = (replay(), replay());
     println!(
-        "  replayed from the tape text: same failure: {}, same fingerprint: {}",
-        again.err().as_ref() == Some(&error),
-        replay_fingerprint == fingerprint
+        "  replayed the tape {} in a plain Sim twice: same failure: {}, same fingerprint: {} ({f1:016x})",
+        failure.tape(),
+        e1 == e2,
+        f1 == f2
     );
-    println!("  (to replay in a test: SEEDLOOP_TAPE={text} with Builder::apply_env)");
+    // The fix, checked three ways: the saved seed, a sweep, and an exhaustive search.
+    let fixed = Explorer::new("tour::lost_update")
+        .replay_file(&seeds_file)
+        .expect("the seeds file parses")
+        .seeds(1000)
+        .run(fixed_update)
+        .expect("the fix holds");
+    println!("  fixed (read under the lock): {fixed}");
+    let proof = Explorer::new("tour::lost_update")
+        .strategy(Strategy::Dfs { max_deviations: 3 })
+        .seeds(100_000)
+        .run(fixed_update)
+        .expect("the fix holds");
+    println!("  and every schedule with at most 3 preemptions: {proof}");
     println!("\ntour finished in {:?} of wall time", wall.elapsed());
 }
 
@@ -233,6 +261,24 @@ async fn lost_update() {
             let read = counter.get(); // the bug: read outside the lock
             let _guard = lock.lock().await; // the other task may run here
             counter.set(read + 1);
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(counter.get(), 2, "an increment was lost");
+}
+
+/// The fix: read the counter under the lock.
+async fn fixed_update() {
+    let counter = Rc::new(Cell::new(0));
+    let lock = Rc::new(Mutex::new(()));
+    let mut tasks = Vec::new();
+    for _ in 0..2 {
+        let (counter, lock) = (counter.clone(), lock.clone());
+        tasks.push(seedloop::spawn(async move {
+            let _guard = lock.lock().await;
+            counter.set(counter.get() + 1);
         }));
     }
     for t in tasks {

@@ -31,7 +31,7 @@ pub(crate) struct State {
 ///
 /// `buggify!()` fires a switched-on site with probability 1/4;
 /// `buggify!(p)` with probability `p` (clamped to `0.0..=1.0`). See the
-/// [module documentation](crate::buggify) for the rule.
+/// [module documentation](mod@crate::buggify) for the rule.
 ///
 /// # Determinism
 ///

@@ -56,9 +56,13 @@
 
 #![warn(missing_docs)]
 
+pub mod buggify;
 mod error;
+pub mod explore;
 pub mod future;
 pub mod log;
+#[cfg(feature = "proptest")]
+pub mod proptest;
 pub mod queue;
 pub mod rand;
 mod runtime;
@@ -71,6 +75,8 @@ pub mod trace;
 
 pub use error::{ConfigError, Error, TaskInfo};
 pub use runtime::{Builder, Handle, PanicPolicy, Sim};
+/// Marks an `async fn` as a test that seedloop explores over many seeds; see [`explore`].
+pub use seedloop_macros::test;
 pub use strategy::Strategy;
 pub use tape::{ParseTapeError, Tape};
 pub use task::spawn;
@@ -120,4 +126,7 @@ mod chapters {
     struct Tools;
     #[doc = include_str!("../docs/time-tape-trace.md")]
     struct TimeTapeTrace;
+    #[cfg(feature = "proptest")]
+    #[doc = include_str!("../docs/11-property-tests.md")]
+    struct PropertyTests;
 }

@@ -12,13 +12,14 @@
 
 use std::collections::HashSet;
 use std::future::Future;
+use std::panic::Location;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::env::{self, Shard};
-use super::report::{Failure, Origin, Report};
+use super::report::{Failure, FailureInner, Origin, Report};
 use super::seeds_file::{self, Line, SeedsFileError};
 use super::shrink::{self, Signature};
 use super::swarm;
@@ -221,7 +222,7 @@ impl Explorer {
         self
     }
 
-    /// The fraction of runs in which [`buggify!`](crate::buggify!) is
+    /// The fraction of runs in which [`buggify!`](macro@crate::buggify) is
     /// enabled (default 0.5; 0 turns it off). Clamped to `0.0..=1.0`.
     ///
     /// ```
@@ -463,6 +464,7 @@ impl Explorer {
     /// });
     /// assert!(r.is_ok());
     /// ```
+    #[track_caller]
     pub fn run<F, Fut>(&self, f: F) -> Result<Report, Failure>
     where
         F: Fn() -> Fut + Send + Sync + 'static,
@@ -472,7 +474,8 @@ impl Explorer {
             panic!("seedloop: {e}");
         }
         let started = Instant::now();
-        let body = &f;
+        let at = Location::caller();
+        let body = &|| Located { at, future: f() };
         if let Some(found) = self.single(body) {
             return Err(self.fail(found, body));
         }
@@ -521,7 +524,7 @@ impl Explorer {
         let first = self.base_seed.wrapping_add(shard.index);
         let check = self
             .builder(first, self.strategy.clone(), hint)
-            .check_determinism(body);
+            .check_determinism(|| body().future);
         if let Err(error @ Error::NonDeterminism { .. }) = check {
             let found = Found {
                 seed: first,
@@ -551,7 +554,7 @@ impl Explorer {
     /// `SEEDLOOP_TAPE` / `SEEDLOOP_SEED`: the one run, if it fails.
     fn single<B, Fut>(&self, body: &B) -> Option<Found>
     where
-        B: Fn() -> Fut,
+        B: Fn() -> Located<Fut>,
         Fut: Future<Output = ()>,
     {
         let (seed, strategy, origin) = match (&self.one_tape, self.one_seed) {
@@ -582,7 +585,7 @@ impl Explorer {
     /// `Pct`'s estimate of a run's length: the steps of a plain run.
     fn steps_hint<B, Fut>(&self, body: &B) -> u64
     where
-        B: Fn() -> Fut,
+        B: Fn() -> Located<Fut>,
         Fut: Future<Output = ()>,
     {
         if !matches!(self.strategy, Strategy::Pct { .. }) {
@@ -601,14 +604,12 @@ impl Explorer {
         started: Instant,
     ) -> Result<(u64, u64), Box<Found>>
     where
-        B: Fn() -> Fut + Sync,
+        B: Fn() -> Located<Fut> + Sync,
         Fut: Future<Output = ()>,
     {
-        let jobs = match self.jobs {
-            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-            j => j,
-        };
-        let jobs = u64::try_from(jobs).unwrap_or(1).clamp(1, count) as usize;
+        let jobs = u64::try_from(self.resolved_jobs())
+            .unwrap_or(1)
+            .clamp(1, count) as usize;
         let next = AtomicU64::new(0);
         let stop = AtomicU64::new(u64::MAX);
         let found: Mutex<Option<(u64, Found)>> = Mutex::new(None);
@@ -676,7 +677,7 @@ impl Explorer {
         started: Instant,
     ) -> Result<(u64, u64, bool), Box<Found>>
     where
-        B: Fn() -> Fut,
+        B: Fn() -> Located<Fut>,
         Fut: Future<Output = ()>,
     {
         let mut prefix = Vec::new();
@@ -718,7 +719,7 @@ impl Explorer {
     /// Shrinks, saves and reports a failing run.
     fn fail<B, Fut>(&self, found: Found, body: &B) -> Failure
     where
-        B: Fn() -> Fut,
+        B: Fn() -> Located<Fut>,
         Fut: Future<Output = ()>,
     {
         let error = found.run.error.clone().expect("a failing run has an error");
@@ -756,7 +757,7 @@ impl Explorer {
             }
             _ => None,
         };
-        Failure {
+        let inner = FailureInner {
             name: self.name.clone(),
             seed: found.seed,
             origin: found.origin,
@@ -770,6 +771,17 @@ impl Explorer {
             shrink_runs,
             saved,
             trace_tail: found.run.trace_tail,
+        };
+        Failure {
+            inner: Box::new(inner),
+        }
+    }
+
+    /// `jobs`, with 0 meaning the available cores.
+    fn resolved_jobs(&self) -> usize {
+        match self.jobs {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            j => j,
         }
     }
 
@@ -789,7 +801,11 @@ impl Explorer {
             distinct,
             exhausted,
             wall: started.elapsed(),
-            jobs: self.jobs,
+            jobs: if matches!(self.strategy, Strategy::Dfs { .. }) || iterations <= 1 {
+                1
+            } else {
+                self.resolved_jobs().min(iterations as usize)
+            },
         }
     }
 }
@@ -803,14 +819,23 @@ fn shard_len(seeds: u64, shard: Shard) -> u64 {
     }
 }
 
+/// A test body's future and the place the sweep was started from, which
+/// reports give as the main task's spawn site.
+struct Located<Fut> {
+    at: &'static Location<'static>,
+    future: Fut,
+}
+
 /// One run of `body` on a simulation built by `builder`.
 fn run_once<B, Fut>(builder: Builder, body: &B, keep_tape: bool) -> Run
 where
-    B: Fn() -> Fut,
+    B: Fn() -> Located<Fut>,
     Fut: Future<Output = ()>,
 {
     let mut sim: Sim = builder.build();
-    let result = sim.try_block_on(body());
+    let future = body();
+    let at = future.at;
+    let result = sim.try_block_on_at(future.future, at);
     let error = result.err();
     let trace_tail = (error.is_some() && !sim.trace().is_empty()).then(|| sim.trace().tail(20));
     Run {

@@ -114,13 +114,12 @@ impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "seedloop: `{}` passed {} runs (strategy {}, {} distinct, {} job{}",
+            "seedloop: `{}` passed {} (strategy {}, {} distinct, {}",
             self.name,
-            self.iterations,
+            plural(self.iterations, "run"),
             self.strategy,
             self.distinct,
-            self.jobs,
-            if self.jobs == 1 { "" } else { "s" }
+            plural(self.jobs as u64, "job"),
         )?;
         if self.replayed > 0 {
             write!(f, ", {} saved seeds replayed", self.replayed)?;
@@ -186,6 +185,12 @@ pub(crate) enum Origin {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Failure {
+    /// Boxed: a `Result<Report, Failure>` stays small.
+    pub(crate) inner: Box<FailureInner>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct FailureInner {
     pub(crate) name: String,
     pub(crate) seed: u64,
     pub(crate) origin: Origin,
@@ -210,7 +215,7 @@ impl Failure {
     /// assert_eq!(f.seed(), 0, "the first seed fails");
     /// ```
     pub fn seed(&self) -> u64 {
-        self.seed
+        self.inner.seed
     }
 
     /// The shrunk tape: replaying it (with `SEEDLOOP_TAPE`, or
@@ -222,7 +227,7 @@ impl Failure {
     /// assert!(f.tape().is_empty(), "no choice is needed to fail");
     /// ```
     pub fn tape(&self) -> &Tape {
-        &self.tape
+        &self.inner.tape
     }
 
     /// The error of the failing run.
@@ -233,27 +238,40 @@ impl Failure {
     /// assert!(matches!(f.error(), seedloop::Error::Panicked { .. }));
     /// ```
     pub fn error(&self) -> &Error {
-        &self.error
+        &self.inner.error
     }
 
-    /// The command that replays the failure: the shrunk tape, then `cargo
+    /// The command that replays the failure: the seed (which fixes a swarm
+    /// profile) and the shrunk tape (which fixes every choice), then `cargo
     /// test` filtered to this test.
     ///
     /// ```
     /// # use seedloop::explore::Explorer;
     /// let f = Explorer::new("kv::linearizable").seeds(1).run(|| async { panic!(); }).unwrap_err();
-    /// assert_eq!(f.replay_command(), "SEEDLOOP_TAPE=- cargo test -- kv::linearizable --exact");
+    /// assert_eq!(
+    ///     f.replay_command(),
+    ///     "SEEDLOOP_SEED=0x0 SEEDLOOP_TAPE=- cargo test -- kv::linearizable --exact"
+    /// );
     /// ```
     pub fn replay_command(&self) -> String {
+        let s = &*self.inner;
         format!(
-            "SEEDLOOP_TAPE={} cargo test -- {} --exact",
-            self.tape, self.name
+            "SEEDLOOP_SEED={:#x} SEEDLOOP_TAPE={} cargo test -- {} --exact",
+            s.seed, s.tape, s.name
         )
     }
 }
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let replay = self.replay_command();
+        let this = &*self.inner;
+        this.write(f, &replay)
+    }
+}
+
+impl FailureInner {
+    fn write(&self, f: &mut fmt::Formatter<'_>, replay: &str) -> fmt::Result {
         write!(
             f,
             "seedloop: `{}` failed at seed {:#x} (",
@@ -287,20 +305,24 @@ impl fmt::Display for Failure {
         if self.shrink_runs > 0 {
             write!(
                 f,
-                "  shrunk: tape of {} choices -> {} non-zero choices ({} re-runs)",
-                self.original_len,
-                self.tape.nonzero(),
-                self.shrink_runs
+                "  shrunk: tape of {} -> {} ({})",
+                plural(self.original_len as u64, "choice"),
+                plural(self.tape.nonzero() as u64, "non-zero choice"),
+                plural(self.shrink_runs, "re-run")
             )?;
         } else {
-            write!(f, "  tape: {} non-zero choices", self.tape.nonzero())?;
+            write!(
+                f,
+                "  tape: {}",
+                plural(self.tape.nonzero() as u64, "non-zero choice")
+            )?;
         }
         match &self.saved {
             Some(Ok(path)) => writeln!(f, "; saved to {}", path.display())?,
             Some(Err(e)) => writeln!(f, "; could not be saved: {e}")?,
             None => writeln!(f)?,
         }
-        writeln!(f, "  replay: {}", self.replay_command())?;
+        writeln!(f, "  replay: {replay}")?;
         if let Some(tail) = &self.trace_tail {
             writeln!(f, "  last events:")?;
             for line in tail.lines() {
@@ -312,3 +334,11 @@ impl fmt::Display for Failure {
 }
 
 impl std::error::Error for Failure {}
+
+fn plural(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}

@@ -87,12 +87,15 @@ enum Edit {
     Delete,
 }
 
+/// Replays a candidate tape: what the run recorded, and its error if it failed.
+type Replay<'a> = dyn FnMut(&[u32]) -> (Vec<u32>, Option<Error>) + 'a;
+
 struct Shrinker<'a> {
     best: Vec<u32>,
     target: &'a Signature,
     budget: u64,
     runs: u64,
-    run: &'a mut dyn FnMut(&[u32]) -> (Vec<u32>, Option<Error>),
+    run: &'a mut Replay<'a>,
 }
 
 impl Shrinker<'_> {

@@ -66,7 +66,7 @@ pub(crate) struct Config {
 /// | `panic_policy` | [`PanicPolicy::FailRun`] |
 /// | `blocking_cost` | `1ms..10ms` of virtual time per `spawn_blocking` call |
 /// | `print_panics` | `true` (the standard panic message is printed) |
-/// | `buggify` | `false` ([`buggify!`](crate::buggify!) is always false) |
+/// | `buggify` | `false` ([`buggify!`](macro@crate::buggify) is always false) |
 ///
 /// # Examples
 ///
@@ -266,7 +266,7 @@ impl Builder {
         Ok(self)
     }
 
-    /// Turns [`buggify!`](crate::buggify!) on for this run: each call site
+    /// Turns [`buggify!`](macro@crate::buggify) on for this run: each call site
     /// is switched on with probability 1/4 the first time it is reached, and
     /// a switched-on site fires with its probability (default 1/4) each time.
     /// Off by default, and then every `buggify!` is false.

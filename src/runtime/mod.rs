@@ -159,7 +159,16 @@ impl Sim {
     /// ```
     #[track_caller]
     pub fn try_block_on<F: Future>(&mut self, future: F) -> Result<F::Output, Error> {
-        let location = Location::caller();
+        self.try_block_on_at(future, Location::caller())
+    }
+
+    /// `try_block_on`, with the main task's spawn site given (the harness
+    /// names the place the sweep was started from).
+    pub(crate) fn try_block_on_at<F: Future>(
+        &mut self,
+        future: F,
+        location: &'static Location<'static>,
+    ) -> Result<F::Output, Error> {
         let result = {
             let _enter = context::enter(&self.core);
             let guard = MainGuard {
