@@ -126,6 +126,8 @@ mod chapters {
     struct Tools;
     #[doc = include_str!("../docs/time-tape-trace.md")]
     struct TimeTapeTrace;
+    #[doc = include_str!("../docs/12-harness.md")]
+    struct Harness;
     #[cfg(feature = "proptest")]
     #[doc = include_str!("../docs/11-property-tests.md")]
     struct PropertyTests;

@@ -21,6 +21,7 @@ pub struct TestArgs {
 
 /// Runs a `#[seedloop::test]`: replays its `seeds/` file, then sweeps.
 /// `module_path` is `module_path!()` at the test, `name` the function's name.
+#[track_caller]
 pub fn run_test<F, Fut>(
     module_path: &'static str,
     name: &'static str,
