@@ -10,22 +10,19 @@
 //! 5. On a failure, keep the one with the lowest iteration (so that the
 //!    result does not depend on `jobs`), shrink its tape, save it, report.
 
-use std::collections::HashSet;
 use std::future::Future;
 use std::panic::Location;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::env::{self, Shard};
-use super::report::{Failure, FailureInner, Origin, Report};
+use super::report::{Failure, Origin, Report};
 use super::seeds_file::{self, Line, SeedsFileError};
-use super::shrink::{self, Signature};
 use super::swarm;
+use super::sweep::{Found, Located, Run, run_once, shard_len};
 use crate::error::{ConfigError, Error};
-use crate::runtime::{Builder, Sim};
-use crate::strategy::{ChoiceKind, Strategy, dfs};
+use crate::runtime::Builder;
+use crate::strategy::Strategy;
 use crate::tape::Tape;
 
 /// Explores a test over many seeds: see the [module documentation](super).
@@ -63,43 +60,22 @@ use crate::tape::Tape;
 /// ```
 #[derive(Clone, Debug)]
 pub struct Explorer {
-    name: String,
-    seeds: u64,
-    base_seed: u64,
-    strategy: Strategy,
-    jobs: usize,
-    time_budget: Option<Duration>,
-    shard: Option<Shard>,
-    buggify: f64,
-    swarm: bool,
-    shrink_budget: u64,
-    sim: Builder,
-    replay: Vec<(usize, Line)>,
-    replay_path: Option<PathBuf>,
-    save_to: Option<PathBuf>,
-    one_seed: Option<u64>,
-    one_tape: Option<Tape>,
-}
-
-/// What one run left behind.
-struct Run {
-    error: Option<Error>,
-    fingerprint: u64,
-    steps: u64,
-    time: Duration,
-    tape: Vec<u32>,
-    bounds: Vec<(ChoiceKind, u64)>,
-    trace_tail: Option<String>,
-}
-
-/// A failing run and where it came from.
-struct Found {
-    seed: u64,
-    origin: Origin,
-    strategy: Strategy,
-    run: Run,
-    shrink: bool,
-    save: bool,
+    pub(super) name: String,
+    pub(super) seeds: u64,
+    pub(super) base_seed: u64,
+    pub(super) strategy: Strategy,
+    pub(super) jobs: usize,
+    pub(super) time_budget: Option<Duration>,
+    pub(super) shard: Option<Shard>,
+    pub(super) buggify: f64,
+    pub(super) swarm: bool,
+    pub(super) shrink_budget: u64,
+    pub(super) sim: Builder,
+    pub(super) replay: Vec<(usize, Line)>,
+    pub(super) replay_path: Option<PathBuf>,
+    pub(super) save_to: Option<PathBuf>,
+    pub(super) one_seed: Option<u64>,
+    pub(super) one_tape: Option<Tape>,
 }
 
 impl Explorer {
@@ -421,7 +397,7 @@ impl Explorer {
     }
 
     /// The builder for one run.
-    fn builder(&self, seed: u64, strategy: Strategy, hint: u64) -> Builder {
+    pub(super) fn builder(&self, seed: u64, strategy: Strategy, hint: u64) -> Builder {
         let (yield_p, buggify) = if self.swarm {
             let p = swarm::profile(seed);
             (p.yield_p, p.buggify)
@@ -549,307 +525,6 @@ impl Explorer {
             Ok((runs, distinct)) => Ok(self.report(runs, replayed, distinct, false, started)),
             Err(found) => Err(self.fail(*found, body)),
         }
-    }
-
-    /// `SEEDLOOP_TAPE` / `SEEDLOOP_SEED`: the one run, if it fails.
-    fn single<B, Fut>(&self, body: &B) -> Option<Found>
-    where
-        B: Fn() -> Located<Fut>,
-        Fut: Future<Output = ()>,
-    {
-        let (seed, strategy, origin) = match (&self.one_tape, self.one_seed) {
-            (Some(tape), seed) => (
-                seed.unwrap_or(self.base_seed),
-                Strategy::Replay(tape.clone()),
-                Origin::OneTape,
-            ),
-            (None, Some(seed)) => (seed, self.strategy.clone(), Origin::OneSeed),
-            (None, None) => return None,
-        };
-        let hint = self.steps_hint(body);
-        let run = run_once(
-            self.builder(seed, strategy, hint).record_trace(true),
-            body,
-            false,
-        );
-        run.error.is_some().then(|| Found {
-            seed,
-            shrink: origin == Origin::OneSeed,
-            origin,
-            strategy: self.strategy.clone(),
-            run,
-            save: false,
-        })
-    }
-
-    /// `Pct`'s estimate of a run's length: the steps of a plain run.
-    fn steps_hint<B, Fut>(&self, body: &B) -> u64
-    where
-        B: Fn() -> Located<Fut>,
-        Fut: Future<Output = ()>,
-    {
-        if !matches!(self.strategy, Strategy::Pct { .. }) {
-            return 0;
-        }
-        let probe = run_once(self.builder(self.base_seed, Strategy::Fifo, 0), body, false);
-        probe.steps + 1
-    }
-
-    fn sweep<B, Fut>(
-        &self,
-        body: &B,
-        shard: Shard,
-        count: u64,
-        hint: u64,
-        started: Instant,
-    ) -> Result<(u64, u64), Box<Found>>
-    where
-        B: Fn() -> Located<Fut> + Sync,
-        Fut: Future<Output = ()>,
-    {
-        let jobs = u64::try_from(self.resolved_jobs())
-            .unwrap_or(1)
-            .clamp(1, count) as usize;
-        let next = AtomicU64::new(0);
-        let stop = AtomicU64::new(u64::MAX);
-        let found: Mutex<Option<(u64, Found)>> = Mutex::new(None);
-        let seen: Mutex<HashSet<u64>> = Mutex::new(HashSet::new());
-        let runs = AtomicU64::new(0);
-        let deadline = self.time_budget.map(|b| started + b);
-        let worker = || {
-            let mut local = HashSet::new();
-            loop {
-                if deadline.is_some_and(|d| Instant::now() >= d) {
-                    break;
-                }
-                let j = next.fetch_add(1, Ordering::Relaxed);
-                if j >= count || j > stop.load(Ordering::Relaxed) {
-                    break;
-                }
-                let iteration = j * shard.count + shard.index;
-                let seed = self.base_seed.wrapping_add(iteration);
-                let run = run_once(self.builder(seed, self.strategy.clone(), hint), body, false);
-                runs.fetch_add(1, Ordering::Relaxed);
-                if run.error.is_some() {
-                    stop.fetch_min(j, Ordering::Relaxed);
-                    let mut slot = found.lock().unwrap_or_else(|e| e.into_inner());
-                    if slot.as_ref().is_none_or(|(k, _)| j < *k) {
-                        let f = Found {
-                            seed,
-                            origin: Origin::Sweep {
-                                iteration,
-                                of: self.seeds,
-                            },
-                            strategy: self.strategy.clone(),
-                            run,
-                            shrink: true,
-                            save: true,
-                        };
-                        *slot = Some((j, f));
-                    }
-                } else {
-                    local.insert(run.fingerprint);
-                }
-            }
-            seen.lock().unwrap_or_else(|e| e.into_inner()).extend(local);
-        };
-        if jobs == 1 {
-            worker();
-        } else {
-            std::thread::scope(|s| {
-                for _ in 0..jobs {
-                    s.spawn(worker);
-                }
-            });
-        }
-        if let Some((_, f)) = found.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            return Err(Box::new(f));
-        }
-        let distinct = seen.into_inner().unwrap_or_else(|e| e.into_inner()).len();
-        Ok((runs.into_inner(), distinct as u64))
-    }
-
-    /// The `Dfs` walk: one schedule after another, in order.
-    fn dfs<B, Fut>(
-        &self,
-        body: &B,
-        max_deviations: u32,
-        started: Instant,
-    ) -> Result<(u64, u64, bool), Box<Found>>
-    where
-        B: Fn() -> Located<Fut>,
-        Fut: Future<Output = ()>,
-    {
-        let mut prefix = Vec::new();
-        let mut seen = HashSet::new();
-        let mut runs = 0;
-        let deadline = self.time_budget.map(|b| started + b);
-        while runs < self.seeds && deadline.is_none_or(|d| Instant::now() < d) {
-            let builder = self
-                .builder(
-                    self.base_seed,
-                    Strategy::Replay(Tape::from_values(prefix)),
-                    0,
-                )
-                .record_bounds(true);
-            let run = run_once(builder, body, true);
-            runs += 1;
-            if run.error.is_some() {
-                return Err(Box::new(Found {
-                    seed: self.base_seed,
-                    origin: Origin::Sweep {
-                        iteration: runs - 1,
-                        of: self.seeds,
-                    },
-                    strategy: self.strategy.clone(),
-                    run,
-                    shrink: true,
-                    save: true,
-                }));
-            }
-            seen.insert(run.fingerprint);
-            match dfs::next_prefix(&run.tape, &run.bounds, max_deviations) {
-                Some(next) => prefix = next,
-                None => return Ok((runs, seen.len() as u64, true)),
-            }
-        }
-        Ok((runs, seen.len() as u64, false))
-    }
-
-    /// Shrinks, saves and reports a failing run.
-    fn fail<B, Fut>(&self, found: Found, body: &B) -> Failure
-    where
-        B: Fn() -> Located<Fut>,
-        Fut: Future<Output = ()>,
-    {
-        let error = found.run.error.clone().expect("a failing run has an error");
-        let original_len = found.run.tape.len();
-        let (tape, shrink_runs) = if found.shrink && self.shrink_budget > 0 {
-            let target = Signature::of(&error);
-            let shrunk = shrink::shrink(
-                found.run.tape.clone(),
-                &target,
-                self.shrink_budget,
-                |candidate| {
-                    let tape = Tape::from_values(candidate.to_vec());
-                    let builder = self.builder(found.seed, Strategy::Replay(tape), 0);
-                    let run = run_once(builder, body, false);
-                    (run.tape, run.error)
-                },
-            );
-            (Tape::from_values(shrunk.tape), shrunk.runs)
-        } else {
-            (Tape::from_values(found.run.tape.clone()).trimmed(), 0)
-        };
-        let saved = match (&self.save_to, found.save) {
-            (Some(path), true) => {
-                let line = Line {
-                    seed: found.seed,
-                    strategy: found.strategy.clone(),
-                    tape: tape.clone(),
-                    cause: error.to_string().lines().next().unwrap_or("").to_string(),
-                };
-                Some(
-                    seeds_file::append(path, &line)
-                        .map(|()| path.clone())
-                        .map_err(|e| e.to_string()),
-                )
-            }
-            _ => None,
-        };
-        let inner = FailureInner {
-            name: self.name.clone(),
-            seed: found.seed,
-            origin: found.origin,
-            strategy: found.strategy,
-            error,
-            time: found.run.time,
-            steps: found.run.steps,
-            fingerprint: found.run.fingerprint,
-            original_len,
-            tape,
-            shrink_runs,
-            saved,
-            trace_tail: found.run.trace_tail,
-        };
-        Failure {
-            inner: Box::new(inner),
-        }
-    }
-
-    /// `jobs`, with 0 meaning the available cores.
-    fn resolved_jobs(&self) -> usize {
-        match self.jobs {
-            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-            j => j,
-        }
-    }
-
-    fn report(
-        &self,
-        iterations: u64,
-        replayed: u64,
-        distinct: u64,
-        exhausted: bool,
-        started: Instant,
-    ) -> Report {
-        Report {
-            name: self.name.clone(),
-            strategy: self.strategy.clone(),
-            iterations,
-            replayed,
-            distinct,
-            exhausted,
-            wall: started.elapsed(),
-            jobs: if matches!(self.strategy, Strategy::Dfs { .. }) || iterations <= 1 {
-                1
-            } else {
-                self.resolved_jobs().min(iterations as usize)
-            },
-        }
-    }
-}
-
-/// How many of `seeds` iterations fall in `shard`.
-fn shard_len(seeds: u64, shard: Shard) -> u64 {
-    if shard.index >= seeds {
-        0
-    } else {
-        (seeds - shard.index).div_ceil(shard.count)
-    }
-}
-
-/// A test body's future and the place the sweep was started from, which
-/// reports give as the main task's spawn site.
-struct Located<Fut> {
-    at: &'static Location<'static>,
-    future: Fut,
-}
-
-/// One run of `body` on a simulation built by `builder`.
-fn run_once<B, Fut>(builder: Builder, body: &B, keep_tape: bool) -> Run
-where
-    B: Fn() -> Located<Fut>,
-    Fut: Future<Output = ()>,
-{
-    let mut sim: Sim = builder.build();
-    let future = body();
-    let at = future.at;
-    let result = sim.try_block_on_at(future.future, at);
-    let error = result.err();
-    let trace_tail = (error.is_some() && !sim.trace().is_empty()).then(|| sim.trace().tail(20));
-    Run {
-        fingerprint: sim.fingerprint(),
-        steps: sim.steps(),
-        time: sim.elapsed(),
-        tape: if error.is_some() || keep_tape {
-            sim.tape().values().to_vec()
-        } else {
-            Vec::new()
-        },
-        bounds: sim.bounds().to_vec(),
-        trace_tail,
-        error,
     }
 }
 

@@ -59,6 +59,7 @@ mod report;
 mod seeds_file;
 mod shrink;
 mod swarm;
+mod sweep;
 
 #[doc(hidden)]
 pub mod __private;
