@@ -239,7 +239,9 @@ impl Explorer {
     }
 
     /// The most re-runs shrinking a failure may use (default 2,000; 0 does
-    /// not shrink).
+    /// not shrink). Whatever this says, the re-runs of one shrink take at
+    /// most 200 million steps together, so a failure at a step limit
+    /// cannot make shrinking hang.
     ///
     /// ```
     /// # use seedloop::explore::Explorer;

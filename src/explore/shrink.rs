@@ -50,12 +50,13 @@ pub(crate) struct Shrunk {
 }
 
 /// Shrinks `start`, a tape whose run failed with `target`. `run(tape)`
-/// replays a candidate and returns what it recorded and its error, if any.
+/// replays a candidate and returns what it recorded and its error, if any,
+/// or `None` to stop (its own budget is spent).
 pub(crate) fn shrink(
     start: Vec<u32>,
     target: &Signature,
     budget: u64,
-    mut run: impl FnMut(&[u32]) -> (Vec<u32>, Option<Error>),
+    mut run: impl FnMut(&[u32]) -> Option<(Vec<u32>, Option<Error>)>,
 ) -> Shrunk {
     let mut s = Shrinker {
         best: trim(start),
@@ -88,7 +89,8 @@ enum Edit {
 }
 
 /// Replays a candidate tape: what the run recorded, and its error if it failed.
-type Replay<'a> = dyn FnMut(&[u32]) -> (Vec<u32>, Option<Error>) + 'a;
+/// `None`: the caller's own budget (of steps) is spent; stop shrinking.
+type Replay<'a> = dyn FnMut(&[u32]) -> Option<(Vec<u32>, Option<Error>)> + 'a;
 
 struct Shrinker<'a> {
     best: Vec<u32>,
@@ -105,8 +107,11 @@ impl Shrinker<'_> {
         if self.runs >= self.budget {
             return false;
         }
+        let Some((recorded, error)) = (self.run)(candidate) else {
+            self.budget = self.runs;
+            return false;
+        };
         self.runs += 1;
-        let (recorded, error) = (self.run)(candidate);
         let same = error.is_some_and(|e| Signature::of(&e) == *self.target);
         let recorded = trim(recorded);
         if same && simpler(&recorded, &self.best) {
@@ -231,7 +236,7 @@ mod tests {
         let start: Vec<u32> = (0..500u32).map(|i| (i * 7919) % 11).collect();
         assert!(program(&start).1.is_some());
         let target = Signature::of(&panic_at("a"));
-        let out = shrink(start, &target, 10_000, program);
+        let out = shrink(start, &target, 10_000, |t| Some(program(t)));
         assert_eq!(out.tape, vec![1, 3], "after {} runs", out.runs);
         assert!(program(&out.tape).1.is_some());
     }
@@ -240,14 +245,22 @@ mod tests {
     fn a_different_failure_is_not_kept() {
         let target = Signature::of(&panic_at("elsewhere"));
         let start = vec![5, 3, 3];
-        let out = shrink(start.clone(), &target, 1000, program);
+        let out = shrink(start.clone(), &target, 1000, |t| Some(program(t)));
         assert_eq!(out.tape, start);
     }
 
     #[test]
     fn the_budget_bounds_the_runs() {
         let start: Vec<u32> = (0..5000u32).map(|i| i % 5).collect();
-        let out = shrink(start, &Signature::of(&panic_at("a")), 25, program);
+        let out = shrink(start.clone(), &Signature::of(&panic_at("a")), 25, |t| {
+            Some(program(t))
+        });
         assert_eq!(out.runs, 25);
+        let mut left = 7;
+        let out = shrink(start, &Signature::of(&panic_at("a")), 25, |t| {
+            left -= 1;
+            (left >= 0).then(|| program(t))
+        });
+        assert_eq!(out.runs, 7, "the caller's budget stops it");
     }
 }

@@ -39,6 +39,9 @@ pub(super) struct Found {
     pub(super) save: bool,
 }
 
+/// The most steps all the re-runs of one shrink may take together.
+const SHRINK_STEPS: u64 = 200_000_000;
+
 impl Explorer {
     /// `SEEDLOOP_TAPE` / `SEEDLOOP_SEED`: the one run, if it fails.
     pub(super) fn single<B, Fut>(&self, body: &B) -> Option<Found>
@@ -57,15 +60,20 @@ impl Explorer {
         };
         let hint = self.steps_hint(body);
         let run = run_once(
-            self.builder(seed, strategy, hint).record_trace(true),
+            self.builder(seed, strategy.clone(), hint)
+                .record_trace(true),
             body,
             false,
         );
+        let shown = match origin {
+            Origin::OneTape => strategy,
+            _ => self.strategy.clone(),
+        };
         run.error.is_some().then(|| Found {
             seed,
             shrink: origin == Origin::OneSeed,
             origin,
-            strategy: self.strategy.clone(),
+            strategy: shown,
             run,
             save: false,
         })
@@ -215,15 +223,22 @@ impl Explorer {
         let original_len = found.run.tape.len();
         let (tape, shrink_runs) = if found.shrink && self.shrink_budget > 0 {
             let target = Signature::of(&error);
+            let mut steps_left = SHRINK_STEPS;
             let shrunk = shrink::shrink(
                 found.run.tape.clone(),
                 &target,
                 self.shrink_budget,
                 |candidate| {
+                    // A run that failed after many steps (a step or time
+                    // limit) must not make shrinking take forever.
+                    if steps_left == 0 {
+                        return None;
+                    }
                     let tape = Tape::from_values(candidate.to_vec());
                     let builder = self.builder(found.seed, Strategy::Replay(tape), 0);
                     let run = run_once(builder, body, false);
-                    (run.tape, run.error)
+                    steps_left = steps_left.saturating_sub(run.steps.max(1));
+                    Some((run.tape, run.error))
                 },
             );
             (Tape::from_values(shrunk.tape), shrunk.runs)
