@@ -70,6 +70,10 @@ impl Report {
     /// Whether a `Dfs` sweep visited its whole space (every schedule within
     /// its deviation bound); always `false` for the other strategies.
     ///
+    /// It means: no schedule with at most `K` non-zero *scheduling* choices
+    /// fails, with every data choice (random words, costs) at 0. A bug that
+    /// needs a particular random value, or more deviations, is outside it.
+    ///
     /// ```
     /// # use seedloop::explore::Explorer;
     /// use seedloop::Strategy;
@@ -181,7 +185,7 @@ pub(crate) enum Origin {
 ///     .unwrap_err();
 /// assert!(failure.to_string().contains("lost update"));
 /// assert!(failure.tape().nonzero() <= 2);
-/// assert!(failure.replay_command().starts_with("SEEDLOOP_TAPE="));
+/// assert!(failure.replay_command().starts_with("SEEDLOOP_SEED="));
 /// ```
 #[derive(Clone, Debug)]
 pub struct Failure {
@@ -216,6 +220,24 @@ impl Failure {
     /// ```
     pub fn seed(&self) -> u64 {
         self.inner.seed
+    }
+
+    /// The 0-based iteration of the sweep that failed, or `None` when the
+    /// failure came from elsewhere: a seeds-file line, `SEEDLOOP_SEED`,
+    /// `SEEDLOOP_TAPE`, or the determinism check.
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// let f = Explorer::new("i").base_seed(10).seeds(9).run(|| async {
+    ///     assert!(seedloop::Handle::current().seed() < 13);
+    /// }).unwrap_err();
+    /// assert_eq!((f.seed(), f.iteration()), (13, Some(3)));
+    /// ```
+    pub fn iteration(&self) -> Option<u64> {
+        match self.inner.origin {
+            Origin::Sweep { iteration, .. } => Some(iteration),
+            _ => None,
+        }
     }
 
     /// The shrunk tape: replaying it (with `SEEDLOOP_TAPE`, or

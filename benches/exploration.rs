@@ -1,0 +1,202 @@
+//! How fast each strategy finds each bug of the suite (`tests/bugs/`), and
+//! how small the shrunk failure is. `cargo bench --bench exploration`
+//! (add `-- --quick` for 5 sweeps instead of 20, or a word to run only the
+//! bugs whose name contains it).
+//!
+//! For every bug and strategy (`random`, `pct:2`, `pct:3`): 20 sweeps of
+//! 1,000 seeds each, from base seeds `k * 1_000_003`, on one thread. A sweep
+//! stops at its first failure; we record at which iteration, and how many
+//! non-zero choices the shrunk tape keeps. `dfs:2` visits its schedules in a
+//! fixed order whatever the base seed, so it runs once. The output is the
+//! markdown table of `docs/EXPLORATION.md`, then a second table: `dfs:2` on
+//! the *fixed* programs, which shows whether their whole 2-deviation space
+//! fits in 1,000 runs.
+
+use std::time::{Duration, Instant};
+
+use seedloop::Strategy;
+use seedloop::explore::{Explorer, Failure};
+
+#[path = "../tests/bugs/mod.rs"]
+mod bugs;
+
+const SEEDS: u64 = 1000;
+
+struct Opts {
+    sweeps: u64,
+    filter: Option<String>,
+}
+
+impl Opts {
+    fn from_args() -> Opts {
+        let mut sweeps = 20;
+        let mut filter = None;
+        for arg in std::env::args().skip(1) {
+            if arg == "--quick" {
+                sweeps = 5;
+            } else if !arg.starts_with("--") {
+                filter = Some(arg);
+            }
+        }
+        Opts { sweeps, filter }
+    }
+}
+
+/// The 1-based iteration of the sweep at which the failure was found, from
+/// its report ("... (iteration 17 of 1000, strategy pct:3)").
+fn iteration(failure: &Failure) -> u64 {
+    let text = failure.to_string();
+    let rest = text
+        .split("(iteration ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no iteration in the report:\n{text}"));
+    let number = rest.split(' ').next().unwrap_or("");
+    number
+        .parse()
+        .unwrap_or_else(|_| panic!("bad iteration {number:?} in the report:\n{text}"))
+}
+
+fn median(values: &mut [u64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_unstable();
+    let n = values.len();
+    Some(if n % 2 == 1 {
+        values[n / 2] as f64
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) as f64 / 2.0
+    })
+}
+
+fn show(value: Option<f64>) -> String {
+    match value {
+        None => "—".to_string(),
+        Some(v) if v.fract() == 0.0 => format!("{v:.0}"),
+        Some(v) => format!("{v:.1}"),
+    }
+}
+
+/// One row: `sweeps` sweeps of one bug under one strategy.
+struct Row {
+    found: u64,
+    sweeps: u64,
+    iterations: Vec<u64>,
+    nonzero: Vec<u64>,
+    /// For a `Dfs` sweep that found nothing: how many schedules it ran,
+    /// and whether that was its whole bounded space.
+    searched: Option<(u64, bool)>,
+    wall: Duration,
+}
+
+fn sweep(bug: &bugs::Bug, strategy: &Strategy, sweeps: u64) -> Row {
+    let started = Instant::now();
+    let mut row = Row {
+        found: 0,
+        sweeps,
+        iterations: Vec::new(),
+        nonzero: Vec::new(),
+        searched: None,
+        wall: Duration::ZERO,
+    };
+    for k in 0..sweeps {
+        let result = Explorer::new(format!("bugs::{}", bug.name))
+            .strategy(strategy.clone())
+            .base_seed(k * 1_000_003)
+            .seeds(SEEDS)
+            .jobs(1)
+            .run(bug.buggy);
+        match result {
+            Ok(report) => row.searched = Some((report.iterations(), report.exhausted())),
+            Err(failure) => {
+                assert!(
+                    bug.cause.matches(failure.error()),
+                    "{} under {strategy}: unexpected failure\n{failure}",
+                    bug.name
+                );
+                row.found += 1;
+                row.iterations.push(iteration(&failure));
+                row.nonzero.push(failure.tape().nonzero() as u64);
+            }
+        }
+    }
+    row.wall = started.elapsed();
+    row
+}
+
+fn main() {
+    let opts = Opts::from_args();
+    let strategies = [
+        Strategy::Random,
+        Strategy::Pct { depth: 2 },
+        Strategy::Pct { depth: 3 },
+        Strategy::Dfs { max_deviations: 2 },
+    ];
+    let chosen: Vec<&bugs::Bug> = bugs::ALL
+        .iter()
+        .filter(|b| opts.filter.as_deref().is_none_or(|f| b.name.contains(f)))
+        .collect();
+    let started = Instant::now();
+    println!(
+        "{} sweeps of {SEEDS} seeds per bug and strategy (dfs:2 once: its order does not depend on the seed)\n",
+        opts.sweeps
+    );
+    println!(
+        "| bug | strategy | found in | median iterations to first failure | worst | median shrunk non-zero choices | wall |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for bug in &chosen {
+        for strategy in &strategies {
+            let sweeps = match strategy {
+                Strategy::Dfs { .. } => 1,
+                _ => opts.sweeps,
+            };
+            let mut row = sweep(bug, strategy, sweeps);
+            let worst = row.iterations.iter().max().map(|&w| w as f64);
+            let mut found = if row.found < row.sweeps {
+                format!("**{}/{}**", row.found, row.sweeps)
+            } else {
+                format!("{}/{}", row.found, row.sweeps)
+            };
+            if let (Strategy::Dfs { .. }, Some((runs, exhausted))) = (strategy, row.searched) {
+                let how = if exhausted {
+                    "space exhausted"
+                } else {
+                    "not exhausted"
+                };
+                found = format!("{found} ({runs} schedules, {how})");
+            }
+            println!(
+                "| {} | {} | {} | {} | {} | {} | {:.2?} |",
+                bug.name,
+                strategy,
+                found,
+                show(median(&mut row.iterations)),
+                show(worst),
+                show(median(&mut row.nonzero)),
+                row.wall,
+            );
+        }
+    }
+    println!("\n`dfs:2` on the fixed programs ({SEEDS} schedules at most):\n");
+    println!("| fixed program | schedules run | distinct runs | space exhausted |");
+    println!("|---|---|---|---|");
+    for bug in &chosen {
+        let result = Explorer::new(format!("bugs::{}::fixed", bug.name))
+            .strategy(Strategy::Dfs { max_deviations: 2 })
+            .seeds(SEEDS)
+            .jobs(1)
+            .run(bug.fixed);
+        match result {
+            Ok(report) => println!(
+                "| {} | {} | {} | {} |",
+                bug.name,
+                report.iterations(),
+                report.distinct_fingerprints(),
+                if report.exhausted() { "yes" } else { "no" }
+            ),
+            Err(failure) => println!("| {} | FAILED: {} | | |", bug.name, failure.error()),
+        }
+    }
+    eprintln!("\ntotal wall time {:.2?}", started.elapsed());
+}

@@ -1,0 +1,297 @@
+//! The bug suite (the programs are in `tests/bugs/`, one module per bug).
+//!
+//! For every bug: the plain run (`Strategy::Fifo`) passes, the default sweep
+//! (`Random`, 1,000 seeds) finds it with the expected cause, the shrunk tape
+//! replays the same failure in a plain `Sim`, and the fixed program passes
+//! the same 1,000 seeds. Then the other strategies: `Pct` finds bugs too, and
+//! `Dfs` finds the ones within its deviation bound, in an order that does
+//! not depend on the seed, and proves the fixed programs within the bound.
+
+#[path = "bugs/mod.rs"]
+mod bugs;
+
+use bugs::Bug;
+use seedloop::explore::{Explorer, Failure};
+use seedloop::{Error, Sim, Strategy};
+
+/// The plain run of `body`: Fifo, with buggify as the bug's replay uses it.
+fn plain_run(bug: &Bug, body: fn() -> bugs::Body) -> Result<(), Error> {
+    Sim::builder()
+        .strategy(Strategy::Fifo)
+        .buggify(bug.buggify)
+        .print_panics(false)
+        .build()
+        .try_block_on(body())
+}
+
+/// Replays `failure`'s shrunk tape in a plain `Sim`. The explorer turns
+/// buggify on in a fraction of runs, by a coin asked at the first
+/// `buggify!()` reached; a plain `Sim` must have buggify on too for that
+/// coin to be asked (and read from the tape), or the tape would misalign.
+fn replay(bug: &Bug, failure: &Failure) -> Result<(), Error> {
+    Sim::builder()
+        .seed(failure.seed())
+        .strategy(Strategy::Replay(failure.tape().clone()))
+        .buggify(bug.buggify)
+        .print_panics(false)
+        .build()
+        .try_block_on((bug.buggy)())
+}
+
+/// The 1-based iteration of the sweep that failed, from the report.
+fn iteration(failure: &Failure) -> u64 {
+    let text = failure.to_string();
+    let rest = text.split("(iteration ").nth(1).expect("a sweep failure");
+    rest.split(' ').next().unwrap().parse().unwrap()
+}
+
+/// Where a panic happened, to compare two failures.
+fn location(error: &Error) -> Option<String> {
+    match error {
+        Error::Panicked { location, .. } => location.clone(),
+        _ => None,
+    }
+}
+
+/// Everything the suite promises about one bug.
+fn check(name: &str) {
+    let bug = bugs::by_name(name);
+    let cause = bug.cause;
+
+    // The plain schedule hides the bug: it is an interleaving (or fault) bug.
+    if let Err(e) = plain_run(&bug, bug.buggy) {
+        panic!("{name}: the plain run must pass, but: {e}");
+    }
+    if bug.buggify {
+        let mut sim = Sim::builder().print_panics(false).build(); // buggify off
+        sim.try_block_on((bug.buggy)()).unwrap();
+    }
+
+    // The default strategy finds it within 1,000 seeds, with the expected cause.
+    let failure = Explorer::new(format!("bugs::{name}"))
+        .seeds(1000)
+        .run(bug.buggy)
+        .expect_err("the default sweep of 1,000 seeds finds the bug");
+    assert!(
+        cause.matches(failure.error()),
+        "{name}: expected {cause:?}, got:\n{failure}"
+    );
+    assert!((1..=1000).contains(&iteration(&failure)));
+    assert!(failure.to_string().contains("strategy random"), "{failure}");
+    assert!(
+        failure.tape().nonzero() >= 1,
+        "{name}: the all-zero tape passes, so the failing one has a non-zero choice"
+    );
+
+    // The shrunk tape replays the same failure in a plain Sim.
+    let replayed = replay(&bug, &failure).expect_err("the shrunk tape replays the failure");
+    assert!(cause.matches(&replayed), "{name}: replayed as {replayed}");
+    assert_eq!(
+        location(&replayed),
+        location(failure.error()),
+        "{name}: the replay fails at the same place"
+    );
+
+    // The fixed program passes the plain run and the same 1,000 seeds.
+    plain_run(&bug, bug.fixed).unwrap();
+    let report = Explorer::new(format!("bugs::{name}::fixed"))
+        .seeds(1000)
+        .run(bug.fixed)
+        .unwrap_or_else(|f| panic!("{name}: the fixed program failed:\n{f}"));
+    assert_eq!(report.iterations(), 1000);
+    assert!(report.distinct_fingerprints() > 1, "{report}");
+}
+
+macro_rules! suite {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                check(stringify!($name));
+            }
+        )*
+
+        /// Every bug of the catalogue has its test above.
+        #[test]
+        fn every_bug_is_tested() {
+            let tested = [$(stringify!($name)),*];
+            let listed: Vec<&str> = bugs::ALL.iter().map(|b| b.name).collect();
+            assert_eq!(listed, tested);
+        }
+    };
+}
+
+suite!(
+    lost_update,
+    check_then_act,
+    order_violation,
+    two_lock_deadlock,
+    missed_notify,
+    double_checked_init,
+    send_then_count,
+    timeout_race,
+    cancel_unsafe,
+    retry_double_apply,
+    queue_deadlock,
+    torn_read,
+    duplicate_delivery,
+    stale_cache,
+    snapshot_gc,
+);
+
+/// The suite has at least ten bugs, and the default sweep finds most of
+/// them within 100 seeds (every one within 1,000: see the tests above).
+#[test]
+fn most_bugs_are_found_within_100_seeds() {
+    assert!(bugs::ALL.len() >= 10);
+    let quick = bugs::ALL
+        .iter()
+        .filter(|bug| {
+            Explorer::new(bug.name)
+                .seeds(100)
+                .shrink_budget(0)
+                .run(bug.buggy)
+                .is_err()
+        })
+        .count();
+    assert!(
+        quick * 3 >= bugs::ALL.len() * 2,
+        "only {quick} of {} bugs found within 100 seeds",
+        bugs::ALL.len()
+    );
+}
+
+/// `Pct` finds bugs that need one preemption (depth 2) and the starvation
+/// bug (a task kept off the processor through several round trips: low
+/// priority does that naturally), and its failures replay like any other.
+#[test]
+fn pct_finds_bugs() {
+    for (name, depth) in [("torn_read", 2), ("queue_deadlock", 2), ("snapshot_gc", 3)] {
+        let bug = bugs::by_name(name);
+        let failure = Explorer::new(format!("bugs::{name}"))
+            .strategy(Strategy::Pct { depth })
+            .seeds(1000)
+            .run(bug.buggy)
+            .expect_err("pct finds the bug");
+        assert!(bug.cause.matches(failure.error()), "{failure}");
+        assert!(
+            failure
+                .to_string()
+                .contains(&format!("strategy pct:{depth}")),
+            "{failure}"
+        );
+        let replayed = replay(&bug, &failure).expect_err("the pct failure replays");
+        assert!(
+            bug.cause.matches(&replayed),
+            "{name}: replayed as {replayed}"
+        );
+    }
+}
+
+/// `Dfs` with two deviations finds a bug within its bound, at an iteration
+/// that does not depend on the base seed, with a tape of at most two
+/// non-zero choices; on the fixed program it searches the whole bounded
+/// space and says so.
+#[test]
+fn dfs_finds_a_bug_within_its_bound_and_proves_the_fix() {
+    let bug = bugs::by_name("two_lock_deadlock");
+    let dfs = |base_seed| {
+        Explorer::new("bugs::two_lock_deadlock")
+            .strategy(Strategy::Dfs { max_deviations: 2 })
+            .base_seed(base_seed)
+            .seeds(1000)
+            .run(bug.buggy)
+            .expect_err("dfs:2 finds the deadlock")
+    };
+    let (a, b) = (dfs(0), dfs(12_345));
+    assert!(matches!(a.error(), Error::Deadlock { .. }), "{a}");
+    assert!(a.to_string().contains("strategy dfs:2"), "{a}");
+    assert_eq!(
+        iteration(&a),
+        iteration(&b),
+        "the order is the same for any seed"
+    );
+    assert_eq!(a.tape(), b.tape());
+    assert!(a.tape().nonzero() <= 2, "{a}");
+    assert!(
+        iteration(&a) > 1,
+        "the first schedule is the plain one, which passes"
+    );
+    let replayed = replay(&bug, &a).expect_err("the dfs failure replays");
+    assert!(matches!(replayed, Error::Deadlock { .. }));
+
+    let report = Explorer::new("bugs::two_lock_deadlock::fixed")
+        .strategy(Strategy::Dfs { max_deviations: 2 })
+        .seeds(1000)
+        .run(bug.fixed)
+        .unwrap();
+    assert!(report.exhausted(), "{report}");
+    assert!(report.iterations() < 1000, "{report}");
+    assert!(report.to_string().contains("space exhausted"), "{report}");
+}
+
+/// `Dfs` with one deviation suffices for a bug that needs one preemption;
+/// with none, it runs exactly the plain schedule, which passes.
+#[test]
+fn dfs_bound_of_one_and_zero() {
+    let bug = bugs::by_name("order_violation");
+    let failure = Explorer::new("bugs::order_violation")
+        .strategy(Strategy::Dfs { max_deviations: 1 })
+        .seeds(1000)
+        .run(bug.buggy)
+        .expect_err("dfs:1 finds the order violation");
+    assert!(bug.cause.matches(failure.error()), "{failure}");
+    assert_eq!(failure.tape().nonzero(), 1, "{failure}");
+
+    let report = Explorer::new("bugs::order_violation")
+        .strategy(Strategy::Dfs { max_deviations: 0 })
+        .seeds(1000)
+        .run(bug.buggy)
+        .expect("the one schedule without deviations is the plain run");
+    assert_eq!(report.iterations(), 1);
+    assert!(report.exhausted());
+}
+
+/// An exhausted `Dfs` proves only its bound: a fault from `buggify!` costs
+/// three deviations (buggify on for the run, the site on, the site firing),
+/// so `dfs:2` exhausts its space without finding the double apply, and
+/// `dfs:3` finds it.
+#[test]
+fn dfs_exhausted_means_no_bug_within_the_bound_only() {
+    let bug = bugs::by_name("retry_double_apply");
+    let dfs = |k| {
+        Explorer::new("bugs::retry_double_apply")
+            .strategy(Strategy::Dfs { max_deviations: k })
+            .seeds(1000)
+            .run(bug.buggy)
+    };
+    let report = dfs(2).expect("no failing schedule within two deviations");
+    assert!(report.exhausted(), "{report}");
+    let failure = dfs(3).expect_err("three deviations reach the fault");
+    assert!(bug.cause.matches(failure.error()), "{failure}");
+    assert_eq!(failure.tape().nonzero(), 3, "{failure}");
+    let replayed = replay(&bug, &failure).expect_err("the dfs failure replays with buggify on");
+    assert!(bug.cause.matches(&replayed), "{replayed}");
+}
+
+/// The starvation bug needs four ordering decisions: `dfs:3` exhausts its
+/// space without a failure, `dfs:4` finds it, and the shrunk tape keeps four
+/// non-zero choices.
+#[test]
+fn dfs_measures_the_depth_of_the_starvation_bug() {
+    let bug = bugs::by_name("snapshot_gc");
+    let dfs = |k| {
+        Explorer::new("bugs::snapshot_gc")
+            .strategy(Strategy::Dfs { max_deviations: k })
+            .seeds(1000)
+            .run(bug.buggy)
+    };
+    assert!(
+        dfs(3)
+            .expect("no failure within three deviations")
+            .exhausted()
+    );
+    let failure = dfs(4).expect_err("four deviations starve the reader");
+    assert!(bug.cause.matches(failure.error()), "{failure}");
+    assert_eq!(failure.tape().nonzero(), 4, "{failure}");
+}
