@@ -6,7 +6,8 @@
 //! same kind of error and, for a panic, the same location. Edits, in the
 //! order tried, from coarse to fine:
 //!
-//! 1. set a chunk of choices to 0 (chunks of half the tape, then a quarter,
+//! 1. set the longest prefix it can to 0 (keeping the last 1, 2, 4, ...
+//!    choices), then chunks of choices (half the tape, then a quarter,
 //!    down to single choices, visiting only chunks with a non-zero value);
 //! 2. delete a chunk of choices (same sizes), then each run of zeros whole;
 //! 3. lower each remaining non-zero value (to 1, else by binary search).
@@ -67,6 +68,7 @@ pub(crate) fn shrink(
     };
     loop {
         let before = (s.best.len(), nonzero(&s.best), s.best.clone());
+        s.zero_prefix();
         s.chunks(Edit::Zero);
         s.chunks(Edit::Delete);
         s.zero_runs();
@@ -119,6 +121,25 @@ impl Shrinker<'_> {
             true
         } else {
             false
+        }
+    }
+
+    /// Zeroes the longest prefix it can, trying to keep only the last 1, 2,
+    /// 4, ... choices. A schedule choice is a position in the ready queue,
+    /// so zeroing an early chunk changes what every later choice means;
+    /// aligned chunks then miss edits that a whole prefix keeps.
+    fn zero_prefix(&mut self) {
+        let mut keep = 1usize;
+        while keep < self.best.len() && self.runs < self.budget {
+            let cut = self.best.len() - keep;
+            if self.best[..cut].iter().any(|v| *v != 0) {
+                let mut candidate = vec![0; cut];
+                candidate.extend_from_slice(&self.best[cut..]);
+                if self.attempt(&candidate) {
+                    return;
+                }
+            }
+            keep *= 2;
         }
     }
 
