@@ -28,40 +28,9 @@ use std::time::{Duration, Instant};
 use seedloop::explore::{Explorer, Failure};
 use seedloop::{Sim, Strategy, Tape};
 
-/// Command-line options: an optional name filter and `--quick`; other flags
-/// (`--bench`, passed by cargo) are ignored.
-struct Opts {
-    args: Vec<String>,
-    filter: Option<String>,
-    quick: bool,
-}
-
-impl Opts {
-    fn from_args() -> Opts {
-        let args: Vec<String> = std::env::args()
-            .skip(1)
-            .filter(|a| a != "--bench")
-            .collect();
-        Opts {
-            filter: args.iter().find(|a| !a.starts_with("--")).cloned(),
-            quick: args.iter().any(|a| a == "--quick"),
-            args,
-        }
-    }
-
-    fn reps(&self) -> usize {
-        if self.quick { 1 } else { 5 }
-    }
-
-    /// `n` items, or a tenth of them in a quick run.
-    fn items(&self, n: u64) -> u64 {
-        if self.quick { n / 10 } else { n }
-    }
-
-    fn wants(&self, case: &str) -> bool {
-        self.filter.as_deref().is_none_or(|f| case.contains(f))
-    }
-}
+#[path = "common/opts.rs"]
+mod opts;
+use opts::Opts;
 
 /// Runs `run(thread, threads)` on `threads` OS threads (the calling thread
 /// when there is one) and returns the wall time of the whole.
@@ -212,7 +181,7 @@ fn median_of(mut v: Vec<f64>) -> f64 {
 /// rather than every repetition of one row; the scaling is the median of
 /// the per-repetition ratios.
 fn case_sweep(opts: &Opts) {
-    let n = opts.items(200_000);
+    let n = opts.items(200_000) as u64;
     let reps = opts.reps();
     // Warm-up: the first sweep of a process pays for page faults and the
     // allocator growing its arenas; it would flatter whatever runs second.
@@ -433,7 +402,7 @@ fn case_shrink(opts: &Opts, resync: bool) {
     let shrinks = if opts.quick { 2 } else { 5 };
 
     // How often the bug shows under `Random`, and how long its tapes are.
-    let sample = opts.items(200).max(20);
+    let sample = (opts.items(200) as u64).max(20);
     let start = Instant::now();
     let runs: Vec<(bool, usize)> = (0..sample)
         .map(|seed| planted_run(resync, seed, Strategy::Random))

@@ -20,45 +20,14 @@ use std::time::{Duration, Instant};
 use seedloop::{Sim, Strategy};
 use tokio::runtime::Runtime;
 
+#[path = "common/opts.rs"]
+mod opts;
+use opts::Opts;
+
 const MIB: f64 = 1024.0 * 1024.0;
 /// The memory target: this many parked tasks fit in `MEMORY_BUDGET` bytes.
 const MEMORY_TASKS: usize = 1_000_000;
 const MEMORY_BUDGET: f64 = 512.0 * MIB;
-
-/// Command-line options: an optional name filter and `--quick`; other flags
-/// (`--bench`, passed by cargo) are ignored.
-struct Opts {
-    args: Vec<String>,
-    filter: Option<String>,
-    quick: bool,
-}
-
-impl Opts {
-    fn from_args() -> Opts {
-        let args: Vec<String> = std::env::args()
-            .skip(1)
-            .filter(|a| a != "--bench")
-            .collect();
-        Opts {
-            filter: args.iter().find(|a| !a.starts_with("--")).cloned(),
-            quick: args.iter().any(|a| a == "--quick"),
-            args,
-        }
-    }
-
-    fn reps(&self) -> usize {
-        if self.quick { 1 } else { 5 }
-    }
-
-    /// `n` items, or a tenth of them in a quick run.
-    fn items(&self, n: usize) -> usize {
-        if self.quick { n / 10 } else { n }
-    }
-
-    fn wants(&self, case: &str) -> bool {
-        self.filter.as_deref().is_none_or(|f| case.contains(f))
-    }
-}
 
 /// A timing case: runs both runtimes and gives its row.
 type TimingCase = fn(&Opts) -> Row;

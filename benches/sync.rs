@@ -12,37 +12,9 @@ use std::time::{Duration, Instant};
 
 use seedloop::{Sim, Strategy};
 
-struct Opts {
-    quick: bool,
-    filter: Option<String>,
-}
-
-impl Opts {
-    fn from_args() -> Opts {
-        let mut quick = false;
-        let mut filter = None;
-        for arg in std::env::args().skip(1) {
-            if arg == "--quick" {
-                quick = true;
-            } else if !arg.starts_with("--") {
-                filter = Some(arg);
-            }
-        }
-        Opts { quick, filter }
-    }
-
-    fn n(&self, full: usize) -> usize {
-        if self.quick { full / 10 } else { full }
-    }
-
-    fn reps(&self) -> usize {
-        if self.quick { 1 } else { 5 }
-    }
-
-    fn wants(&self, case: &str) -> bool {
-        self.filter.as_deref().is_none_or(|f| case.contains(f))
-    }
-}
+#[path = "common/opts.rs"]
+mod opts;
+use opts::Opts;
 
 fn median(reps: usize, items: usize, mut run: impl FnMut(u64) -> Duration) -> f64 {
     let mut v: Vec<f64> = (0..reps)
@@ -98,7 +70,7 @@ fn print(rows: &[Row]) {
 
 /// Uncontended lock and unlock in one task.
 fn mutex_uncontended(o: &Opts) -> Row {
-    let n = o.n(1_000_000);
+    let n = o.items(1_000_000);
     let seedloop = median(o.reps(), n, |seed| {
         let mut sim = sim(seed);
         let start = Instant::now();
@@ -134,7 +106,7 @@ fn mutex_uncontended(o: &Opts) -> Row {
 
 /// Eight tasks each take the lock, yield while holding it, release.
 fn mutex_contended(o: &Opts) -> Row {
-    let per_task = o.n(100_000);
+    let per_task = o.items(100_000);
     let n = per_task * 8;
     let seedloop = median(o.reps(), n, |seed| {
         let mut sim = sim(seed);
@@ -195,7 +167,7 @@ fn mutex_contended(o: &Opts) -> Row {
 
 /// Two tasks pass a token back and forth over two bounded(1) channels.
 fn ping_pong(o: &Opts) -> Row {
-    let n = o.n(1_000_000);
+    let n = o.items(1_000_000);
     let seedloop = median(o.reps(), n, |seed| {
         let mut sim = sim(seed);
         let start = Instant::now();
@@ -252,7 +224,7 @@ fn ping_pong(o: &Opts) -> Row {
 /// A producer and a consumer move `n` items through a bounded(128) buffer:
 /// seedloop's asyncio-style `Queue` beside its `mpsc`, in items per second.
 fn queue_vs_mpsc(o: &Opts) -> Vec<Row> {
-    let n = o.n(1_000_000);
+    let n = o.items(1_000_000);
     let queue = median(o.reps(), n, |seed| {
         let mut sim = sim(seed);
         let start = Instant::now();

@@ -57,6 +57,7 @@
 #![warn(missing_docs)]
 
 pub mod buggify;
+mod env;
 mod error;
 pub mod explore;
 pub mod future;

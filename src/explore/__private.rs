@@ -64,7 +64,7 @@ fn configure(name: &str, path: &Path, args: &TestArgs) -> Result<Explorer, Strin
     }
     if let Some(text) = args.time_limit {
         let limit =
-            super::env::parse_duration("time_limit", text).map_err(|err| format!("{err}"))?;
+            crate::env::parse_duration("time_limit", text).map_err(|err| format!("{err}"))?;
         e = e.sim(crate::Sim::builder().time_limit(limit));
     }
     if let Some(j) = args.jobs {

@@ -15,11 +15,11 @@ use std::panic::Location;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::env::{self, Shard};
 use super::report::{Failure, Origin, Report};
 use super::seeds_file::{self, Line, SeedsFileError};
 use super::swarm;
 use super::sweep::{Found, Located, Run, run_once, shard_len};
+use crate::env::{self, Shard};
 use crate::error::{ConfigError, Error};
 use crate::runtime::Builder;
 use crate::strategy::Strategy;

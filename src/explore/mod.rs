@@ -53,7 +53,6 @@
 //! assert!(err.to_string().contains("slot taken twice"));
 //! ```
 
-mod env;
 mod explorer;
 mod report;
 mod seeds_file;

@@ -8,11 +8,11 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use super::env::Shard;
 use super::explorer::Explorer;
 use super::report::{Failure, FailureInner, Origin, Report};
 use super::seeds_file::{self, Line};
 use super::shrink::{self, Signature};
+use crate::env::Shard;
 use crate::error::Error;
 use crate::runtime::{Builder, Sim};
 use crate::strategy::{ChoiceKind, Strategy, dfs};

@@ -225,12 +225,15 @@ impl Builder {
     }
 
     /// Applies the environment variables `SEEDLOOP_SEED` (run this seed, with
-    /// the trace kept), `SEEDLOOP_STRATEGY` (`fifo`, `random`) and
-    /// `SEEDLOOP_TAPE` (replay this tape, with the trace kept).
+    /// the trace kept), `SEEDLOOP_STRATEGY` (`fifo`, `random`, `pct:D`,
+    /// `dfs:K`) and `SEEDLOOP_TAPE` (replay this tape, with the trace kept).
+    /// The sweep's variables (`SEEDLOOP_SEEDS`, `SEEDLOOP_JOBS`,
+    /// `SEEDLOOP_SHARD`) are checked too, but a single run has no use for them.
     ///
     /// # Errors
     ///
-    /// A [`ConfigError`] naming the variable and its value when a value is malformed.
+    /// A [`ConfigError`] naming the variable and its value when any
+    /// `SEEDLOOP_*` value is malformed.
     ///
     /// ```
     /// // With none of the variables set, nothing changes.
@@ -247,19 +250,15 @@ impl Builder {
         mut self,
         var: impl Fn(&str) -> Option<String>,
     ) -> Result<Builder, ConfigError> {
-        if let Some(text) = var("SEEDLOOP_SEED") {
-            self.cfg.seed = crate::parse_seed("SEEDLOOP_SEED", &text)?;
+        let o = crate::env::read(var)?;
+        if let Some(seed) = o.seed {
+            self.cfg.seed = seed;
             self.cfg.record_trace = true;
         }
-        if let Some(text) = var("SEEDLOOP_STRATEGY") {
-            self.cfg.strategy = text.parse().map_err(|e: ConfigError| {
-                ConfigError::new("SEEDLOOP_STRATEGY", &text, e.reason())
-            })?;
+        if let Some(strategy) = o.strategy {
+            self.cfg.strategy = strategy;
         }
-        if let Some(text) = var("SEEDLOOP_TAPE") {
-            let tape = text
-                .parse()
-                .map_err(|e| ConfigError::new("SEEDLOOP_TAPE", &text, format!("{e}")))?;
+        if let Some(tape) = o.tape {
             self.cfg.strategy = Strategy::Replay(tape);
             self.cfg.record_trace = true;
         }

@@ -1,4 +1,5 @@
-//! The environment variables that override a sweep's settings.
+//! The `SEEDLOOP_*` environment variables, read once for both the
+//! `Builder` (seed, strategy, tape) and the explorer (all of them).
 
 use crate::error::ConfigError;
 use crate::strategy::Strategy;
