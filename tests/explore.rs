@@ -315,29 +315,33 @@ fn a_bad_shard_is_a_named_error() {
     let _ = explorer("random").shard(5, 4).run(small_space);
 }
 
+/// How many tasks run depends on which key of a std HashMap comes first,
+/// and that order differs between instances.
+async fn hash_map_order() {
+    let map: std::collections::HashMap<u32, u32> = (0..32).map(|i| (i, i)).collect();
+    let first = *map.keys().next().unwrap();
+    for _ in 0..first {
+        seedloop::spawn(async {});
+    }
+    yield_now().await;
+}
+
 #[test]
 fn the_determinism_check_catches_a_hash_map() {
-    let failure = explorer("random")
-        .seeds(10)
-        .run(|| async {
-            // The iteration order of a std HashMap differs between instances.
-            let map: std::collections::HashMap<u32, u32> = (0..32).map(|i| (i, i)).collect();
-            // How many tasks run depends on which key comes first.
-            let first = *map.keys().next().unwrap();
-            for _ in 0..first {
-                seedloop::spawn(async {});
-            }
-            yield_now().await;
-        })
-        .unwrap_err();
-    assert!(
-        matches!(failure.error(), Error::NonDeterminism { .. }),
-        "{failure}"
-    );
-    assert!(
-        failure.to_string().contains("determinism check"),
-        "{failure}"
-    );
+    for strategy in ["random", "pct:2", "dfs:1"] {
+        let failure = explorer(strategy)
+            .seeds(10)
+            .run(hash_map_order)
+            .unwrap_err();
+        assert!(
+            matches!(failure.error(), Error::NonDeterminism { .. }),
+            "{strategy}: {failure}"
+        );
+        assert!(
+            failure.to_string().contains("determinism check"),
+            "{failure}"
+        );
+    }
 }
 
 #[test]

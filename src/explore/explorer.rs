@@ -484,21 +484,21 @@ impl Explorer {
         let replayed = self.replay.len() as u64;
         let shard = self.shard.unwrap_or(Shard { index: 0, count: 1 });
         let hint = self.steps_hint(body);
-        if let Strategy::Dfs { max_deviations } = self.strategy {
-            if shard.index != 0 {
-                return Ok(self.report(0, replayed, 0, false, started));
-            }
-            return match self.dfs(body, max_deviations, started) {
-                Ok((runs, distinct, exhausted)) => {
-                    Ok(self.report(runs, replayed, distinct, exhausted, started))
-                }
-                Err(found) => Err(self.fail(*found, body)),
-            };
-        }
-        let count = shard_len(self.seeds, shard);
+        let dfs = match self.strategy {
+            Strategy::Dfs { max_deviations } => Some(max_deviations),
+            _ => None,
+        };
+        // The `Dfs` walk is sequential: shard 1 runs all of it.
+        let count = match dfs {
+            Some(_) if shard.index == 0 => 1,
+            Some(_) => 0,
+            None => shard_len(self.seeds, shard),
+        };
         if count == 0 {
             return Ok(self.report(0, replayed, 0, false, started));
         }
+        // The determinism check, on the sweep's first run (under `Dfs`, the
+        // all-zero schedule, which `Strategy::Dfs` runs on a plain `Sim`).
         let first = self.base_seed.wrapping_add(shard.index);
         let check = self
             .builder(first, self.strategy.clone(), hint)
@@ -521,6 +521,14 @@ impl Explorer {
                 save: false,
             };
             return Err(self.fail(found, body));
+        }
+        if let Some(max_deviations) = dfs {
+            return match self.dfs(body, max_deviations, started) {
+                Ok((runs, distinct, exhausted)) => {
+                    Ok(self.report(runs, replayed, distinct, exhausted, started))
+                }
+                Err(found) => Err(self.fail(*found, body)),
+            };
         }
         let sweep = self.sweep(body, shard, count, hint, started);
         match sweep {
