@@ -58,7 +58,11 @@ impl Explorer {
             (None, Some(seed)) => (seed, self.strategy.clone(), Origin::OneSeed),
             (None, None) => return None,
         };
-        let hint = self.steps_hint(body);
+        // A replayed tape needs no estimate of the run's length.
+        let hint = match origin {
+            Origin::OneTape => 0,
+            _ => self.steps_hint(body),
+        };
         let run = run_once(
             self.builder(seed, strategy.clone(), hint)
                 .record_trace(true),

@@ -47,7 +47,7 @@ pub(crate) struct Config {
     pub(crate) buggify: u32,
     /// The probability that a switch point yields under `Random`, in units of 2^-32.
     pub(crate) yield_p: u32,
-    /// `Pct`'s estimate of the number of scheduling points in a run.
+    /// `Pct`'s estimate of the number of steps in a run.
     pub(crate) steps_hint: u64,
     /// Keep each choice's kind and bound (for `Dfs`).
     pub(crate) record_bounds: bool,
@@ -428,15 +428,7 @@ impl Builder {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |name| {
-            pairs
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.to_string())
-        }
-    }
+    use crate::env::table as vars;
 
     #[test]
     fn environment_sets_seed_strategy_and_tape_and_keeps_the_trace() {

@@ -420,22 +420,19 @@ impl Core {
                     self.release_all(ended);
                     return Step::Failed;
                 }
-                let i = if n > 1 {
+                // One ready task is not a choice, but `Pct` counts every
+                // step: it is asked too, and its answer (0) not recorded.
+                let i = if n > 1 || self.every_step {
                     let ready = &sched.ready;
                     let v = self
                         .scheduler
                         .borrow_mut()
                         .pick(n, &|i| ready[i].header().id.as_u64());
-                    self.record(ChoiceKind::Schedule, n as u64, v);
+                    if n > 1 {
+                        self.record(ChoiceKind::Schedule, n as u64, v);
+                    }
                     v as usize
                 } else {
-                    if self.every_step {
-                        // `Pct` counts every step, chosen or not.
-                        let ready = &sched.ready;
-                        self.scheduler
-                            .borrow_mut()
-                            .pick(1, &|i| ready[i].header().id.as_u64());
-                    }
                     0
                 };
                 let picked = if i == 0 {
