@@ -31,6 +31,9 @@ pub struct TaskInfo {
     pub id: Id,
     /// The name given with [`task::Builder::name`](crate::task::Builder::name), if any.
     pub name: Option<String>,
+    /// The name of the node the task runs on, when the simulation has nodes
+    /// besides `main` (see [`node`](crate::node)).
+    pub node: Option<String>,
     /// Where the task was spawned (`file:line:column`).
     pub spawned_at: String,
     /// What the task was blocked on when the report was made, if a
@@ -44,6 +47,9 @@ impl fmt::Display for TaskInfo {
         write!(f, "task {}", self.id)?;
         if let Some(name) = &self.name {
             write!(f, " '{name}'")?;
+        }
+        if let Some(node) = &self.node {
+            write!(f, " on node '{node}'")?;
         }
         write!(f, " (spawned at {})", self.spawned_at)?;
         if let Some(w) = &self.waiting_on {

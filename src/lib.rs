@@ -62,6 +62,8 @@ mod error;
 pub mod explore;
 pub mod future;
 pub mod log;
+pub mod net;
+pub mod node;
 #[cfg(feature = "proptest")]
 pub mod proptest;
 pub mod queue;

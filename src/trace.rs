@@ -15,6 +15,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::task::Id;
@@ -93,6 +94,99 @@ pub enum EventKind {
         /// How many timers fired.
         fired: u32,
     },
+    /// A node was started, killed, restarted, paused or resumed.
+    Node {
+        /// The node's name.
+        node: String,
+        /// What happened to it.
+        change: NodeChange,
+    },
+    /// A network fault was applied or lifted, in words (`partition a <-> b`).
+    Fault {
+        /// What was done.
+        description: String,
+    },
+    /// A packet was sent, delivered, dropped, duplicated or held.
+    Packet {
+        /// What happened to it.
+        fate: PacketFate,
+        /// `"udp"` or `"tcp"`.
+        proto: &'static str,
+        /// The sending socket's address.
+        from: SocketAddr,
+        /// The destination.
+        to: SocketAddr,
+        /// Payload bytes.
+        len: u32,
+    },
+}
+
+/// What happened to a node, in an [`EventKind::Node`] event.
+///
+/// ```
+/// use seedloop::trace::{EventKind, NodeChange};
+/// let mut sim = seedloop::Sim::builder().record_trace(true).build();
+/// sim.block_on(async {
+///     let n = seedloop::node::Builder::new("db").build();
+///     seedloop::node::kill(n);
+/// });
+/// assert!(sim.trace().events().iter().any(|e| matches!(
+///     &e.kind,
+///     EventKind::Node { change: NodeChange::Killed, .. }
+/// )));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NodeChange {
+    /// Created by `node::Builder::build`.
+    Started,
+    /// Every task dropped, every socket closed.
+    Killed,
+    /// Its `init` runs again.
+    Restarted,
+    /// Its tasks are not polled until it resumes.
+    Paused,
+    /// Polled again.
+    Resumed,
+}
+
+/// What happened to a packet, in an [`EventKind::Packet`] event.
+///
+/// ```
+/// use seedloop::trace::PacketFate;
+/// assert_eq!(PacketFate::Delivered.to_string(), "delivered");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PacketFate {
+    /// Put on the link.
+    Sent,
+    /// Arrived at its destination socket.
+    Delivered,
+    /// Lost on the link (its loss probability).
+    Lost,
+    /// Dropped: a partition, an unknown address, no socket, a dead node.
+    Dropped,
+    /// Sent twice (its duplication probability).
+    Duplicated,
+    /// Held by a clog or a paused node, to be delivered later.
+    Held,
+    /// A TCP segment waits for a partition to heal (it is retransmitted).
+    Stalled,
+}
+
+impl fmt::Display for PacketFate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PacketFate::Sent => "sent",
+            PacketFate::Delivered => "delivered",
+            PacketFate::Lost => "lost",
+            PacketFate::Dropped => "dropped",
+            PacketFate::Duplicated => "duplicated",
+            PacketFate::Held => "held",
+            PacketFate::Stalled => "stalled",
+        })
+    }
 }
 
 impl fmt::Display for Event {
@@ -147,6 +241,24 @@ fn fmt_kind(
             task(f, *t)
         }
         EventKind::Advance { fired } => write!(f, "advance clock, {fired} timer(s) fired"),
+        EventKind::Node { node, change } => {
+            let what = match change {
+                NodeChange::Started => "started",
+                NodeChange::Killed => "killed",
+                NodeChange::Restarted => "restarted",
+                NodeChange::Paused => "paused",
+                NodeChange::Resumed => "resumed",
+            };
+            write!(f, "node    '{node}' {what}")
+        }
+        EventKind::Fault { description } => write!(f, "fault   {description}"),
+        EventKind::Packet {
+            fate,
+            proto,
+            from,
+            to,
+            len,
+        } => write!(f, "{proto:<7} {from} -> {to} {len} bytes {fate}"),
     }
 }
 
@@ -304,6 +416,21 @@ const TAG_FINISH: u64 = 3;
 const TAG_CANCEL: u64 = 4;
 const TAG_PANIC: u64 = 5;
 const TAG_ADVANCE: u64 = 6;
+const TAG_NODE: u64 = 7;
+const TAG_FAULT: u64 = 8;
+const TAG_PACKET: u64 = 9;
+
+/// A socket address as one word, for the fingerprint.
+fn addr_word(a: SocketAddr) -> u64 {
+    let ip = match a.ip() {
+        std::net::IpAddr::V4(v4) => u64::from(u32::from(v4)),
+        std::net::IpAddr::V6(v6) => {
+            let x = u128::from(v6);
+            (x as u64) ^ ((x >> 64) as u64)
+        }
+    };
+    (ip << 16) ^ u64::from(a.port())
+}
 
 impl Recorder {
     pub(crate) fn new(record: bool) -> Recorder {
@@ -373,6 +500,54 @@ impl Recorder {
         self.mix(TAG_PANIC, task.as_u64(), 0);
         if self.record {
             self.push(now, EventKind::Panic { task });
+        }
+    }
+
+    pub(crate) fn node(&mut self, now: u64, node: u32, name: &str, change: NodeChange) {
+        self.mix(TAG_NODE, u64::from(node), change as u64);
+        if self.record {
+            let node = name.to_string();
+            self.push(now, EventKind::Node { node, change });
+        }
+    }
+
+    /// A fault; `code` identifies it for the fingerprint, `describe` gives
+    /// the words (only called when the trace is kept).
+    pub(crate) fn fault(&mut self, now: u64, code: u64, describe: impl FnOnce() -> String) {
+        self.mix(TAG_FAULT, code, 0);
+        if self.record {
+            let description = describe();
+            self.push(now, EventKind::Fault { description });
+        }
+    }
+
+    #[inline]
+    pub(crate) fn packet(
+        &mut self,
+        now: u64,
+        fate: PacketFate,
+        proto: &'static str,
+        from: SocketAddr,
+        to: SocketAddr,
+        len: usize,
+    ) {
+        let len = u32::try_from(len).unwrap_or(u32::MAX);
+        self.mix(
+            TAG_PACKET,
+            addr_word(from) ^ (fate as u64) << 48 ^ u64::from(proto.len() as u32) << 56,
+            addr_word(to) ^ u64::from(len) << 32,
+        );
+        if self.record {
+            self.push(
+                now,
+                EventKind::Packet {
+                    fate,
+                    proto,
+                    from,
+                    to,
+                    len,
+                },
+            );
         }
     }
 

@@ -242,6 +242,7 @@ mod tests {
     fn panic_at(loc: &str) -> Error {
         Error::Panicked {
             task: Box::new(crate::error::TaskInfo {
+                node: None,
                 id: crate::task::Id::from_u64(1),
                 name: None,
                 spawned_at: String::new(),

@@ -51,6 +51,8 @@ pub(crate) struct Config {
     pub(crate) steps_hint: u64,
     /// Keep each choice's kind and bound (for `Dfs`).
     pub(crate) record_bounds: bool,
+    /// The simulated network's defaults.
+    pub(crate) net: crate::net::NetConfig,
 }
 
 /// Configures and builds a [`Sim`]. Every setting has a documented default;
@@ -67,6 +69,7 @@ pub(crate) struct Config {
 /// | `blocking_cost` | `1ms..10ms` of virtual time per `spawn_blocking` call |
 /// | `print_panics` | `true` (the standard panic message is printed) |
 /// | `buggify` | `false` ([`buggify!`](macro@crate::buggify) is always false) |
+/// | `net` | [`NetConfig::default`](crate::net::NetConfig) (1-10 ms latency, no loss) |
 ///
 /// # Examples
 ///
@@ -117,6 +120,7 @@ impl Builder {
                 yield_p: 1 << 30,
                 steps_hint: 1000,
                 record_bounds: false,
+                net: crate::net::NetConfig::default(),
             },
         }
     }
@@ -307,9 +311,25 @@ impl Builder {
         self
     }
 
+    /// The simulated network: default latency, loss and duplication of every
+    /// link, TCP timeouts and buffer size. Checked at [`Builder::try_build`].
+    ///
+    /// ```
+    /// use seedloop::net::NetConfig;
+    /// let sim = seedloop::Sim::builder().net(NetConfig::new().loss(0.05)).build();
+    /// # let _ = sim;
+    /// let err = seedloop::Sim::builder().net(NetConfig::new().loss(-1.0)).try_build().unwrap_err();
+    /// assert_eq!(err.setting(), "loss");
+    /// ```
+    pub fn net(mut self, net: crate::net::NetConfig) -> Builder {
+        self.cfg.net = net;
+        self
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
         let c = &self.cfg;
         c.strategy.validate()?;
+        c.net.validate()?;
         if c.step_limit == 0 {
             return Err(ConfigError::new(
                 "step_limit",

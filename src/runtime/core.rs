@@ -34,6 +34,8 @@ use super::task_cell::TaskRef;
 use super::task_cell::{Header, Runnable, TaskCell, WaitKind, panic_message};
 use super::waker::WakeQueue;
 use crate::error::{Error, TaskInfo};
+use crate::net::fabric::Fabric;
+use crate::node::table::{Nodes, Status};
 use crate::strategy::{ChoiceKind, Scheduler};
 use crate::task::{Id, JoinError, JoinHandle};
 use crate::time::timers::Timers;
@@ -88,6 +90,16 @@ pub(crate) struct Core {
     current_header: Cell<*const Header>,
     failure: RefCell<Option<Error>>,
     fired: RefCell<Vec<Waker>>,
+    /// The network events due at the instant being advanced to.
+    net_due: RefCell<Vec<u32>>,
+    /// The simulated machines (node 0 is `main`).
+    pub(crate) nodes: RefCell<Nodes>,
+    /// Whether some node is paused: its woken tasks are parked, not queued.
+    paused_any: Cell<bool>,
+    /// Tasks of paused nodes that were woken, in wake order.
+    parked: RefCell<VecDeque<TaskRef>>,
+    /// The network, created at its first use.
+    pub(crate) net: RefCell<Option<Box<Fabric>>>,
 }
 
 impl Core {
@@ -115,6 +127,11 @@ impl Core {
             current_header: Cell::new(std::ptr::null()),
             failure: RefCell::new(None),
             fired: RefCell::new(Vec::new()),
+            net_due: RefCell::new(Vec::new()),
+            nodes: RefCell::new(Nodes::new()),
+            paused_any: Cell::new(false),
+            parked: RefCell::new(VecDeque::new()),
+            net: RefCell::new(None),
             cfg,
         }
     }
@@ -131,6 +148,14 @@ impl Core {
 
     pub(crate) fn current_task(&self) -> Option<Id> {
         self.current.get()
+    }
+
+    /// The node of the running task (0, `main`, outside any task).
+    #[inline]
+    pub(crate) fn current_node(&self) -> u32 {
+        // SAFETY: `current_header` is only non-null inside `as_current`,
+        // whose caller keeps the header alive.
+        unsafe { self.current_header.get().as_ref() }.map_or(0, |h| h.node)
     }
 
     /// Asks the strategy for a value in `0..n` and records it. A choice with
@@ -201,6 +226,23 @@ impl Core {
         F: Future + 'static,
         F::Output: 'static,
     {
+        self.spawn_in(None, future, name, location)
+    }
+
+    /// Spawns on `node`, or on the current task's node when `None`. A task
+    /// spawned on a killed node is cancelled before its first poll.
+    pub(crate) fn spawn_in<F>(
+        &self,
+        node: Option<u32>,
+        future: F,
+        name: Option<String>,
+        location: &'static Location<'static>,
+    ) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let node = node.unwrap_or_else(|| self.current_node());
         let id = self.fresh_id();
         let parent = self.current.get();
         self.rec
@@ -209,7 +251,11 @@ impl Core {
         tracing::trace!(target: "seedloop::runtime", vtime = self.now(), task = id.as_u64(), "spawn");
         let mut sched = self.sched.borrow_mut();
         let slot = Self::alloc_slot(&mut sched);
-        let header = Header::new(id, slot, name, location, self.wakes.clone());
+        let mut header = Header::new(id, slot, name, location, self.wakes.clone());
+        header.node = node;
+        if node != 0 && self.nodes.borrow().get(node).status == Status::Killed {
+            header.aborted.set(true);
+        }
         let cell = TaskCell::new(header, future);
         Self::insert(&mut sched, slot, cell.clone());
         JoinHandle::new(cell)
@@ -382,6 +428,7 @@ impl Core {
                 self.fail(Error::Panicked {
                     task: Box::new(TaskInfo {
                         id,
+                        node: None,
                         name,
                         spawned_at: location.to_string(),
                         waiting_on: None,
@@ -402,6 +449,7 @@ impl Core {
             let task = Box::new(self.task_info(id).unwrap_or_else(|| TaskInfo {
                 id,
                 name: None,
+                node: None,
                 spawned_at: "<finished task>".to_string(),
                 waiting_on: None,
             }));
@@ -411,6 +459,9 @@ impl Core {
         let (picked, ended) = {
             let mut sched = self.sched.borrow_mut();
             let ended = self.drain_wakes(&mut sched);
+            if self.paused_any.get() {
+                self.park_paused(&mut sched);
+            }
             let n = sched.ready.len();
             if n == 0 {
                 (None, ended)
@@ -494,7 +545,16 @@ impl Core {
         }
         self.now.set(deadline.max(self.now()));
         let mut fired = std::mem::take(&mut *self.fired.borrow_mut());
-        self.timers.borrow_mut().pop_due(deadline, &mut fired);
+        let mut net_due = std::mem::take(&mut *self.net_due.borrow_mut());
+        self.timers
+            .borrow_mut()
+            .pop_due(deadline, &mut fired, &mut net_due);
+        // Network events first, in the order they were scheduled: they only
+        // move data and wake tasks, no user code runs.
+        for token in net_due.drain(..) {
+            crate::net::fabric::fire(self, token);
+        }
+        *self.net_due.borrow_mut() = net_due;
         // Which of the simultaneous timers fires first is a choice: pick the
         // next one among those left (0 = the earliest registered, so a tape
         // of zeros keeps registration order; a non-zero pick swaps).
@@ -542,7 +602,7 @@ impl Core {
                 self.rec.borrow_mut().panic(self.now(), id);
                 if self.cfg.panic_policy == PanicPolicy::FailRun {
                     self.fail(Error::Panicked {
-                        task: Box::new(header.info()),
+                        task: Box::new(self.describe(header)),
                         message,
                         location,
                         time: Duration::from_nanos(self.now()),
@@ -608,7 +668,7 @@ impl Core {
             .slots
             .iter()
             .flatten()
-            .map(|t| t.header().info())
+            .map(|t| self.describe(t.header()))
             .collect();
         out.sort_by_key(|t| t.id);
         out
@@ -650,7 +710,126 @@ impl Core {
             }
             let _ = catch_unwind(AssertUnwindSafe(|| self.wakes.clear()));
         }
+        let net = self.net.borrow_mut().take();
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(net)));
+        let parked = std::mem::take(&mut *self.parked.borrow_mut());
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(parked)));
         let timers = std::mem::take(&mut *self.timers.borrow_mut());
         drop(timers);
+    }
+
+    /// A task's report entry, naming its node when there are nodes.
+    pub(crate) fn describe(&self, header: &Header) -> TaskInfo {
+        let mut info = header.info();
+        let nodes = self.nodes.borrow();
+        if nodes.len() > 1 {
+            info.node = Some(nodes.get(header.node).name.to_string());
+        }
+        info
+    }
+
+    /// Moves the ready tasks of paused nodes to the parked list.
+    #[cold]
+    fn park_paused(&self, sched: &mut Sched) {
+        let nodes = self.nodes.borrow();
+        let mut parked = self.parked.borrow_mut();
+        let ready = std::mem::take(&mut sched.ready);
+        for entry in ready {
+            let header = entry.header();
+            if !header.is_main && nodes.get(header.node).status == Status::Paused {
+                parked.push_back(entry);
+            } else {
+                sched.ready.push_back(entry);
+            }
+        }
+    }
+
+    /// Marks a node paused or running; resuming queues its parked tasks
+    /// again, in the order they were woken.
+    pub(crate) fn set_paused(&self, node: u32, paused: bool) {
+        {
+            let mut nodes = self.nodes.borrow_mut();
+            let state = nodes.get_mut(node);
+            if state.status == Status::Killed {
+                return;
+            }
+            state.status = if paused {
+                Status::Paused
+            } else {
+                Status::Running
+            };
+        }
+        let any = {
+            let nodes = self.nodes.borrow();
+            (0..nodes.len() as u32).any(|n| nodes.get(n).status == Status::Paused)
+        };
+        self.paused_any.set(any);
+        if !paused {
+            let mut sched = self.sched.borrow_mut();
+            let mut parked = self.parked.borrow_mut();
+            let all = std::mem::take(&mut *parked);
+            for entry in all {
+                if entry.header().node == node {
+                    sched.ready.push_back(entry);
+                } else {
+                    parked.push_back(entry);
+                }
+            }
+        }
+    }
+
+    /// Drops every task of `node` (destructors run now, as the current task
+    /// of each); the running task, if it is one of them, stops at its next
+    /// `await`. Marks the node killed.
+    pub(crate) fn kill_tasks(&self, node: u32) {
+        self.nodes.borrow_mut().get_mut(node).status = Status::Killed;
+        self.paused_any.set({
+            let nodes = self.nodes.borrow();
+            (0..nodes.len() as u32).any(|n| nodes.get(n).status == Status::Paused)
+        });
+        let victims: Vec<Rc<dyn Runnable>> = self
+            .sched
+            .borrow()
+            .slots
+            .iter()
+            .flatten()
+            .filter(|t| t.header().node == node && !t.header().is_main)
+            .cloned()
+            .collect();
+        let current = self.current.get();
+        for task in victims {
+            let header = task.header();
+            if header.finished.get() {
+                continue;
+            }
+            if Some(header.id) == current {
+                Self::abort(&*task);
+                continue;
+            }
+            header.aborted.set(true);
+            self.rec.borrow_mut().cancel(self.now(), header.id);
+            self.finish_quietly(&*task, JoinError::cancelled(header.id));
+            if !header.finished.get() {
+                self.remove(&*task);
+            }
+        }
+        // Their queue entries go too (released outside the borrows: the
+        // last count frees the cell).
+        let mut dead = Vec::new();
+        {
+            let mut sched = self.sched.borrow_mut();
+            let mut parked = self.parked.borrow_mut();
+            for queue in [&mut sched.ready, &mut *parked] {
+                let all = std::mem::take(queue);
+                for entry in all {
+                    if entry.header().finished.get() {
+                        dead.push(entry);
+                    } else {
+                        queue.push_back(entry);
+                    }
+                }
+            }
+        }
+        self.release_all(dead);
     }
 }

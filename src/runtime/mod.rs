@@ -197,7 +197,7 @@ impl Sim {
                             Err(payload) => {
                                 self.core.rec.borrow_mut().panic(self.core.now(), main.id);
                                 break Err(Error::Panicked {
-                                    task: Box::new(main.info()),
+                                    task: Box::new(self.core.describe(main)),
                                     message: panic_message(&*payload),
                                     location: panic_hook::take_location(),
                                     time: self.elapsed(),
@@ -225,7 +225,7 @@ impl Sim {
             });
             if let (Err(payload), Ok(_)) = (dropped, &result) {
                 result = Err(Error::Panicked {
-                    task: Box::new(main.info()),
+                    task: Box::new(self.core.describe(main)),
                     message: panic_message(&*payload),
                     location: panic_hook::take_location(),
                     time: self.elapsed(),

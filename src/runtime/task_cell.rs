@@ -56,6 +56,8 @@ pub(crate) struct Header {
     pub(crate) id: Id,
     pub(crate) slot: u32,
     pub(crate) is_main: bool,
+    /// The node the task runs on (0: `main`); set once at spawn.
+    pub(crate) node: u32,
     /// Set from a wake until the task is next polled, so a task sits in the
     /// pending list or the ready queue at most once. Left set for good once
     /// the task ended, which turns later wakes into no-ops.
@@ -139,6 +141,7 @@ impl Header {
             id,
             slot,
             is_main: false,
+            node: 0,
             notified: Cell::new(true),
             aborted: Cell::new(false),
             finished: Cell::new(false),
@@ -154,6 +157,7 @@ impl Header {
         crate::error::TaskInfo {
             id: self.id,
             name: self.name.as_deref().cloned(),
+            node: None,
             spawned_at: self.location.to_string(),
             waiting_on: self.waiting_on.get().map(|(kind, at)| match kind {
                 WaitKind::JoinHandle => format!("the JoinHandle of a task spawned at {at}"),

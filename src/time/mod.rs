@@ -97,7 +97,9 @@ pub fn now() -> Instant {
 }
 
 /// The simulation's wall clock: [`EPOCH_UNIX_SECS`] (2024-01-01T00:00:00Z)
-/// plus the virtual time elapsed. Never the real clock.
+/// plus the virtual time elapsed, plus the current node's clock skew
+/// ([`node::Builder::clock_ahead`](crate::node::Builder::clock_ahead)).
+/// Never the real clock.
 ///
 /// # Panics
 ///
@@ -115,7 +117,15 @@ pub fn now() -> Instant {
 /// ```
 #[track_caller]
 pub fn system_now() -> SystemTime {
-    SystemTime::UNIX_EPOCH + Duration::from_secs(EPOCH_UNIX_SECS) + now().since_start()
+    let base = SystemTime::UNIX_EPOCH + Duration::from_secs(EPOCH_UNIX_SECS) + now().since_start();
+    let core = crate::runtime::current_core();
+    let skew = core.nodes.borrow().get(core.current_node()).skew;
+    let by = Duration::from_nanos(u64::try_from(skew.unsigned_abs()).unwrap_or(u64::MAX));
+    if skew >= 0 {
+        base + by
+    } else {
+        base.checked_sub(by).unwrap_or(SystemTime::UNIX_EPOCH)
+    }
 }
 
 /// Runs `future` with a deadline `duration` from now (asyncio's

@@ -6,6 +6,9 @@
 //! matches the slot's); the heap is rebuilt when stale entries outnumber live
 //! ones, so cancelled timeouts cannot grow it without bound.
 //!
+//! The fabric's in-flight packets and checks are entries too ([`Timers::insert_net`]):
+//! one queue orders everything that happens at a future instant.
+//!
 //! A radix heap fits because virtual time is monotone: a timer is only ever
 //! registered with a deadline after the last one popped (a sleep whose
 //! deadline has come completes without a timer). Entries sit in bucket `i`
@@ -28,6 +31,9 @@ struct Slot {
     /// 0 when the slot is free.
     seq: u64,
     waker: Option<Waker>,
+    /// A network event's token instead of a waker (the fabric's deliveries
+    /// share this queue, so that they and timers keep one time order).
+    net: Option<u32>,
 }
 
 /// (deadline, sequence, slot).
@@ -132,21 +138,26 @@ pub(crate) struct Timers {
 
 impl Timers {
     pub(crate) fn insert(&mut self, deadline: u64, waker: Waker) -> TimerKey {
+        self.insert_slot(deadline, Some(waker), None)
+    }
+
+    /// Registers a network event (the fabric's `token`) due at `deadline`.
+    pub(crate) fn insert_net(&mut self, deadline: u64, token: u32) -> TimerKey {
+        self.insert_slot(deadline, None, Some(token))
+    }
+
+    #[inline]
+    fn insert_slot(&mut self, deadline: u64, waker: Option<Waker>, net: Option<u32>) -> TimerKey {
         self.next_seq += 1;
         let seq = self.next_seq;
+        let new = Slot { seq, waker, net };
         let slot = match self.free.pop() {
             Some(i) => {
-                self.slots[i as usize] = Slot {
-                    seq,
-                    waker: Some(waker),
-                };
+                self.slots[i as usize] = new;
                 i
             }
             None => {
-                self.slots.push(Slot {
-                    seq,
-                    waker: Some(waker),
-                });
+                self.slots.push(new);
                 (self.slots.len() - 1) as u32
             }
         };
@@ -184,6 +195,7 @@ impl Timers {
     pub(crate) fn cancel(&mut self, key: TimerKey) -> Option<Waker> {
         let slot = self.slot_mut(key)?;
         slot.seq = 0;
+        slot.net = None;
         let waker = slot.waker.take();
         self.free.push(key.slot);
         self.live -= 1;
@@ -220,8 +232,9 @@ impl Timers {
     }
 
     /// Removes every live timer due at exactly `deadline`, pushing its waker
-    /// to `out` in registration order. `deadline` must come from `next_deadline`.
-    pub(crate) fn pop_due(&mut self, deadline: u64, out: &mut Vec<Waker>) {
+    /// to `out` (and a network event's token to `net`) in registration
+    /// order. `deadline` must come from `next_deadline`.
+    pub(crate) fn pop_due(&mut self, deadline: u64, out: &mut Vec<Waker>, net: &mut Vec<u32>) {
         if self.heap.settle() != Some(deadline) {
             return;
         }
@@ -236,6 +249,9 @@ impl Timers {
             s.seq = 0;
             if let Some(w) = s.waker.take() {
                 out.push(w);
+            }
+            if let Some(token) = s.net.take() {
+                net.push(token);
             }
             self.free.push(slot);
             self.live -= 1;
@@ -267,11 +283,11 @@ mod tests {
         t.cancel(a);
         assert_eq!(t.next_deadline(), Some(5));
         let mut out = Vec::new();
-        t.pop_due(5, &mut out);
+        t.pop_due(5, &mut out, &mut Vec::new());
         assert_eq!(out.len(), 1);
         assert_eq!(t.next_deadline(), Some(10));
         out.clear();
-        t.pop_due(10, &mut out);
+        t.pop_due(10, &mut out, &mut Vec::new());
         assert_eq!(out.len(), 1, "the cancelled timer must not fire");
         assert_eq!(t.live(), 0);
         assert_eq!(t.next_deadline(), None);
@@ -301,7 +317,7 @@ mod tests {
             for _ in 0..(round % 7 + 1) * 20 {
                 let Some(d) = t.next_deadline() else { break };
                 let mut out = Vec::new();
-                t.pop_due(d, &mut out);
+                t.pop_due(d, &mut out, &mut Vec::new());
                 assert!(!out.is_empty());
                 for _ in 0..out.len() {
                     popped.push(d);
@@ -311,7 +327,7 @@ mod tests {
         }
         while let Some(d) = t.next_deadline() {
             let mut out = Vec::new();
-            t.pop_due(d, &mut out);
+            t.pop_due(d, &mut out, &mut Vec::new());
             popped.extend(std::iter::repeat_n(d, out.len()));
         }
         expected.sort();

@@ -1,0 +1,430 @@
+//! The state of TCP connections and listeners, and what segments do to it
+//! (pub(crate)).
+//!
+//! A connection is one `Conn` shared by both ends (end 0 connected, end 1
+//! accepted) and by the fabric. Each end has a receive buffer, an EOF flag,
+//! an error, and the count of bytes it wrote that its peer has not read yet
+//! (`unacked`): a writer waits while that count is at the send buffer size,
+//! which gives backpressure end to end. Reading frees room at once (window
+//! updates are not simulated packets).
+//!
+//! The handshake: `connect` sends `Syn`; a listener answers `SynAck` (the
+//! accepted end is established at once), no listener answers `Rst`
+//! (`ConnectionRefused`), and no answer at all ends in `TimedOut`. Closing a
+//! stream sends `Fin` (the peer reads EOF); data arriving at an end nobody
+//! holds is answered with `Rst` (`ConnectionReset`), and so is every
+//! connection of a killed node.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::io;
+use std::net::SocketAddr;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use super::super::fabric::{self, Body, Fabric, Packet, Segment};
+use crate::runtime::core::Core;
+use crate::trace::PacketFate;
+
+/// The node of an end whose address no node has (its packets go nowhere).
+pub(crate) const NO_NODE: u32 = u32::MAX;
+
+pub(crate) struct End {
+    pub(crate) addr: SocketAddr,
+    pub(crate) node: u32,
+    rx: RefCell<VecDeque<u8>>,
+    rx_eof: Cell<bool>,
+    error: RefCell<Option<(io::ErrorKind, Rc<str>)>>,
+    read_waker: RefCell<Option<Waker>>,
+    write_waker: RefCell<Option<Waker>>,
+    unacked: Cell<usize>,
+    /// The arrival time of the last segment sent from this end (segments of
+    /// one direction arrive in order).
+    pub(crate) last_arrival: Cell<u64>,
+    established: Cell<bool>,
+    wr_shut: Cell<bool>,
+    /// Live user handles (a stream, or its two halves).
+    pub(crate) handles: Cell<u8>,
+    closed: Cell<bool>,
+}
+
+impl End {
+    fn new(addr: SocketAddr, node: u32) -> End {
+        End {
+            addr,
+            node,
+            rx: RefCell::new(VecDeque::new()),
+            rx_eof: Cell::new(false),
+            error: RefCell::new(None),
+            read_waker: RefCell::new(None),
+            write_waker: RefCell::new(None),
+            unacked: Cell::new(0),
+            last_arrival: Cell::new(0),
+            established: Cell::new(false),
+            wr_shut: Cell::new(false),
+            handles: Cell::new(0),
+            closed: Cell::new(false),
+        }
+    }
+
+    fn error(&self) -> Option<io::Error> {
+        self.error
+            .borrow()
+            .as_ref()
+            .map(|(kind, msg)| io::Error::new(*kind, msg.to_string()))
+    }
+
+    fn fail(&self, kind: io::ErrorKind, message: Rc<str>) {
+        let mut e = self.error.borrow_mut();
+        if e.is_none() {
+            *e = Some((kind, message));
+        }
+        drop(e);
+        self.wake();
+    }
+
+    fn wake(&self) {
+        if let Some(w) = self.read_waker.borrow_mut().take() {
+            w.wake();
+        }
+        if let Some(w) = self.write_waker.borrow_mut().take() {
+            w.wake();
+        }
+    }
+}
+
+fn register(slot: &RefCell<Option<Waker>>, cx: &Context<'_>) {
+    let mut slot = slot.borrow_mut();
+    match &*slot {
+        Some(w) if w.will_wake(cx.waker()) => {}
+        _ => *slot = Some(cx.waker().clone()),
+    }
+}
+
+pub(crate) struct Conn {
+    pub(crate) id: u64,
+    pub(crate) ends: [End; 2],
+    send_buffer: usize,
+}
+
+impl Conn {
+    pub(crate) fn new(
+        id: u64,
+        local: (SocketAddr, u32),
+        remote: (SocketAddr, u32),
+        send_buffer: usize,
+    ) -> Conn {
+        Conn {
+            id,
+            ends: [End::new(local.0, local.1), End::new(remote.0, remote.1)],
+            send_buffer,
+        }
+    }
+
+    /// Whether the connection runs between nodes `a` and `b`.
+    pub(crate) fn joins(&self, a: u32, b: u32) -> bool {
+        let (x, y) = (self.ends[0].node, self.ends[1].node);
+        a != b && ((x, y) == (a, b) || (x, y) == (b, a))
+    }
+
+    /// Both ends fail with this error (a partition outlasted its timeout).
+    pub(crate) fn break_both(&self, kind: io::ErrorKind, message: Rc<str>) {
+        for end in &self.ends {
+            if !end.closed.get() {
+                end.fail(kind, message.clone());
+            }
+        }
+    }
+
+    pub(crate) fn poll_connected(&self, cx: &Context<'_>) -> Poll<io::Result<()>> {
+        let e = &self.ends[0];
+        if e.established.get() {
+            return Poll::Ready(Ok(()));
+        }
+        if let Some(err) = e.error() {
+            return Poll::Ready(Err(err));
+        }
+        register(&e.write_waker, cx);
+        Poll::Pending
+    }
+
+    pub(crate) fn poll_read(
+        &self,
+        end: usize,
+        cx: &Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        if buf.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        let e = &self.ends[end];
+        let n = {
+            let mut rx = e.rx.borrow_mut();
+            let n = rx.len().min(buf.len());
+            let (a, b) = rx.as_slices();
+            let from_a = a.len().min(n);
+            buf[..from_a].copy_from_slice(&a[..from_a]);
+            buf[from_a..n].copy_from_slice(&b[..n - from_a]);
+            rx.drain(..n);
+            n
+        };
+        if n > 0 {
+            let peer = &self.ends[1 - end];
+            peer.unacked.set(peer.unacked.get().saturating_sub(n));
+            if let Some(w) = peer.write_waker.borrow_mut().take() {
+                w.wake();
+            }
+            return Poll::Ready(Ok(n));
+        }
+        if let Some(err) = e.error() {
+            return Poll::Ready(Err(err));
+        }
+        if e.rx_eof.get() {
+            return Poll::Ready(Ok(0));
+        }
+        register(&e.read_waker, cx);
+        Poll::Pending
+    }
+
+    pub(crate) fn poll_write(
+        &self,
+        core: &Core,
+        end: usize,
+        cx: &Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let e = &self.ends[end];
+        if let Some(err) = e.error() {
+            return Poll::Ready(Err(err));
+        }
+        if e.wr_shut.get() {
+            return Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "write after the write half was shut down",
+            )));
+        }
+        if buf.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        let room = self.send_buffer.saturating_sub(e.unacked.get());
+        if room == 0 {
+            register(&e.write_waker, cx);
+            return Poll::Pending;
+        }
+        let n = room.min(buf.len());
+        e.unacked.set(e.unacked.get() + n);
+        fabric::with_net(core, |f| {
+            self.send(core, f, end, Segment::Data(buf[..n].to_vec()));
+        });
+        Poll::Ready(Ok(n))
+    }
+
+    /// Shuts the write half: the peer reads EOF once the bytes before it arrive.
+    pub(crate) fn shutdown(&self, core: &Core, end: usize) {
+        let e = &self.ends[end];
+        if e.wr_shut.replace(true) || e.error.borrow().is_some() || !e.established.get() {
+            return;
+        }
+        fabric::with_net(core, |f| self.send(core, f, end, Segment::Fin));
+    }
+
+    /// Sends a segment from `end` to the other end.
+    pub(crate) fn send(&self, core: &Core, f: &mut Fabric, end: usize, seg: Segment) {
+        let (me, peer) = (&self.ends[end], &self.ends[1 - end]);
+        if peer.node == NO_NODE {
+            return;
+        }
+        let p = Packet {
+            from: me.addr,
+            to: peer.addr,
+            src: me.node,
+            dst: peer.node,
+            body: Body::Tcp {
+                conn: self.id,
+                to_end: 1 - end,
+                seg,
+            },
+        };
+        fabric::transmit(core, f, p);
+    }
+}
+
+/// The user's handles on `end` are all gone: close it (a `Fin` if it is
+/// still open), and forget the connection once both ends are closed.
+pub(crate) fn close_end(core: &Core, conn: &Rc<Conn>, end: usize) {
+    let e = &conn.ends[end];
+    if e.closed.replace(true) {
+        return;
+    }
+    let Ok(mut net) = core.net.try_borrow_mut() else {
+        return;
+    };
+    let Some(f) = net.as_mut() else { return };
+    if !e.wr_shut.replace(true) && e.error.borrow().is_none() && e.established.get() {
+        conn.send(core, f, end, Segment::Fin);
+    }
+    forget_if_done(f, conn);
+}
+
+fn forget_if_done(f: &mut Fabric, conn: &Rc<Conn>) {
+    if conn.ends.iter().all(|e| e.closed.get()) {
+        f.conns.remove(&conn.id);
+        f.tcp_ports.remove(&conn.ends[0].addr);
+    } else if conn.ends[0].closed.get() {
+        // The connecting end's ephemeral port is free again.
+        f.tcp_ports.remove(&conn.ends[0].addr);
+    }
+}
+
+pub(crate) struct ListenerShared {
+    pub(crate) addr: SocketAddr,
+    pub(crate) node: u32,
+    pub(crate) backlog: RefCell<VecDeque<Rc<Conn>>>,
+    pub(crate) wakers: RefCell<Vec<Waker>>,
+    pub(crate) closed: Cell<bool>,
+}
+
+/// Connections a listener queues before it refuses new ones.
+const BACKLOG: usize = 1024;
+
+/// Refuses the queued connections of a listener that is gone.
+pub(crate) fn refuse_backlog(core: &Core, f: &mut Fabric, l: &ListenerShared) {
+    let backlog = std::mem::take(&mut *l.backlog.borrow_mut());
+    for conn in backlog {
+        conn.ends[1].closed.set(true);
+        conn.send(core, f, 1, Segment::Rst);
+        forget_if_done(f, &conn);
+    }
+}
+
+/// A TCP segment arrived at its (live) node.
+pub(crate) fn on_segment(core: &Core, f: &mut Fabric, p: Packet) {
+    let Body::Tcp { conn, to_end, .. } = &p.body else {
+        unreachable!("on_segment is given TCP segments")
+    };
+    let (id, to_end) = (*conn, *to_end);
+    let Some(conn) = f.conns.get(&id).cloned() else {
+        fabric::note_packet(core, PacketFate::Dropped, &p);
+        return;
+    };
+    let Body::Tcp { seg, .. } = &p.body else {
+        unreachable!()
+    };
+    let e = &conn.ends[to_end];
+    if let Segment::Syn = seg {
+        if conn.ends[0].closed.get() {
+            fabric::note_packet(core, PacketFate::Dropped, &p);
+            return;
+        }
+        let listener = f
+            .listeners
+            .get(&p.to)
+            .filter(|l| !l.closed.get() && l.backlog.borrow().len() < BACKLOG)
+            .cloned();
+        fabric::note_packet(core, PacketFate::Delivered, &p);
+        match listener {
+            Some(l) => {
+                e.established.set(true);
+                l.backlog.borrow_mut().push_back(conn.clone());
+                for w in std::mem::take(&mut *l.wakers.borrow_mut()) {
+                    w.wake();
+                }
+                conn.send(core, f, 1, Segment::SynAck);
+            }
+            None => {
+                e.closed.set(true);
+                conn.send(core, f, 1, Segment::Rst);
+            }
+        }
+        return;
+    }
+    if e.closed.get() {
+        fabric::note_packet(core, PacketFate::Dropped, &p);
+        // Nobody holds this end: tell the sender, unless it is a reset.
+        if !matches!(seg, Segment::Rst) && !conn.ends[1 - to_end].closed.get() {
+            conn.send(core, f, to_end, Segment::Rst);
+        }
+        return;
+    }
+    fabric::note_packet(core, PacketFate::Delivered, &p);
+    let Body::Tcp { seg, .. } = p.body else {
+        unreachable!()
+    };
+    match seg {
+        Segment::Syn => {}
+        Segment::SynAck => {
+            e.established.set(true);
+            e.wake();
+        }
+        Segment::Data(bytes) => {
+            if e.error.borrow().is_none() {
+                e.rx.borrow_mut().extend(bytes);
+                if let Some(w) = e.read_waker.borrow_mut().take() {
+                    w.wake();
+                }
+            }
+        }
+        Segment::Fin => {
+            e.rx_eof.set(true);
+            if let Some(w) = e.read_waker.borrow_mut().take() {
+                w.wake();
+            }
+        }
+        Segment::Rst => {
+            let peer = conn.ends[1 - to_end].addr;
+            if e.established.get() {
+                e.fail(
+                    io::ErrorKind::ConnectionReset,
+                    format!("connection reset by peer {peer}").into(),
+                );
+            } else {
+                e.fail(
+                    io::ErrorKind::ConnectionRefused,
+                    format!("connection refused: nothing listens on {peer}").into(),
+                );
+            }
+        }
+    }
+}
+
+/// Closes every listener and connection end of a killed node; its peers
+/// are sent resets. Returns wakers to wake.
+pub(crate) fn close_node(core: &Core, f: &mut Fabric, node: u32) -> Vec<Waker> {
+    let mut wake = Vec::new();
+    let listeners: Vec<SocketAddr> = f
+        .listeners
+        .iter()
+        .filter(|(_, l)| l.node == node)
+        .map(|(a, _)| *a)
+        .collect();
+    for a in listeners {
+        if let Some(l) = f.listeners.remove(&a) {
+            l.closed.set(true);
+            f.tcp_ports.remove(&a);
+            wake.extend(std::mem::take(&mut *l.wakers.borrow_mut()));
+            refuse_backlog(core, f, &l);
+        }
+    }
+    let conns: Vec<Rc<Conn>> = f
+        .conns
+        .values()
+        .filter(|c| c.ends.iter().any(|e| e.node == node))
+        .cloned()
+        .collect();
+    let message: Rc<str> = "connection aborted: its node was killed".into();
+    for conn in conns {
+        for end in 0..2 {
+            let e = &conn.ends[end];
+            if e.node != node || e.closed.replace(true) {
+                continue;
+            }
+            e.fail(io::ErrorKind::ConnectionAborted, message.clone());
+            let peer = &conn.ends[1 - end];
+            if peer.node != node && !peer.closed.get() {
+                conn.send(core, f, end, Segment::Rst);
+            }
+        }
+        forget_if_done(f, &conn);
+    }
+    wake
+}

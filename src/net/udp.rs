@@ -1,0 +1,396 @@
+//! `UdpSocket`: datagrams over the simulated network.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::poll_fn;
+use std::io;
+use std::net::SocketAddr;
+use std::rc::Rc;
+use std::task::{Poll, Waker};
+
+use super::addr::{self, Proto, ToSocketAddrs};
+use super::fabric::{self, Body, Fabric, Packet};
+use crate::runtime::core::Core;
+use crate::runtime::current_core;
+use crate::trace::PacketFate;
+
+/// The largest UDP payload over IPv4: 65,535 - 8 (UDP header) - 20 (IP header).
+pub const MAX_DATAGRAM: usize = 65_507;
+
+/// Datagrams a socket keeps unread before new ones are dropped (a full
+/// receive buffer, as on a real host).
+const MAX_QUEUED: usize = 4096;
+
+pub(crate) struct UdpShared {
+    addr: SocketAddr,
+    node: u32,
+    peer: Cell<Option<SocketAddr>>,
+    queue: RefCell<VecDeque<(Vec<u8>, SocketAddr)>>,
+    wakers: RefCell<Vec<Waker>>,
+    closed: Cell<bool>,
+}
+
+impl UdpShared {
+    fn wake_all(&self) -> Vec<Waker> {
+        std::mem::take(&mut *self.wakers.borrow_mut())
+    }
+}
+
+/// A UDP socket of the node that binds it (tokio's `net::UdpSocket`).
+///
+/// Datagrams may be lost, duplicated and reordered, as the link's
+/// [`LinkConfig`](super::LinkConfig) says; a datagram to an address no node
+/// has, or to a port nothing is bound to, is silently lost. Methods take
+/// `&self`, so one socket may be shared by several tasks (in an `Rc`).
+///
+/// ```
+/// use seedloop::net::UdpSocket;
+/// let mut sim = seedloop::Sim::new(1);
+/// sim.block_on(async {
+///     let server = seedloop::node::Builder::new("echo")
+///         .init(|| async {
+///             let sock = UdpSocket::bind("0.0.0.0:7").await.unwrap();
+///             let mut buf = [0; 64];
+///             loop {
+///                 let (n, from) = sock.recv_from(&mut buf).await.unwrap();
+///                 sock.send_to(&buf[..n], from).await.unwrap();
+///             }
+///         })
+///         .build();
+///     let sock = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+///     sock.connect("echo:7").await.unwrap();
+///     sock.send(b"ping").await.unwrap();
+///     let mut buf = [0; 64];
+///     let n = sock.recv(&mut buf).await.unwrap();
+///     assert_eq!(&buf[..n], b"ping");
+///     let _ = server;
+/// });
+/// ```
+pub struct UdpSocket {
+    shared: Rc<UdpShared>,
+}
+
+impl fmt::Debug for UdpSocket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UdpSocket")
+            .field("local_addr", &self.shared.addr)
+            .field("peer", &self.shared.peer.get())
+            .finish()
+    }
+}
+
+impl UdpSocket {
+    /// Binds a socket on the current node. `0.0.0.0` and `127.0.0.1` mean the
+    /// node's address; port 0 picks the node's next free ephemeral port
+    /// (49152 upwards, in order: deterministic).
+    ///
+    /// # Errors
+    ///
+    /// `AddrInUse` when the port is taken, `AddrNotAvailable` for another
+    /// node's address, `NotFound`/`InvalidInput` from resolving `addr`.
+    ///
+    /// # Panics
+    ///
+    /// Outside a simulation.
+    ///
+    /// ```
+    /// let mut sim = seedloop::Sim::new(1);
+    /// sim.block_on(async {
+    ///     let a = seedloop::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    ///     assert_eq!(a.local_addr().unwrap().to_string(), "10.0.0.1:49152");
+    ///     let err = seedloop::net::UdpSocket::bind(a.local_addr().unwrap()).await.unwrap_err();
+    ///     assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse);
+    /// });
+    /// ```
+    pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<UdpSocket> {
+        let want = addr::first(&addr)?;
+        let core = current_core();
+        let node = core.current_node();
+        fabric::with_net(&core, |f| {
+            let addr = addr::bind_addr(&core, f, node, want, Proto::Udp)?;
+            let shared = Rc::new(UdpShared {
+                addr,
+                node,
+                peer: Cell::new(None),
+                queue: RefCell::new(VecDeque::new()),
+                wakers: RefCell::new(Vec::new()),
+                closed: Cell::new(false),
+            });
+            f.udp.insert(addr, shared.clone());
+            Ok(UdpSocket { shared })
+        })
+    }
+
+    /// The address the socket is bound to.
+    ///
+    /// # Errors
+    ///
+    /// Never, in practice; `io::Result` as in tokio.
+    ///
+    /// ```
+    /// let mut sim = seedloop::Sim::new(1);
+    /// sim.block_on(async {
+    ///     let s = seedloop::net::UdpSocket::bind("0.0.0.0:9000").await.unwrap();
+    ///     assert_eq!(s.local_addr().unwrap().port(), 9000);
+    /// });
+    /// ```
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        Ok(self.shared.addr)
+    }
+
+    /// The address given to [`UdpSocket::connect`].
+    ///
+    /// # Errors
+    ///
+    /// `NotConnected` before `connect`.
+    ///
+    /// ```
+    /// let mut sim = seedloop::Sim::new(1);
+    /// sim.block_on(async {
+    ///     let s = seedloop::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    ///     assert!(s.peer_addr().is_err());
+    ///     s.connect("10.0.0.9:53").await.unwrap();
+    ///     assert_eq!(s.peer_addr().unwrap().to_string(), "10.0.0.9:53");
+    /// });
+    /// ```
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.shared.peer.get().ok_or_else(|| {
+            io::Error::new(io::ErrorKind::NotConnected, "the socket is not connected")
+        })
+    }
+
+    /// Sets the default destination of [`UdpSocket::send`], and receives only
+    /// datagrams from it. Sends nothing.
+    ///
+    /// # Errors
+    ///
+    /// From resolving `addr`.
+    ///
+    /// ```
+    /// let mut sim = seedloop::Sim::new(1);
+    /// sim.block_on(async {
+    ///     let s = seedloop::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    ///     let err = s.connect("nowhere:1").await.unwrap_err();
+    ///     assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
+    /// });
+    /// ```
+    pub async fn connect<A: ToSocketAddrs>(&self, addr: A) -> io::Result<()> {
+        let to = addr::first(&addr)?;
+        self.shared.peer.set(Some(to));
+        Ok(())
+    }
+
+    /// Sends one datagram to `target`. Completes at once: the network takes
+    /// it, and may lose it.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for a datagram over [`MAX_DATAGRAM`] bytes; errors of
+    /// resolving `target`; `NotConnected` if the socket's node was killed.
+    ///
+    /// # Determinism
+    ///
+    /// The datagram's latency, loss and duplication are choices on the tape.
+    ///
+    /// ```
+    /// let mut sim = seedloop::Sim::new(1);
+    /// sim.block_on(async {
+    ///     let s = seedloop::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    ///     // Nobody has this address: the datagram is lost, as on a real network.
+    ///     assert_eq!(s.send_to(b"hi", "10.9.9.9:1").await.unwrap(), 2);
+    ///     let big = vec![0; 65_508];
+    ///     assert!(s.send_to(&big, "10.9.9.9:1").await.is_err());
+    /// });
+    /// ```
+    pub async fn send_to<A: ToSocketAddrs>(&self, buf: &[u8], target: A) -> io::Result<usize> {
+        let to = addr::first(&target)?;
+        self.send_datagram(buf, to)
+    }
+
+    /// Sends one datagram to the connected peer.
+    ///
+    /// # Errors
+    ///
+    /// `NotConnected` before [`UdpSocket::connect`]; otherwise as
+    /// [`UdpSocket::send_to`].
+    ///
+    /// ```
+    /// let mut sim = seedloop::Sim::new(1);
+    /// sim.block_on(async {
+    ///     let s = seedloop::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    ///     assert!(s.send(b"x").await.is_err()); // not connected
+    /// });
+    /// ```
+    pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
+        let to = self.peer_addr()?;
+        self.send_datagram(buf, to)
+    }
+
+    fn send_datagram(&self, buf: &[u8], to: SocketAddr) -> io::Result<usize> {
+        if buf.len() > MAX_DATAGRAM {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "a datagram of {} bytes is larger than the largest UDP payload ({MAX_DATAGRAM} bytes)",
+                    buf.len()
+                ),
+            ));
+        }
+        if self.shared.closed.get() {
+            return Err(closed());
+        }
+        let core = current_core();
+        let src = self.shared.node;
+        let (dst, to) = addr::route(&core, src, to);
+        let packet = Packet {
+            from: self.shared.addr,
+            to,
+            src,
+            dst: dst.unwrap_or(u32::MAX),
+            body: Body::Udp(buf.to_vec()),
+        };
+        if dst.is_none() {
+            fabric::note_packet(&core, PacketFate::Dropped, &packet);
+            return Ok(buf.len());
+        }
+        fabric::with_net(&core, |f| fabric::transmit(&core, f, packet));
+        Ok(buf.len())
+    }
+
+    /// Receives one datagram into `buf` (the rest of a longer one is
+    /// discarded, as with a real socket): its length and sender.
+    ///
+    /// # Errors
+    ///
+    /// `NotConnected` if the socket's node was killed.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: a datagram is only taken when the future completes.
+    ///
+    /// ```
+    /// let mut sim = seedloop::Sim::new(1);
+    /// sim.block_on(async {
+    ///     let a = seedloop::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    ///     let b = seedloop::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    ///     a.send_to(b"hello", b.local_addr().unwrap()).await.unwrap();
+    ///     let mut buf = [0; 3];
+    ///     let (n, from) = b.recv_from(&mut buf).await.unwrap();
+    ///     assert_eq!((&buf[..n], from), (&b"hel"[..], a.local_addr().unwrap()));
+    /// });
+    /// ```
+    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        poll_fn(|cx| {
+            let next = self.shared.queue.borrow_mut().pop_front();
+            match next {
+                Some((data, from)) => {
+                    let n = data.len().min(buf.len());
+                    buf[..n].copy_from_slice(&data[..n]);
+                    Poll::Ready(Ok((n, from)))
+                }
+                None if self.shared.closed.get() => Poll::Ready(Err(closed())),
+                None => {
+                    let mut wakers = self.shared.wakers.borrow_mut();
+                    if !wakers.iter().any(|w| w.will_wake(cx.waker())) {
+                        wakers.push(cx.waker().clone());
+                    }
+                    Poll::Pending
+                }
+            }
+        })
+        .await
+    }
+
+    /// Receives one datagram from the connected peer.
+    ///
+    /// # Errors
+    ///
+    /// As [`UdpSocket::recv_from`].
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    ///
+    /// ```
+    /// let mut sim = seedloop::Sim::new(1);
+    /// sim.block_on(async {
+    ///     let a = seedloop::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    ///     let b = seedloop::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    ///     b.connect(a.local_addr().unwrap()).await.unwrap();
+    ///     a.send_to(b"x", b.local_addr().unwrap()).await.unwrap();
+    ///     let mut buf = [0; 8];
+    ///     assert_eq!(b.recv(&mut buf).await.unwrap(), 1);
+    /// });
+    /// ```
+    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        Ok(self.recv_from(buf).await?.0)
+    }
+}
+
+fn closed() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::NotConnected,
+        "the socket's node was killed: its sockets are closed",
+    )
+}
+
+impl Drop for UdpSocket {
+    fn drop(&mut self) {
+        let Some(core) = crate::runtime::try_core() else {
+            return;
+        };
+        let Ok(mut net) = core.net.try_borrow_mut() else {
+            return;
+        };
+        if let Some(f) = net.as_mut() {
+            if f.udp
+                .get(&self.shared.addr)
+                .is_some_and(|s| Rc::ptr_eq(s, &self.shared))
+            {
+                f.udp.remove(&self.shared.addr);
+            }
+        }
+    }
+}
+
+/// A datagram arrived at its node: queue it on the bound socket, if any.
+pub(crate) fn deliver(core: &Core, f: &mut Fabric, p: Packet) {
+    let socket = f
+        .udp
+        .get(&p.to)
+        .filter(|s| s.peer.get().is_none_or(|peer| peer == p.from))
+        .filter(|s| s.queue.borrow().len() < MAX_QUEUED)
+        .cloned();
+    let Some(socket) = socket else {
+        fabric::note_packet(core, PacketFate::Dropped, &p);
+        return;
+    };
+    fabric::note_packet(core, PacketFate::Delivered, &p);
+    let Body::Udp(data) = p.body else {
+        unreachable!("udp::deliver is given datagrams")
+    };
+    socket.queue.borrow_mut().push_back((data, p.from));
+    for w in socket.wake_all() {
+        w.wake();
+    }
+}
+
+/// Closes every socket of a killed node; returns the wakers to wake.
+pub(crate) fn close_node(f: &mut Fabric, node: u32) -> Vec<Waker> {
+    let mine: Vec<SocketAddr> = f
+        .udp
+        .iter()
+        .filter(|(_, s)| s.node == node)
+        .map(|(a, _)| *a)
+        .collect();
+    let mut wake = Vec::new();
+    for a in mine {
+        if let Some(s) = f.udp.remove(&a) {
+            s.closed.set(true);
+            s.queue.borrow_mut().clear();
+            wake.extend(s.wake_all());
+        }
+    }
+    wake
+}
