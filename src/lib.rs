@@ -61,6 +61,7 @@ mod env;
 mod error;
 pub mod explore;
 pub mod future;
+pub mod io;
 pub mod log;
 pub mod net;
 pub mod node;

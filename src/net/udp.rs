@@ -7,7 +7,7 @@ use std::future::poll_fn;
 use std::io;
 use std::net::SocketAddr;
 use std::rc::Rc;
-use std::task::{Poll, Waker};
+use std::task::{Context, Poll, Waker};
 
 use super::addr::{self, Proto, ToSocketAddrs};
 use super::fabric::{self, Body, Fabric, Packet};
@@ -227,7 +227,7 @@ impl UdpSocket {
         self.send_datagram(buf, to)
     }
 
-    fn send_datagram(&self, buf: &[u8], to: SocketAddr) -> io::Result<usize> {
+    pub(crate) fn send_datagram(&self, buf: &[u8], to: SocketAddr) -> io::Result<usize> {
         if buf.len() > MAX_DATAGRAM {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -281,25 +281,30 @@ impl UdpSocket {
     /// });
     /// ```
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        poll_fn(|cx| {
-            let next = self.shared.queue.borrow_mut().pop_front();
-            match next {
-                Some((data, from)) => {
-                    let n = data.len().min(buf.len());
-                    buf[..n].copy_from_slice(&data[..n]);
-                    Poll::Ready(Ok((n, from)))
-                }
-                None if self.shared.closed.get() => Poll::Ready(Err(closed())),
-                None => {
-                    let mut wakers = self.shared.wakers.borrow_mut();
-                    if !wakers.iter().any(|w| w.will_wake(cx.waker())) {
-                        wakers.push(cx.waker().clone());
-                    }
-                    Poll::Pending
-                }
+        poll_fn(|cx| self.poll_recv_from(cx, buf)).await
+    }
+
+    pub(crate) fn poll_recv_from(
+        &self,
+        cx: &Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<(usize, SocketAddr)>> {
+        let next = self.shared.queue.borrow_mut().pop_front();
+        match next {
+            Some((data, from)) => {
+                let n = data.len().min(buf.len());
+                buf[..n].copy_from_slice(&data[..n]);
+                Poll::Ready(Ok((n, from)))
             }
-        })
-        .await
+            None if self.shared.closed.get() => Poll::Ready(Err(closed())),
+            None => {
+                let mut wakers = self.shared.wakers.borrow_mut();
+                if !wakers.iter().any(|w| w.will_wake(cx.waker())) {
+                    wakers.push(cx.waker().clone());
+                }
+                Poll::Pending
+            }
+        }
     }
 
     /// Receives one datagram from the connected peer.
