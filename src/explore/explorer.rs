@@ -217,9 +217,11 @@ impl Explorer {
 
     /// Swarm testing (Groce et al., ISSTA 2012; TigerBeetle's simulator):
     /// each seed draws its own fault profile instead of sharing one, so
-    /// that some runs are calm and others stormy. Today a profile sets how
-    /// often switch points yield (never, 1/16, 1/4 or 1/2) and whether
-    /// `buggify!` is on; the draw depends only on the seed.
+    /// that some runs are calm and others stormy. A profile sets how often
+    /// switch points yield (never, 1/16, 1/4 or 1/2), whether `buggify!` is
+    /// on, and the network's weather: every link's loss at least 0, 1 %,
+    /// 5 % or 20 %, duplication at least 0, 1 % or 5 %, and its latency
+    /// range 1, 4 or 10 times as wide. The draw depends only on the seed.
     ///
     /// ```
     /// # use seedloop::explore::Explorer;
@@ -400,15 +402,16 @@ impl Explorer {
 
     /// The builder for one run.
     pub(super) fn builder(&self, seed: u64, strategy: Strategy, hint: u64) -> Builder {
+        let mut sim = self.sim.clone();
         let (yield_p, buggify) = if self.swarm {
             let p = swarm::profile(seed);
+            let net = p.network(sim.net_config());
+            sim = sim.net(net);
             (p.yield_p, p.buggify)
         } else {
             (1 << 30, crate::buggify::to_units(self.buggify))
         };
-        self.sim
-            .clone()
-            .seed(seed)
+        sim.seed(seed)
             .strategy(strategy)
             .print_panics(false)
             .buggify_fraction(buggify)

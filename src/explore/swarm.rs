@@ -4,8 +4,9 @@
 //! the space; drawing the configuration per seed (Groce, Zhang, Eide, Chen
 //! and Regehr, ISSTA 2012) also reaches its corners: runs where switch
 //! points never yield, runs where they yield half the time, runs with and
-//! without planted faults. The profile derives from the seed alone, so
-//! `SEEDLOOP_SEED` replays it.
+//! without planted faults, calm networks and stormy ones (more loss, more
+//! duplication, a wider latency spread). The profile derives from the seed
+//! alone, so `SEEDLOOP_SEED` replays it.
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -19,6 +20,33 @@ pub(crate) struct Profile {
     pub(crate) yield_p: u32,
     /// The probability that `buggify!` is enabled: 0 or 1 (`u32::MAX`).
     pub(crate) buggify: u32,
+    /// The least loss probability of every link, in thousandths.
+    pub(crate) loss_permille: u16,
+    /// The least duplication probability of every link, in thousandths.
+    pub(crate) duplicate_permille: u16,
+    /// How many times wider each link's latency range becomes.
+    pub(crate) latency_spread: u8,
+}
+
+impl Profile {
+    /// The network of a run: the test's own, made at least as stormy as
+    /// the profile says.
+    pub(crate) fn network(&self, net: &crate::net::NetConfig) -> crate::net::NetConfig {
+        let link = net.link();
+        let range = link.latency_range();
+        let width = range.end.saturating_sub(range.start);
+        let end = range.start + width * u32::from(self.latency_spread);
+        net.clone()
+            .loss(
+                link.loss_probability()
+                    .max(f64::from(self.loss_permille) / 1000.0),
+            )
+            .duplicate(
+                link.duplicate_probability()
+                    .max(f64::from(self.duplicate_permille) / 1000.0),
+            )
+            .latency(range.start..end)
+    }
 }
 
 /// The profile of `seed` (independent of the run's own generator).
@@ -30,7 +58,16 @@ pub(crate) fn profile(seed: u64) -> Profile {
     } else {
         0
     };
-    Profile { yield_p, buggify }
+    let loss_permille = [0, 10, 50, 200][uniform(&mut rng, 4) as usize];
+    let duplicate_permille = [0, 0, 10, 50][uniform(&mut rng, 4) as usize];
+    let latency_spread = [1, 1, 4, 10][uniform(&mut rng, 4) as usize];
+    Profile {
+        yield_p,
+        buggify,
+        loss_permille,
+        duplicate_permille,
+        latency_spread,
+    }
 }
 
 #[cfg(test)]
@@ -46,5 +83,40 @@ mod tests {
         }
         assert!(all.iter().any(|p| p.buggify == 0));
         assert!(all.iter().any(|p| p.buggify == u32::MAX));
+        for l in [0, 10, 50, 200] {
+            assert!(
+                all.iter().any(|p| p.loss_permille == l),
+                "loss {l} never drawn"
+            );
+        }
+        assert!(all.iter().any(|p| p.duplicate_permille == 50));
+        assert!(all.iter().any(|p| p.latency_spread == 10));
+    }
+
+    #[test]
+    fn a_profile_only_makes_the_network_stormier() {
+        use std::time::Duration;
+        let calm = crate::net::NetConfig::new()
+            .loss(0.3)
+            .latency(Duration::from_millis(2)..Duration::from_millis(4));
+        let p = Profile {
+            yield_p: 0,
+            buggify: 0,
+            loss_permille: 10,
+            duplicate_permille: 50,
+            latency_spread: 10,
+        };
+        let net = p.network(&calm);
+        assert_eq!(
+            net.link().loss_probability(),
+            0.3,
+            "the test's own loss is kept"
+        );
+        assert_eq!(net.link().duplicate_probability(), 0.05);
+        assert_eq!(
+            net.link().latency_range(),
+            Duration::from_millis(2)..Duration::from_millis(22)
+        );
+        assert!(net.validate().is_ok());
     }
 }

@@ -326,6 +326,10 @@ impl Builder {
         self
     }
 
+    pub(crate) fn net_config(&self) -> &crate::net::NetConfig {
+        &self.cfg.net
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
         let c = &self.cfg;
         c.strategy.validate()?;
