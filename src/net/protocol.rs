@@ -184,6 +184,19 @@ impl fmt::Debug for Transport {
 
 impl Transport {
     /// Queues `data`; the driving task sends it, in order. Ignored once closing.
+    ///
+    /// ```
+    /// # use seedloop::net::protocol::{create_connection, create_server, Protocol};
+    /// # struct P;
+    /// # impl Protocol for P { fn data_received(&mut self, _: &[u8]) {} }
+    /// # let mut sim = seedloop::Sim::new(1);
+    /// # sim.block_on(async {
+    /// # let _s = create_server(|| P, "0.0.0.0:7").await.unwrap();
+    /// let (t, _task) = create_connection(|| P, "localhost:7").await.unwrap();
+    /// t.write(b"abc");
+    /// assert_eq!(t.write_buffer_size(), 3); // sent when the driving task runs
+    /// # });
+    /// ```
     pub fn write(&self, data: &[u8]) {
         if self.shared.closing.get() {
             return;
@@ -194,6 +207,19 @@ impl Transport {
 
     /// Closes after the queued data is sent: the peer reads EOF, then the
     /// protocol's `connection_lost(None)` is called.
+    ///
+    /// ```
+    /// # use seedloop::net::protocol::{create_connection, create_server, Protocol};
+    /// # struct P;
+    /// # impl Protocol for P { fn data_received(&mut self, _: &[u8]) {} }
+    /// # let mut sim = seedloop::Sim::new(1);
+    /// # sim.block_on(async {
+    /// # let _s = create_server(|| P, "0.0.0.0:7").await.unwrap();
+    /// let (t, _task) = create_connection(|| P, "localhost:7").await.unwrap();
+    /// t.close();
+    /// assert!(t.is_closing());
+    /// # });
+    /// ```
     pub fn close(&self) {
         self.shared.closing.set(true);
         self.shared.wake_driver();
@@ -202,27 +228,88 @@ impl Transport {
     /// Sends EOF after the queued data, and goes on reading (asyncio's
     /// `write_eof`): the peer's reads end; `connection_lost` comes when the
     /// peer closes too.
+    ///
+    /// ```
+    /// # use seedloop::net::protocol::{create_connection, create_server, Protocol};
+    /// # struct P;
+    /// # impl Protocol for P { fn data_received(&mut self, _: &[u8]) {} }
+    /// # let mut sim = seedloop::Sim::new(1);
+    /// # sim.block_on(async {
+    /// # let _s = create_server(|| P, "0.0.0.0:7").await.unwrap();
+    /// let (t, _task) = create_connection(|| P, "localhost:7").await.unwrap();
+    /// t.write(b"last words");
+    /// t.write_eof();
+    /// # });
+    /// ```
     pub fn write_eof(&self) {
         self.shared.eof.set(true);
         self.shared.wake_driver();
     }
 
     /// Whether `close` was called or the connection is gone.
+    ///
+    /// ```
+    /// # use seedloop::net::protocol::{create_connection, create_server, Protocol};
+    /// # struct P;
+    /// # impl Protocol for P { fn data_received(&mut self, _: &[u8]) {} }
+    /// # let mut sim = seedloop::Sim::new(1);
+    /// # sim.block_on(async {
+    /// # let _s = create_server(|| P, "0.0.0.0:7").await.unwrap();
+    /// let (t, _task) = create_connection(|| P, "localhost:7").await.unwrap();
+    /// assert!(!t.is_closing());
+    /// # });
+    /// ```
     pub fn is_closing(&self) -> bool {
         self.shared.closing.get()
     }
 
     /// Bytes queued and not yet handed to the network.
+    ///
+    /// ```
+    /// # use seedloop::net::protocol::{create_connection, create_server, Protocol};
+    /// # struct P;
+    /// # impl Protocol for P { fn data_received(&mut self, _: &[u8]) {} }
+    /// # let mut sim = seedloop::Sim::new(1);
+    /// # sim.block_on(async {
+    /// # let _s = create_server(|| P, "0.0.0.0:7").await.unwrap();
+    /// let (t, _task) = create_connection(|| P, "localhost:7").await.unwrap();
+    /// assert_eq!(t.write_buffer_size(), 0);
+    /// # });
+    /// ```
     pub fn write_buffer_size(&self) -> usize {
         self.shared.out.borrow().len()
     }
 
     /// The peer's address.
+    ///
+    /// ```
+    /// # use seedloop::net::protocol::{create_connection, create_server, Protocol};
+    /// # struct P;
+    /// # impl Protocol for P { fn data_received(&mut self, _: &[u8]) {} }
+    /// # let mut sim = seedloop::Sim::new(1);
+    /// # sim.block_on(async {
+    /// # let _s = create_server(|| P, "0.0.0.0:7").await.unwrap();
+    /// let (t, _task) = create_connection(|| P, "localhost:7").await.unwrap();
+    /// assert_eq!(t.peer_addr().to_string(), "10.0.0.1:7");
+    /// # });
+    /// ```
     pub fn peer_addr(&self) -> SocketAddr {
         self.shared.peer
     }
 
     /// This end's address.
+    ///
+    /// ```
+    /// # use seedloop::net::protocol::{create_connection, create_server, Protocol};
+    /// # struct P;
+    /// # impl Protocol for P { fn data_received(&mut self, _: &[u8]) {} }
+    /// # let mut sim = seedloop::Sim::new(1);
+    /// # sim.block_on(async {
+    /// # let _s = create_server(|| P, "0.0.0.0:7").await.unwrap();
+    /// let (t, _task) = create_connection(|| P, "localhost:7").await.unwrap();
+    /// assert_eq!(t.local_addr().port(), 49152);
+    /// # });
+    /// ```
     pub fn local_addr(&self) -> SocketAddr {
         self.shared.local
     }
@@ -437,11 +524,35 @@ impl DatagramTransport {
     /// # Errors
     ///
     /// As [`UdpSocket::send_to`].
+    ///
+    /// ```
+    /// # use std::net::SocketAddr;
+    /// # use seedloop::net::protocol::{create_datagram_endpoint, DatagramProtocol};
+    /// # struct P;
+    /// # impl DatagramProtocol for P { fn datagram_received(&mut self, _: &[u8], _: SocketAddr) {} }
+    /// # let mut sim = seedloop::Sim::new(1);
+    /// # sim.block_on(async {
+    /// let (t, _task) = create_datagram_endpoint(|| P, "0.0.0.0:53").await.unwrap();
+    /// t.send_to(b"query", "10.0.0.9:53".parse().unwrap()).unwrap();
+    /// # });
+    /// ```
     pub fn send_to(&self, data: &[u8], to: SocketAddr) -> io::Result<()> {
         self.socket.send_datagram(data, to).map(|_| ())
     }
 
     /// Closes the endpoint: the protocol's `connection_lost(None)` is called.
+    ///
+    /// ```
+    /// # use std::net::SocketAddr;
+    /// # use seedloop::net::protocol::{create_datagram_endpoint, DatagramProtocol};
+    /// # struct P;
+    /// # impl DatagramProtocol for P { fn datagram_received(&mut self, _: &[u8], _: SocketAddr) {} }
+    /// # let mut sim = seedloop::Sim::new(1);
+    /// # sim.block_on(async {
+    /// let (t, _task) = create_datagram_endpoint(|| P, "0.0.0.0:53").await.unwrap();
+    /// t.close();
+    /// # });
+    /// ```
     pub fn close(&self) {
         self.closing.set(true);
         if let Some(w) = self.driver.borrow_mut().take() {
@@ -450,11 +561,35 @@ impl DatagramTransport {
     }
 
     /// Whether `close` was called.
+    ///
+    /// ```
+    /// # use std::net::SocketAddr;
+    /// # use seedloop::net::protocol::{create_datagram_endpoint, DatagramProtocol};
+    /// # struct P;
+    /// # impl DatagramProtocol for P { fn datagram_received(&mut self, _: &[u8], _: SocketAddr) {} }
+    /// # let mut sim = seedloop::Sim::new(1);
+    /// # sim.block_on(async {
+    /// let (t, _task) = create_datagram_endpoint(|| P, "0.0.0.0:53").await.unwrap();
+    /// assert!(!t.is_closing());
+    /// # });
+    /// ```
     pub fn is_closing(&self) -> bool {
         self.closing.get()
     }
 
     /// The endpoint's address.
+    ///
+    /// ```
+    /// # use std::net::SocketAddr;
+    /// # use seedloop::net::protocol::{create_datagram_endpoint, DatagramProtocol};
+    /// # struct P;
+    /// # impl DatagramProtocol for P { fn datagram_received(&mut self, _: &[u8], _: SocketAddr) {} }
+    /// # let mut sim = seedloop::Sim::new(1);
+    /// # sim.block_on(async {
+    /// let (t, _task) = create_datagram_endpoint(|| P, "0.0.0.0:53").await.unwrap();
+    /// assert_eq!(t.local_addr().to_string(), "10.0.0.1:53");
+    /// # });
+    /// ```
     pub fn local_addr(&self) -> SocketAddr {
         self.socket
             .local_addr()
