@@ -43,11 +43,27 @@ pub trait ToSocketAddrs {
     ///
     /// When a name must be resolved outside a simulation.
     fn to_socket_addrs(&self) -> io::Result<Vec<SocketAddr>>;
+
+    /// The first address, without building the list where that can be
+    /// avoided (a socket's hot path).
+    ///
+    /// # Errors
+    ///
+    /// As `to_socket_addrs`, and `InvalidInput` for an empty list.
+    #[doc(hidden)]
+    fn first_addr(&self) -> io::Result<SocketAddr> {
+        first(self)
+    }
 }
 
 impl ToSocketAddrs for SocketAddr {
     fn to_socket_addrs(&self) -> io::Result<Vec<SocketAddr>> {
         Ok(vec![*self])
+    }
+
+    #[inline]
+    fn first_addr(&self) -> io::Result<SocketAddr> {
+        Ok(*self)
     }
 }
 
@@ -130,6 +146,11 @@ impl<T: ToSocketAddrs + ?Sized> ToSocketAddrs for &T {
     fn to_socket_addrs(&self) -> io::Result<Vec<SocketAddr>> {
         (**self).to_socket_addrs()
     }
+
+    #[inline]
+    fn first_addr(&self) -> io::Result<SocketAddr> {
+        (**self).first_addr()
+    }
 }
 
 /// A host: an IP literal, `localhost` (the current node) or a node's name.
@@ -177,7 +198,7 @@ pub async fn lookup_host<T: ToSocketAddrs>(
 }
 
 /// The first address of `addr`, or an error naming the empty list.
-pub(crate) fn first(addr: &impl ToSocketAddrs) -> io::Result<SocketAddr> {
+pub(crate) fn first<T: ToSocketAddrs + ?Sized>(addr: &T) -> io::Result<SocketAddr> {
     addr.to_socket_addrs()?.into_iter().next().ok_or_else(|| {
         io::Error::new(
             io::ErrorKind::InvalidInput,

@@ -35,17 +35,49 @@ use crate::runtime::core::Core;
 use crate::strategy::ChoiceKind;
 use crate::trace::PacketFate;
 
+/// A packet's bytes: up to 64 inline (no allocation for the small
+/// messages most simulations send), more on the heap.
+#[derive(Clone)]
+pub(crate) enum Payload {
+    Small { len: u8, buf: [u8; 64] },
+    Big(Vec<u8>),
+}
+
+impl Payload {
+    #[inline]
+    pub(crate) fn new(data: &[u8]) -> Payload {
+        if data.len() <= 64 {
+            let mut buf = [0; 64];
+            buf[..data.len()].copy_from_slice(data);
+            Payload::Small {
+                len: data.len() as u8,
+                buf,
+            }
+        } else {
+            Payload::Big(data.to_vec())
+        }
+    }
+
+    #[inline]
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        match self {
+            Payload::Small { len, buf } => &buf[..usize::from(*len)],
+            Payload::Big(v) => v,
+        }
+    }
+}
+
 /// What a TCP packet carries.
 pub(crate) enum Segment {
     Syn,
     SynAck,
-    Data(Vec<u8>),
+    Data(Payload),
     Fin,
     Rst,
 }
 
 pub(crate) enum Body {
-    Udp(Vec<u8>),
+    Udp(Payload),
     Tcp {
         conn: u64,
         /// The end that receives it (0 = the connecting side).
@@ -72,11 +104,11 @@ impl Packet {
 
     fn len(&self) -> usize {
         match &self.body {
-            Body::Udp(d) => d.len(),
+            Body::Udp(d) => d.as_slice().len(),
             Body::Tcp {
                 seg: Segment::Data(d),
                 ..
-            } => d.len(),
+            } => d.as_slice().len(),
             Body::Tcp { .. } => 0,
         }
     }

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use super::addr::{self, Proto, ToSocketAddrs};
-use super::fabric::{self, Body, Fabric, Packet};
+use super::fabric::{self, Body, Fabric, Packet, Payload};
 use crate::runtime::core::Core;
 use crate::runtime::current_core;
 use crate::trace::PacketFate;
@@ -26,7 +26,7 @@ pub(crate) struct UdpShared {
     addr: SocketAddr,
     node: u32,
     peer: Cell<Option<SocketAddr>>,
-    queue: RefCell<VecDeque<(Vec<u8>, SocketAddr)>>,
+    queue: RefCell<VecDeque<(Payload, SocketAddr)>>,
     wakers: RefCell<Vec<Waker>>,
     closed: Cell<bool>,
 }
@@ -104,7 +104,7 @@ impl UdpSocket {
     /// });
     /// ```
     pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<UdpSocket> {
-        let want = addr::first(&addr)?;
+        let want = addr.first_addr()?;
         let core = current_core();
         let node = core.current_node();
         fabric::with_net(&core, |f| {
@@ -176,7 +176,7 @@ impl UdpSocket {
     /// });
     /// ```
     pub async fn connect<A: ToSocketAddrs>(&self, addr: A) -> io::Result<()> {
-        let to = addr::first(&addr)?;
+        let to = addr.first_addr()?;
         self.shared.peer.set(Some(to));
         Ok(())
     }
@@ -204,7 +204,7 @@ impl UdpSocket {
     /// });
     /// ```
     pub async fn send_to<A: ToSocketAddrs>(&self, buf: &[u8], target: A) -> io::Result<usize> {
-        let to = addr::first(&target)?;
+        let to = target.first_addr()?;
         self.send_datagram(buf, to)
     }
 
@@ -248,7 +248,7 @@ impl UdpSocket {
             to,
             src,
             dst: dst.unwrap_or(u32::MAX),
-            body: Body::Udp(buf.to_vec()),
+            body: Body::Udp(Payload::new(buf)),
         };
         if dst.is_none() {
             fabric::note_packet(&core, PacketFate::Dropped, &packet);
@@ -292,6 +292,7 @@ impl UdpSocket {
         let next = self.shared.queue.borrow_mut().pop_front();
         match next {
             Some((data, from)) => {
+                let data = data.as_slice();
                 let n = data.len().min(buf.len());
                 buf[..n].copy_from_slice(&data[..n]);
                 Poll::Ready(Ok((n, from)))
@@ -376,7 +377,8 @@ pub(crate) fn deliver(core: &Core, f: &mut Fabric, p: Packet) {
         unreachable!("udp::deliver is given datagrams")
     };
     socket.queue.borrow_mut().push_back((data, p.from));
-    for w in socket.wake_all() {
+    // Waking only queues tasks: the list is drained in place, keeping its buffer.
+    for w in socket.wakers.borrow_mut().drain(..) {
         w.wake();
     }
 }

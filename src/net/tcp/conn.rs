@@ -22,7 +22,7 @@ use std::net::SocketAddr;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use super::super::fabric::{self, Body, Fabric, Packet, Segment};
+use super::super::fabric::{self, Body, Fabric, Packet, Payload, Segment};
 use crate::runtime::core::Core;
 use crate::trace::PacketFate;
 
@@ -214,7 +214,7 @@ impl Conn {
         let n = room.min(buf.len());
         e.unacked.set(e.unacked.get() + n);
         fabric::with_net(core, |f| {
-            self.send(core, f, end, Segment::Data(buf[..n].to_vec()));
+            self.send(core, f, end, Segment::Data(Payload::new(&buf[..n])));
         });
         Poll::Ready(Ok(n))
     }
@@ -358,7 +358,7 @@ pub(crate) fn on_segment(core: &Core, f: &mut Fabric, p: Packet) {
         }
         Segment::Data(bytes) => {
             if e.error.borrow().is_none() {
-                e.rx.borrow_mut().extend(bytes);
+                e.rx.borrow_mut().extend(bytes.as_slice());
                 if let Some(w) = e.read_waker.borrow_mut().take() {
                     w.wake();
                 }

@@ -67,7 +67,7 @@ impl TcpListener {
     /// });
     /// ```
     pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<TcpListener> {
-        let want = addr::first(&addr)?;
+        let want = addr.first_addr()?;
         let core = current_core();
         let node = core.current_node();
         fabric::with_net(&core, |f| {
