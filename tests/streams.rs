@@ -369,3 +369,40 @@ fn stream_runs_are_deterministic_and_seeds_differ() {
     let distinct: std::collections::BTreeSet<u64> = (0..8).map(|s| run(s).0).collect();
     assert!(distinct.len() > 1, "different seeds, different runs");
 }
+
+#[test]
+fn a_deadlock_report_names_the_socket_wait_and_the_node() {
+    let mut sim = Sim::builder().seed(1).print_panics(false).build();
+    let err = sim
+        .try_block_on(async {
+            node::Builder::new("quiet")
+                .init(|| async {
+                    let server = start_server("0.0.0.0:7", |mut r, w| async move {
+                        let _open = w; // keep the write side open: no EOF
+                        let _ = r.read_line().await; // the client never writes
+                    })
+                    .await
+                    .unwrap();
+                    server.serve_forever().await;
+                })
+                .build();
+            let (mut reader, _writer) = open_connection("quiet:7").await.unwrap();
+            reader.read_line().await.unwrap() // nobody writes: stuck for good
+        })
+        .unwrap_err();
+    let seedloop::Error::Deadlock { tasks, .. } = &err else {
+        panic!("expected a deadlock, got {err}");
+    };
+    let main = tasks
+        .iter()
+        .find(|t| t.name.as_deref() == Some("main"))
+        .unwrap();
+    assert_eq!(main.node.as_deref(), Some("main"));
+    assert_eq!(main.waiting_on.as_deref(), Some("a read of a TcpStream"));
+    assert!(
+        tasks.iter().any(|t| t.node.as_deref() == Some("quiet")
+            && t.waiting_on.as_deref() == Some("TcpListener::accept")),
+        "{err}"
+    );
+    assert!(err.to_string().contains("on node 'quiet'"), "{err}");
+}

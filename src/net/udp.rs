@@ -6,6 +6,7 @@ use std::fmt;
 use std::future::poll_fn;
 use std::io;
 use std::net::SocketAddr;
+use std::panic::Location;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
@@ -13,6 +14,7 @@ use super::addr::{self, Proto, ToSocketAddrs};
 use super::fabric::{self, Body, Fabric, Packet, Payload};
 use crate::runtime::core::Core;
 use crate::runtime::current_core;
+use crate::runtime::task_cell::WaitKind;
 use crate::trace::PacketFate;
 
 /// The largest UDP payload over IPv4: 65,535 - 8 (UDP header) - 20 (IP header).
@@ -34,6 +36,16 @@ pub(crate) struct UdpShared {
 impl UdpShared {
     fn wake_all(&self) -> Vec<Waker> {
         std::mem::take(&mut *self.wakers.borrow_mut())
+    }
+
+    /// Whether a datagram from `from` comes from the connected `peer`; a
+    /// loopback or unspecified peer is this socket's own node.
+    fn is_peer(&self, peer: SocketAddr, from: SocketAddr) -> bool {
+        if peer.ip().is_loopback() || peer.ip().is_unspecified() {
+            peer.port() == from.port() && from.ip() == self.addr.ip()
+        } else {
+            peer == from
+        }
     }
 }
 
@@ -299,6 +311,7 @@ impl UdpSocket {
             }
             None if self.shared.closed.get() => Poll::Ready(Err(closed())),
             None => {
+                crate::sync::wait::mark_waiting(WaitKind::UdpRecv, Location::caller());
                 let mut wakers = self.shared.wakers.borrow_mut();
                 if !wakers.iter().any(|w| w.will_wake(cx.waker())) {
                     wakers.push(cx.waker().clone());
@@ -365,7 +378,7 @@ pub(crate) fn deliver(core: &Core, f: &mut Fabric, p: Packet) {
     let socket = f
         .udp
         .get(&p.to)
-        .filter(|s| s.peer.get().is_none_or(|peer| peer == p.from))
+        .filter(|s| s.peer.get().is_none_or(|peer| s.is_peer(peer, p.from)))
         .filter(|s| s.queue.borrow().len() < MAX_QUEUED)
         .cloned();
     let Some(socket) = socket else {

@@ -98,6 +98,11 @@ pub(crate) enum WaitKind {
     QueuePut,
     QueueJoin,
     Promise,
+    UdpRecv,
+    TcpAccept,
+    TcpConnect,
+    TcpRead,
+    TcpWrite,
 }
 
 impl WaitKind {
@@ -123,6 +128,11 @@ impl WaitKind {
             WaitKind::QueuePut => "Queue::put",
             WaitKind::QueueJoin => "Queue::join",
             WaitKind::Promise => "Promise::wait",
+            WaitKind::UdpRecv => "UdpSocket::recv_from",
+            WaitKind::TcpAccept => "TcpListener::accept",
+            WaitKind::TcpConnect => "TcpStream::connect",
+            WaitKind::TcpRead => "a read of a TcpStream",
+            WaitKind::TcpWrite => "a write of a TcpStream (the peer reads nothing)",
         }
     }
 }
@@ -161,6 +171,12 @@ impl Header {
             spawned_at: self.location.to_string(),
             waiting_on: self.waiting_on.get().map(|(kind, at)| match kind {
                 WaitKind::JoinHandle => format!("the JoinHandle of a task spawned at {at}"),
+                // A socket's wait is noted inside the socket: its place says nothing.
+                WaitKind::UdpRecv
+                | WaitKind::TcpAccept
+                | WaitKind::TcpConnect
+                | WaitKind::TcpRead
+                | WaitKind::TcpWrite => kind.name().to_string(),
                 _ => format!("{} at {at}", kind.name()),
             }),
         }

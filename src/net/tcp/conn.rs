@@ -24,6 +24,7 @@ use std::task::{Context, Poll, Waker};
 
 use super::super::fabric::{self, Body, Fabric, Packet, Payload, Segment};
 use crate::runtime::core::Core;
+use crate::runtime::task_cell::WaitKind;
 use crate::trace::PacketFate;
 
 /// The node of an end whose address no node has (its packets go nowhere).
@@ -93,6 +94,11 @@ impl End {
     }
 }
 
+fn register_as(kind: WaitKind, slot: &RefCell<Option<Waker>>, cx: &Context<'_>) {
+    crate::sync::wait::mark_waiting(kind, std::panic::Location::caller());
+    register(slot, cx);
+}
+
 fn register(slot: &RefCell<Option<Waker>>, cx: &Context<'_>) {
     let mut slot = slot.borrow_mut();
     match &*slot {
@@ -144,7 +150,7 @@ impl Conn {
         if let Some(err) = e.error() {
             return Poll::Ready(Err(err));
         }
-        register(&e.write_waker, cx);
+        register_as(WaitKind::TcpConnect, &e.write_waker, cx);
         Poll::Pending
     }
 
@@ -182,7 +188,7 @@ impl Conn {
         if e.rx_eof.get() {
             return Poll::Ready(Ok(0));
         }
-        register(&e.read_waker, cx);
+        register_as(WaitKind::TcpRead, &e.read_waker, cx);
         Poll::Pending
     }
 
@@ -208,7 +214,7 @@ impl Conn {
         }
         let room = self.send_buffer.saturating_sub(e.unacked.get());
         if room == 0 {
-            register(&e.write_waker, cx);
+            register_as(WaitKind::TcpWrite, &e.write_waker, cx);
             return Poll::Pending;
         }
         let n = room.min(buf.len());

@@ -121,6 +121,10 @@ impl TcpListener {
                     "the listener's node was killed",
                 )));
             }
+            crate::sync::wait::mark_waiting(
+                crate::runtime::task_cell::WaitKind::TcpAccept,
+                std::panic::Location::caller(),
+            );
             let mut wakers = self.shared.wakers.borrow_mut();
             if !wakers.iter().any(|w| w.will_wake(cx.waker())) {
                 wakers.push(cx.waker().clone());
