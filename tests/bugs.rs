@@ -12,6 +12,7 @@ mod bugs;
 
 use bugs::Bug;
 use seedloop::explore::{Explorer, Failure};
+use seedloop::trace::{EventKind, NodeChange, PacketFate};
 use seedloop::{Error, Sim, Strategy};
 
 /// The plain run of `body`: Fifo, with buggify as the bug's replay uses it.
@@ -137,6 +138,9 @@ suite!(
     duplicate_delivery,
     stale_cache,
     snapshot_gc,
+    partition_stale_read,
+    udp_duplicate_apply,
+    ack_before_flush,
 );
 
 /// The suite has at least ten bugs, and the default sweep finds most of
@@ -294,4 +298,62 @@ fn dfs_measures_the_depth_of_the_starvation_bug() {
     let failure = dfs(4).expect_err("four deviations starve the reader");
     assert!(bug.cause.matches(failure.error()), "{failure}");
     assert_eq!(failure.tape().nonzero(), 4, "{failure}");
+}
+
+/// The distributed bugs fail because of their fault, not because of an
+/// unlucky schedule: the shrunk tape keeps only the fault's choices (three
+/// for a `buggify!` fault: on for the run, this site on, firing; one coin of
+/// the link for the network's), and its replay shows the fault in the trace:
+/// the partition, the duplicated or lost datagram, the restart.
+#[test]
+fn distributed_bugs_shrink_to_their_fault() {
+    type Fault = fn(&EventKind) -> bool;
+    let cases: [(&str, usize, Fault); 3] = [
+        (
+            "partition_stale_read",
+            3,
+            |e| matches!(e, EventKind::Fault { description } if description.contains("partition")),
+        ),
+        ("udp_duplicate_apply", 1, |e| {
+            matches!(
+                e,
+                EventKind::Packet {
+                    fate: PacketFate::Duplicated | PacketFate::Lost,
+                    proto: "udp",
+                    ..
+                }
+            )
+        }),
+        (
+            "ack_before_flush",
+            3,
+            |e| matches!(e, EventKind::Node { node, change: NodeChange::Restarted } if node == "kv"),
+        ),
+    ];
+    for (name, nonzero, fault) in cases {
+        let bug = bugs::by_name(name);
+        let failure = Explorer::new(format!("bugs::{name}"))
+            .seeds(1000)
+            .run(bug.buggy)
+            .expect_err("the default sweep finds the bug");
+        assert_eq!(failure.tape().nonzero(), nonzero, "{failure}");
+        let mut sim = Sim::builder()
+            .seed(failure.seed())
+            .strategy(Strategy::Replay(failure.tape().clone()))
+            .buggify(bug.buggify)
+            .record_trace(true)
+            .print_panics(false)
+            .build();
+        let replayed = sim
+            .try_block_on((bug.buggy)())
+            .expect_err("the shrunk tape replays the failure");
+        assert!(
+            bug.cause.matches(&replayed),
+            "{name}: replayed as {replayed}"
+        );
+        assert!(
+            sim.trace().events().iter().any(|e| fault(&e.kind)),
+            "{name}: the replay's trace has no fault"
+        );
+    }
 }

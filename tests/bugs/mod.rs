@@ -13,6 +13,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
+pub mod ack_before_flush;
 pub mod cancel_unsafe;
 pub mod check_then_act;
 pub mod double_checked_init;
@@ -20,6 +21,7 @@ pub mod duplicate_delivery;
 pub mod lost_update;
 pub mod missed_notify;
 pub mod order_violation;
+pub mod partition_stale_read;
 pub mod queue_deadlock;
 pub mod retry_double_apply;
 pub mod send_then_count;
@@ -28,6 +30,7 @@ pub mod stale_cache;
 pub mod timeout_race;
 pub mod torn_read;
 pub mod two_lock_deadlock;
+pub mod udp_duplicate_apply;
 
 /// A program of the suite, boxed so that every bug has the same type.
 pub type Body = Pin<Box<dyn Future<Output = ()>>>;
@@ -98,6 +101,9 @@ pub const ALL: &[Bug] = &[
     bug!(duplicate_delivery, Cause::Panic("applied twice"), buggify: true),
     bug!(stale_cache, Cause::Panic("stale cache"), buggify: false),
     bug!(snapshot_gc, Cause::Panic("collected while in use"), buggify: false),
+    bug!(partition_stale_read, Cause::Panic("stale read"), buggify: true),
+    bug!(udp_duplicate_apply, Cause::Panic("counted twice"), buggify: false),
+    bug!(ack_before_flush, Cause::Panic("lost write"), buggify: true),
 ];
 
 /// The bug called `name`.
