@@ -19,8 +19,8 @@
 //!
 //! Partitions are checked when a packet is sent, not while it flies: a packet
 //! already on the wire arrives. A partition that lasts `partition_timeout`
-//! breaks the TCP connections it cuts (a check event per partition, voided
-//! by any later change to that pair of nodes).
+//! breaks the TCP connections it cuts (a check event per cut pair, timed
+//! from its first cut and taken off the timer queue by a repair).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::SocketAddr;
@@ -33,6 +33,7 @@ use super::udp::{self, UdpShared};
 use crate::node::table::Status;
 use crate::runtime::core::Core;
 use crate::strategy::ChoiceKind;
+use crate::time::timers::TimerKey;
 use crate::trace::PacketFate;
 
 /// A packet's bytes: up to 64 inline (no allocation for the small
@@ -132,6 +133,10 @@ pub(crate) struct Fabric {
     blocked: BTreeSet<(u32, u32)>,
     /// Bumped at every change of a pair's partitions (key: lower id first).
     epochs: BTreeMap<(u32, u32), u64>,
+    /// The pending partition check of a pair (key: lower id first), taken
+    /// off the timer queue when the pair changes, so that a healed
+    /// partition leaves no event behind.
+    checks: BTreeMap<(u32, u32), (TimerKey, u32)>,
     clogged: BTreeSet<u32>,
     held: VecDeque<Held>,
     stalled: VecDeque<Packet>,
@@ -157,6 +162,7 @@ impl Fabric {
             links: BTreeMap::new(),
             blocked: BTreeSet::new(),
             epochs: BTreeMap::new(),
+            checks: BTreeMap::new(),
             clogged: BTreeSet::new(),
             held: VecDeque::new(),
             stalled: VecDeque::new(),
@@ -176,7 +182,7 @@ impl Fabric {
         id
     }
 
-    fn schedule(&mut self, core: &Core, at: u64, event: NetEvent) {
+    fn schedule(&mut self, core: &Core, at: u64, event: NetEvent) -> (TimerKey, u32) {
         let token = match self.free.pop() {
             Some(t) => {
                 self.events[t as usize] = Some(event);
@@ -187,11 +193,18 @@ impl Fabric {
                 (self.events.len() - 1) as u32
             }
         };
-        core.timers.borrow_mut().insert_net(at, token);
+        (core.timers.borrow_mut().insert_net(at, token), token)
     }
 
-    fn bump_epoch(&mut self, a: u32, b: u32) -> u64 {
-        let e = self.epochs.entry((a.min(b), a.max(b))).or_insert(0);
+    fn bump_epoch(&mut self, core: &Core, a: u32, b: u32) -> u64 {
+        let pair = (a.min(b), a.max(b));
+        if let Some((key, token)) = self.checks.remove(&pair) {
+            // Not fired yet (firing removes it): cancel it.
+            drop(core.timers.borrow_mut().cancel(key));
+            self.events[token as usize] = None;
+            self.free.push(token);
+        }
+        let e = self.epochs.entry(pair).or_insert(0);
         *e += 1;
         *e
     }
@@ -224,6 +237,18 @@ pub(crate) fn transmit(core: &Core, f: &mut Fabric, p: Packet) {
         let at = order(f, &p, now);
         f.schedule(core, at, NetEvent::Deliver(p));
         return;
+    }
+    // A TCP segment never overtakes an earlier one of its direction that
+    // waits for a partition to heal (even if a clog would hold it instead).
+    if let Body::Tcp { conn, to_end, .. } = &p.body {
+        let behind = f.stalled.iter().any(
+            |q| matches!(&q.body, Body::Tcp { conn: c, to_end: e, .. } if c == conn && e == to_end),
+        );
+        if behind {
+            note(core, PacketFate::Stalled, &p);
+            f.stalled.push_back(p);
+            return;
+        }
     }
     if f.clogged.contains(&p.src) || f.clogged.contains(&p.dst) {
         note(core, PacketFate::Held, &p);
@@ -312,6 +337,12 @@ pub(crate) fn fire(core: &Core, token: u32) {
     let event = with_net(core, |f| {
         let e = f.events[token as usize].take();
         f.free.push(token);
+        if let Some(NetEvent::PartitionCheck { a, b, .. }) = &e {
+            let pair = (*a.min(b), *a.max(b));
+            if f.checks.get(&pair).is_some_and(|&(_, t)| t == token) {
+                f.checks.remove(&pair);
+            }
+        }
         e
     });
     match event {
@@ -350,22 +381,28 @@ pub(crate) fn note_packet(core: &Core, fate: PacketFate, p: &Packet) {
 }
 
 /// Sends or delivers the held packets that nothing holds any more, in the
-/// order they were held (after `unclog` and `resume`).
+/// order they were held (after `unclog` and `resume`). Those that arrived
+/// already are delivered at once: packets sent now, even with no latency,
+/// cannot overtake them.
 pub(crate) fn release_held(core: &Core) {
     let held = with_net(core, |f| std::mem::take(&mut f.held));
     for h in held {
         let status = core.nodes.borrow().get(h.packet.dst).status;
-        with_net(core, |f| {
+        let arrived = with_net(core, |f| {
             let still = f.clogged.contains(&h.packet.src) || f.clogged.contains(&h.packet.dst);
             if still || (h.arrived && status == Status::Paused) {
                 f.held.push_back(h);
+                None
             } else if h.arrived {
-                let now = core.now();
-                f.schedule(core, now, NetEvent::Deliver(h.packet));
+                Some(h.packet)
             } else {
                 transmit(core, f, h.packet);
+                None
             }
         });
+        if let Some(p) = arrived {
+            deliver(core, p);
+        }
     }
 }
 
@@ -422,11 +459,13 @@ pub(crate) fn node_down(core: &Core, node: u32) {
         return;
     }
     let wake = with_net(core, |f| {
-        let mut wake = udp::close_node(f, node);
-        wake.extend(conn::close_node(core, f, node));
+        // First, so that the resets sent below wait behind a clog or a
+        // partition like any packet, instead of being dropped with these.
         f.held
             .retain(|h| h.packet.src != node && !(h.arrived && h.packet.dst == node));
         f.stalled.retain(|p| p.src != node);
+        let mut wake = udp::close_node(f, node);
+        wake.extend(conn::close_node(core, f, node));
         wake
     });
     for w in wake {
@@ -458,15 +497,20 @@ pub(crate) fn partition(core: &Core, from: u32, to: u32, both: bool) {
         },
     );
     with_net(core, |f| {
+        // A pair already cut stays on the clock of its first cut.
+        let was_cut = f.is_blocked(from, to) || f.is_blocked(to, from);
         f.blocked.insert((from, to));
         if both {
             f.blocked.insert((to, from));
         }
-        let epoch = f.bump_epoch(from, to);
+        if was_cut {
+            return;
+        }
+        let epoch = f.bump_epoch(core, from, to);
         let at = core
             .now()
             .saturating_add(u64::try_from(f.cfg.partition_timeout.as_nanos()).unwrap_or(u64::MAX));
-        f.schedule(
+        let check = f.schedule(
             core,
             at,
             NetEvent::PartitionCheck {
@@ -475,6 +519,7 @@ pub(crate) fn partition(core: &Core, from: u32, to: u32, both: bool) {
                 epoch,
             },
         );
+        f.checks.insert((from.min(to), from.max(to)), check);
     });
 }
 
@@ -487,7 +532,7 @@ pub(crate) fn repair(core: &Core, a: u32, b: u32) {
     with_net(core, |f| {
         f.blocked.remove(&(a, b));
         f.blocked.remove(&(b, a));
-        f.bump_epoch(a, b);
+        f.bump_epoch(core, a, b);
         release_stalled(core, f);
     });
 }
@@ -501,7 +546,7 @@ pub(crate) fn repair_all(core: &Core) {
     with_net(core, |f| {
         let pairs: Vec<(u32, u32)> = std::mem::take(&mut f.blocked).into_iter().collect();
         for (a, b) in pairs {
-            f.bump_epoch(a, b);
+            f.bump_epoch(core, a, b);
         }
         release_stalled(core, f);
     });

@@ -262,6 +262,17 @@ pub(crate) fn close_end(core: &Core, conn: &Rc<Conn>, end: usize) {
     if e.closed.replace(true) {
         return;
     }
+    // Bytes nobody will read: the peer's writer gets their room back, or
+    // it could wait for it forever (what it sends now meets a closed end,
+    // which answers with a reset).
+    let unread = std::mem::take(&mut *e.rx.borrow_mut()).len();
+    if unread > 0 {
+        let peer = &conn.ends[1 - end];
+        peer.unacked.set(peer.unacked.get().saturating_sub(unread));
+        if let Some(w) = peer.write_waker.borrow_mut().take() {
+            w.wake();
+        }
+    }
     let Ok(mut net) = core.net.try_borrow_mut() else {
         return;
     };

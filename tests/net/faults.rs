@@ -1,0 +1,244 @@
+//! Link settings and the fault controls themselves.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use seedloop::net::{self, LinkConfig, NetConfig, UdpSocket};
+use seedloop::time::{Instant, sleep, timeout};
+use seedloop::trace::{EventKind, PacketFate};
+use seedloop::{Error, Sim, node};
+
+use super::{fixed, ms, packets, secs, sim_with};
+
+/// One datagram from `from` to `to`'s port 9: its one-way latency, or
+/// `None` if it did not arrive within a second.
+async fn one_way(from: &'static str, to: &'static str) -> Option<Duration> {
+    let rx = node::spawn_on(to, async {
+        let s = UdpSocket::bind("0.0.0.0:9").await.unwrap();
+        let mut buf = [0; 8];
+        timeout(secs(1), s.recv_from(&mut buf))
+            .await
+            .ok()
+            .map(|_| Instant::now())
+    });
+    sleep(ms(1)).await; // bound
+    let sent = node::spawn_on(from, async move {
+        let s = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        s.send_to(b"ping", (to, 9)).await.unwrap();
+        Instant::now()
+    })
+    .await
+    .unwrap();
+    rx.await.unwrap().map(|at| at - sent)
+}
+
+#[test]
+fn set_link_changes_both_directions_and_a_bad_link_changes_nothing() {
+    let mut sim = sim_with(1, fixed(ms(2)));
+    sim.block_on(async {
+        node::Builder::new("a").build();
+        node::Builder::new("b").build();
+        assert_eq!(one_way("a", "b").await, Some(ms(2)));
+        let wan = LinkConfig::new().latency(ms(50)..ms(50));
+        net::set_link("a", "b", wan.clone()).unwrap();
+        assert_eq!(one_way("a", "b").await, Some(ms(50)));
+        assert_eq!(one_way("b", "a").await, Some(ms(50)));
+        assert_eq!(
+            one_way("a", "main").await,
+            Some(ms(2)),
+            "other links keep the default"
+        );
+
+        for bad in [
+            LinkConfig::new().loss(2.0),
+            LinkConfig::new().duplicate(-0.5),
+            LinkConfig::new().latency(ms(9)..ms(1)),
+            LinkConfig::new().loss(f64::NAN),
+        ] {
+            let err = net::set_link("a", "b", bad.clone()).unwrap_err();
+            assert!(
+                ["loss", "duplicate", "latency"].contains(&err.setting()),
+                "{err}"
+            );
+            let err2 = net::set_link_oneway("b", "a", bad).unwrap_err();
+            assert_eq!(err.setting(), err2.setting());
+        }
+        // Unchanged, both ways: same latency, nothing lost.
+        for _ in 0..20 {
+            assert_eq!(one_way("a", "b").await, Some(ms(50)));
+            assert_eq!(one_way("b", "a").await, Some(ms(50)));
+        }
+    });
+}
+
+#[test]
+fn set_link_oneway_changes_one_direction() {
+    let mut sim = sim_with(2, fixed(ms(2)));
+    sim.block_on(async {
+        node::Builder::new("a").build();
+        node::Builder::new("b").build();
+        net::set_link_oneway("a", "b", LinkConfig::new().latency(ms(30)..ms(30))).unwrap();
+        assert_eq!(one_way("a", "b").await, Some(ms(30)));
+        assert_eq!(one_way("b", "a").await, Some(ms(2)));
+        net::set_link_oneway("b", "a", LinkConfig::new().loss(1.0)).unwrap();
+        assert_eq!(one_way("b", "a").await, None);
+        assert_eq!(one_way("a", "b").await, Some(ms(30)));
+    });
+}
+
+#[test]
+fn a_link_latency_range_is_respected() {
+    let mut sim = sim_with(3, NetConfig::new());
+    sim.block_on(async {
+        node::Builder::new("a").build();
+        node::Builder::new("b").build();
+        net::set_link("a", "b", LinkConfig::new().latency(ms(20)..ms(40))).unwrap();
+        let mut seen = Vec::new();
+        for _ in 0..30 {
+            let d = one_way("a", "b").await.unwrap();
+            assert!(d >= ms(20) && d < ms(40), "{d:?}");
+            seen.push(d);
+        }
+        seen.sort();
+        seen.dedup();
+        assert!(seen.len() > 20, "latencies vary: {seen:?}");
+    });
+}
+
+#[test]
+fn a_partition_is_checked_when_a_packet_is_sent_not_while_it_flies() {
+    let mut sim = sim_with(4, fixed(ms(100)));
+    sim.block_on(async {
+        node::Builder::new("b").build();
+        let got = Rc::new(RefCell::new(Vec::new()));
+        let g = got.clone();
+        let rx = node::spawn_on("b", async move {
+            let s = UdpSocket::bind("0.0.0.0:9").await.unwrap();
+            let mut buf = [0; 8];
+            loop {
+                let (n, _) = s.recv_from(&mut buf).await.unwrap();
+                g.borrow_mut().push(buf[..n].to_vec());
+            }
+        });
+        sleep(ms(1)).await;
+        let s = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        s.send_to(b"early", "b:9").await.unwrap();
+        sleep(ms(50)).await;
+        net::partition("main", "b");
+        s.send_to(b"late", "b:9").await.unwrap();
+        sleep(secs(1)).await;
+        assert_eq!(*got.borrow(), [b"early".to_vec()]);
+        rx.abort();
+    });
+    assert_eq!(packets(&sim, PacketFate::Dropped, "udp"), 1);
+}
+
+#[test]
+fn faults_are_recorded_in_the_trace() {
+    let mut sim = sim_with(5, NetConfig::new());
+    sim.block_on(async {
+        node::Builder::new("b").build();
+        net::partition("main", "b");
+        net::repair("main", "b");
+        net::partition_oneway("b", "main");
+        net::repair_all();
+        net::clog("b");
+        net::unclog("b");
+        net::set_link("main", "b", LinkConfig::new()).unwrap();
+    });
+    let faults: Vec<String> = sim
+        .trace()
+        .events()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Fault { description } => Some(description.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(faults.len(), 8, "{faults:?}");
+    assert!(faults[0].contains("partition") && faults[0].contains("'b'"));
+    assert!(faults[2].contains("->") && !faults[2].contains("<->"));
+    assert!(faults[3].contains("repair all"));
+    assert!(faults[4].starts_with("clog"));
+    assert!(faults[5].starts_with("unclog"));
+    assert!(faults[6].contains("link") && faults[7].contains("link"));
+}
+
+#[test]
+fn a_healed_partition_leaves_nothing_on_the_clock() {
+    let mut sim = Sim::builder().print_panics(false).build();
+    let err = sim
+        .try_block_on(async {
+            node::Builder::new("b").build();
+            node::Builder::new("c").build();
+            net::partition("main", "b");
+            net::partition_oneway("c", "b");
+            sleep(secs(1)).await;
+            net::repair("main", "b");
+            net::repair_all();
+            std::future::pending::<()>().await
+        })
+        .unwrap_err();
+    // Stuck since 1 s: the clock did not run on to the partition timeout.
+    let Error::Deadlock { time, .. } = err else {
+        panic!("expected a deadlock, got {err:?}")
+    };
+    assert_eq!(time, secs(1));
+    assert_eq!(sim.elapsed(), secs(1));
+}
+
+#[test]
+fn a_partition_renewed_before_its_timeout_is_timed_from_the_renewal() {
+    use futures::AsyncReadExt;
+    let mut sim = sim_with(6, NetConfig::new().partition_timeout(secs(10)));
+    sim.block_on(async {
+        let l = seedloop::net::TcpListener::bind("0.0.0.0:80")
+            .await
+            .unwrap();
+        node::Builder::new("b").build();
+        let client = node::spawn_on("b", async {
+            let mut s = seedloop::net::TcpStream::connect("main:80").await.unwrap();
+            let mut buf = [0; 1];
+            let r = s.read(&mut buf).await.map_err(|e| e.kind());
+            (r, Instant::now().since_start())
+        });
+        let (_s, _) = l.accept().await.unwrap();
+        let start = Instant::now().since_start();
+        net::partition("main", "b");
+        sleep(secs(4)).await;
+        net::repair("main", "b");
+        net::partition("main", "b");
+        let (r, at) = client.await.unwrap();
+        assert_eq!(r, Err(std::io::ErrorKind::TimedOut));
+        assert_eq!(at, start + secs(14));
+    });
+}
+
+#[test]
+fn partitioning_an_already_cut_pair_does_not_postpone_the_break() {
+    use futures::AsyncReadExt;
+    let mut sim = sim_with(7, NetConfig::new().partition_timeout(secs(10)));
+    sim.block_on(async {
+        let l = seedloop::net::TcpListener::bind("0.0.0.0:80")
+            .await
+            .unwrap();
+        node::Builder::new("b").build();
+        let client = node::spawn_on("b", async {
+            let mut s = seedloop::net::TcpStream::connect("main:80").await.unwrap();
+            let mut buf = [0; 1];
+            let r = s.read(&mut buf).await.map_err(|e| e.kind());
+            (r, Instant::now().since_start())
+        });
+        let (_s, _) = l.accept().await.unwrap();
+        let start = Instant::now().since_start();
+        net::partition_oneway("main", "b");
+        sleep(secs(3)).await;
+        net::partition_oneway("b", "main"); // now both ways
+        sleep(secs(3)).await;
+        net::partition("main", "b"); // again
+        let (r, at) = client.await.unwrap();
+        assert_eq!(r, Err(std::io::ErrorKind::TimedOut));
+        assert_eq!(at, start + secs(10), "cut since the first call");
+    });
+}
