@@ -14,8 +14,9 @@
 //!
 //! A scheduled delivery is an entry of the core's timer queue (so deliveries
 //! and timers keep one time order); when it fires, a packet for a killed
-//! node is dropped (a TCP segment answered with a reset), one for a paused
-//! or clogged node is held, and the rest reach their socket.
+//! node is dropped (a dead machine answers nothing: a connect to it times
+//! out), one for a paused or clogged node is held, and the rest reach their
+//! socket. A TCP segment for a closed connection end is answered with a reset.
 //!
 //! Partitions are checked when a packet is sent, not while it flies: a packet
 //! already on the wire arrives. A partition that lasts `partition_timeout`

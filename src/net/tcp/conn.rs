@@ -111,6 +111,9 @@ pub(crate) struct Conn {
     pub(crate) id: u64,
     pub(crate) ends: [End; 2],
     send_buffer: usize,
+    /// Whether the connecting end's ephemeral port was given back (once:
+    /// a later connection may have it by now).
+    port_freed: Cell<bool>,
 }
 
 impl Conn {
@@ -124,6 +127,7 @@ impl Conn {
             id,
             ends: [End::new(local.0, local.1), End::new(remote.0, remote.1)],
             send_buffer,
+            port_freed: Cell::new(false),
         }
     }
 
@@ -284,12 +288,12 @@ pub(crate) fn close_end(core: &Core, conn: &Rc<Conn>, end: usize) {
 }
 
 fn forget_if_done(f: &mut Fabric, conn: &Rc<Conn>) {
-    if conn.ends.iter().all(|e| e.closed.get()) {
-        f.conns.remove(&conn.id);
-        f.tcp_ports.remove(&conn.ends[0].addr);
-    } else if conn.ends[0].closed.get() {
+    if conn.ends[0].closed.get() && !conn.port_freed.replace(true) {
         // The connecting end's ephemeral port is free again.
         f.tcp_ports.remove(&conn.ends[0].addr);
+    }
+    if conn.ends.iter().all(|e| e.closed.get()) {
+        f.conns.remove(&conn.id);
     }
 }
 
