@@ -335,45 +335,55 @@ fn order(f: &Fabric, p: &Packet, at: u64) -> u64 {
 
 /// A scheduled network event is due (called by the core's `advance`).
 pub(crate) fn fire(core: &Core, token: u32) {
-    let event = with_net(core, |f| {
+    // A delivery is handled within one borrow of the fabric, the packet
+    // moved as little as possible (this is the hot path of every packet).
+    let check = with_net(core, |f| {
         let e = f.events[token as usize].take();
         f.free.push(token);
-        if let Some(NetEvent::PartitionCheck { a, b, .. }) = &e {
-            let pair = (*a.min(b), *a.max(b));
-            if f.checks.get(&pair).is_some_and(|&(_, t)| t == token) {
-                f.checks.remove(&pair);
+        match e {
+            Some(NetEvent::Deliver(p)) => {
+                deliver_in(core, f, p);
+                None
             }
+            Some(NetEvent::PartitionCheck { a, b, epoch }) => {
+                let pair = (a.min(b), a.max(b));
+                if f.checks.get(&pair).is_some_and(|&(_, t)| t == token) {
+                    f.checks.remove(&pair);
+                }
+                Some((a, b, epoch))
+            }
+            None => None,
         }
-        e
     });
-    match event {
-        Some(NetEvent::Deliver(p)) => deliver(core, p),
-        Some(NetEvent::PartitionCheck { a, b, epoch }) => partition_check(core, a, b, epoch),
-        None => {}
+    if let Some((a, b, epoch)) = check {
+        partition_check(core, a, b, epoch);
     }
 }
 
 fn deliver(core: &Core, p: Packet) {
+    with_net(core, |f| deliver_in(core, f, p));
+}
+
+#[inline]
+fn deliver_in(core: &Core, f: &mut Fabric, p: Packet) {
     let status = core.nodes.borrow().get(p.dst).status;
-    with_net(core, |f| {
-        if status == Status::Killed {
-            // A dead machine answers nothing: a connect to it times out.
-            note(core, PacketFate::Dropped, &p);
-            return;
-        }
-        if status == Status::Paused || f.clogged.contains(&p.dst) {
-            note(core, PacketFate::Held, &p);
-            f.held.push_back(Held {
-                packet: p,
-                arrived: true,
-            });
-            return;
-        }
-        match p.body {
-            Body::Udp(_) => udp::deliver(core, f, p),
-            Body::Tcp { .. } => conn::on_segment(core, f, p),
-        }
-    });
+    if status == Status::Killed {
+        // A dead machine answers nothing: a connect to it times out.
+        note(core, PacketFate::Dropped, &p);
+        return;
+    }
+    if status == Status::Paused || f.clogged.contains(&p.dst) {
+        note(core, PacketFate::Held, &p);
+        f.held.push_back(Held {
+            packet: p,
+            arrived: true,
+        });
+        return;
+    }
+    match p.body {
+        Body::Udp(_) => udp::deliver(core, f, p),
+        Body::Tcp { .. } => conn::on_segment(core, f, p),
+    }
 }
 
 /// Records a packet's fate (for the sockets' modules).

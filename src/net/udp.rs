@@ -31,6 +31,9 @@ pub(crate) struct UdpShared {
     queue: RefCell<VecDeque<(Payload, SocketAddr)>>,
     wakers: RefCell<Vec<Waker>>,
     closed: Cell<bool>,
+    /// The last destination routed: (as given, its node, as delivered).
+    /// Addresses never move between nodes, so it stays right.
+    route: Cell<Option<(SocketAddr, u32, SocketAddr)>>,
 }
 
 impl UdpShared {
@@ -128,6 +131,7 @@ impl UdpSocket {
                 queue: RefCell::new(VecDeque::new()),
                 wakers: RefCell::new(Vec::new()),
                 closed: Cell::new(false),
+                route: Cell::new(None),
             });
             f.udp.insert(addr, shared.clone());
             Ok(UdpSocket { shared })
@@ -254,7 +258,16 @@ impl UdpSocket {
         }
         let core = current_core();
         let src = self.shared.node;
-        let (dst, to) = addr::route(&core, src, to);
+        let (dst, to) = match self.shared.route.get() {
+            Some((given, node, routed)) if given == to => (Some(node), routed),
+            _ => {
+                let (dst, routed) = addr::route(&core, src, to);
+                if let Some(node) = dst {
+                    self.shared.route.set(Some((to, node, routed)));
+                }
+                (dst, routed)
+            }
+        };
         let packet = Packet {
             from: self.shared.addr,
             to,
