@@ -126,8 +126,16 @@ mod chapters {
     struct Futures;
     #[doc = include_str!("../docs/04-tasks.md")]
     struct Tasks;
+    #[doc = include_str!("../docs/05-processes.md")]
+    struct Processes;
     #[doc = include_str!("../docs/06-tools.md")]
     struct Tools;
+    #[doc = include_str!("../docs/07-transport.md")]
+    struct Transport;
+    #[doc = include_str!("../docs/08-sockets.md")]
+    struct Sockets;
+    #[doc = include_str!("../docs/09-streams.md")]
+    struct Streams;
     #[doc = include_str!("../docs/time-tape-trace.md")]
     struct TimeTapeTrace;
     #[doc = include_str!("../docs/12-harness.md")]
