@@ -51,8 +51,11 @@
 //!
 //! The layers, bottom to top (see `docs/` for a chapter per layer):
 //! coroutines (Rust `async`), the event loop ([`Sim`]), futures ([`future`]),
-//! tasks ([`task`]), and beside them virtual time ([`time`]), randomness
-//! ([`rand`]), the event trace ([`trace`]) and logging ([`log`]).
+//! tasks ([`task`]), simulated machines ([`node`]), tools ([`sync`],
+//! [`queue`]), the network's transport and sockets ([`net`]), and streams
+//! ([`io`]); beside them virtual time ([`time`]), randomness ([`rand`]), the
+//! event trace ([`trace`]), logging ([`log`]) and the exploration harness
+//! ([`explore`]).
 
 #![warn(missing_docs)]
 

@@ -406,3 +406,21 @@ fn a_deadlock_report_names_the_socket_wait_and_the_node() {
     );
     assert!(err.to_string().contains("on node 'quiet'"), "{err}");
 }
+
+#[test]
+fn serve_forever_returns_when_the_servers_node_is_killed() {
+    let mut sim = Sim::new(6);
+    sim.block_on(async {
+        let db = node::Builder::new("db").build();
+        let server = node::spawn_on(db, async {
+            start_server("0.0.0.0:7", |_r, _w| async {}).await.unwrap()
+        })
+        .await
+        .unwrap();
+        assert!(server.is_serving());
+        node::kill(db);
+        assert!(!server.is_serving(), "the accept task went with its node");
+        let waited = seedloop::time::timeout(Duration::from_secs(10), server.serve_forever()).await;
+        assert!(waited.is_ok());
+    });
+}

@@ -161,14 +161,16 @@ impl Server {
     ) -> io::Result<Server> {
         let addr = listener.local_addr()?;
         let done = Rc::new(Promise::new());
-        let finished = done.clone();
+        // Set when the accept task ends, however it ends: closed, aborted,
+        // or dropped with its killed node.
+        let finished = Finished(done.clone());
         let accept = crate::task::Builder::new()
             .name("server")
             .spawn(async move {
+                let _finished = finished;
                 while let Ok((stream, _)) = listener.accept().await {
                     on_connection(stream);
                 }
-                let _ = finished.set_result(());
             });
         Ok(Server { addr, accept, done })
     }
@@ -233,6 +235,14 @@ impl Server {
     /// ```
     pub async fn serve_forever(&self) {
         let _ = self.done.wait().await;
+    }
+}
+
+struct Finished(Rc<Promise<()>>);
+
+impl Drop for Finished {
+    fn drop(&mut self) {
+        let _ = self.0.set_result(());
     }
 }
 

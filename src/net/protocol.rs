@@ -88,7 +88,10 @@ pub trait Protocol: 'static {
         false
     }
 
-    /// The connection is gone: `None` after a close, the error otherwise.
+    /// The connection is gone: `None` after a close, the error otherwise
+    /// (`ConnectionReset` when the peer's node was killed). When this
+    /// protocol's own node is killed, its driving task is dropped with it
+    /// and no callback runs.
     fn connection_lost(&mut self, error: Option<io::Error>) {
         let _ = error;
     }
@@ -116,7 +119,8 @@ pub trait DatagramProtocol: 'static {
     /// A datagram arrived.
     fn datagram_received(&mut self, data: &[u8], from: SocketAddr);
 
-    /// A receive failed (the socket's node was killed).
+    /// A receive failed. (When the endpoint's node is killed, its driving
+    /// task is dropped with it and no callback runs.)
     fn error_received(&mut self, error: io::Error) {
         let _ = error;
     }

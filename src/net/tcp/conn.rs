@@ -241,9 +241,6 @@ impl Conn {
     /// Sends a segment from `end` to the other end.
     pub(crate) fn send(&self, core: &Core, f: &mut Fabric, end: usize, seg: Segment) {
         let (me, peer) = (&self.ends[end], &self.ends[1 - end]);
-        if peer.node == NO_NODE {
-            return;
-        }
         let p = Packet {
             from: me.addr,
             to: peer.addr,
@@ -255,6 +252,11 @@ impl Conn {
                 seg,
             },
         };
+        if peer.node == NO_NODE {
+            // No node has the address: recorded, and lost.
+            fabric::note_packet(core, PacketFate::Dropped, &p);
+            return;
+        }
         fabric::transmit(core, f, p);
     }
 }
