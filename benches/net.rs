@@ -33,7 +33,7 @@ fn main() {
     if opts.wants("udp_echo") {
         let ns = median(
             (0..opts.reps())
-                .map(|r| workloads::udp_echo(r as u64, rt).as_nanos() as f64 / rt as f64)
+                .map(|r| workloads::udp_echo(r as u64, rt as u64).as_nanos() as f64 / rt as f64)
                 .collect(),
         );
         println!(
@@ -44,7 +44,7 @@ fn main() {
     if opts.wants("tcp_echo") {
         let ns = median(
             (0..opts.reps())
-                .map(|r| workloads::tcp_echo(r as u64, rt).as_nanos() as f64 / rt as f64)
+                .map(|r| workloads::tcp_echo(r as u64, rt as u64).as_nanos() as f64 / rt as f64)
                 .collect(),
         );
         println!(

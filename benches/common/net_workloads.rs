@@ -1,7 +1,17 @@
 //! The network workloads of the benchmarks, on seedloop. Shared with
-//! `#[path]` by `benches/net.rs` and by the peers' crate (`benches/peers`),
-//! so that seedloop and its peers run the very same programs in one run.
+//! `#[path]` by `benches/net.rs` and by the peers' crate (`benches/peers`,
+//! whose `src/spec.rs` these parameters follow), so that seedloop and its
+//! peers run the very same programs in one run.
 #![allow(dead_code)]
+
+/// Bytes per echo request and per cluster datagram.
+pub const PAYLOAD: usize = 64;
+/// The port of the echo servers and the cluster's nodes.
+pub const PORT: u16 = 9000;
+/// Datagrams a cluster node sends back to back before it sleeps a millisecond.
+pub const BURST: u64 = 10;
+/// How long a cluster node keeps receiving after its last send.
+pub const DRAIN: Duration = Duration::from_millis(50);
 
 use std::cell::Cell;
 use std::net::SocketAddr;
@@ -9,12 +19,12 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use futures::{AsyncReadExt, AsyncWriteExt};
-use seedloop::net::{NetConfig, TcpListener, TcpStream, ToSocketAddrs, UdpSocket};
+use seedloop::net::{NetConfig, TcpListener, TcpStream, UdpSocket};
 use seedloop::{Sim, node};
 
-/// UDP echo between two nodes, `n` round trips of 8 bytes, latency drawn
-/// from 1..10 ms per datagram. Returns the wall time.
-pub fn udp_echo(seed: u64, n: usize) -> Duration {
+/// UDP echo between two nodes, `n` round trips of [`PAYLOAD`] bytes, latency
+/// drawn from 1..10 ms per datagram. Returns the wall time.
+pub fn udp_echo(seed: u64, n: u64) -> Duration {
     let mut sim = Sim::builder()
         .seed(seed)
         .net(NetConfig::new().latency(Duration::from_millis(1)..Duration::from_millis(10)))
@@ -23,8 +33,8 @@ pub fn udp_echo(seed: u64, n: usize) -> Duration {
     sim.block_on(async move {
         node::Builder::new("server")
             .init(|| async {
-                let sock = UdpSocket::bind("0.0.0.0:7").await.unwrap();
-                let mut buf = [0u8; 64];
+                let sock = UdpSocket::bind(("0.0.0.0", PORT)).await.unwrap();
+                let mut buf = [0u8; PAYLOAD];
                 loop {
                     let (k, from) = sock.recv_from(&mut buf).await.unwrap();
                     sock.send_to(&buf[..k], from).await.unwrap();
@@ -32,39 +42,39 @@ pub fn udp_echo(seed: u64, n: usize) -> Duration {
             })
             .build();
         let sock = UdpSocket::bind("0.0.0.0:0").await.unwrap();
-        let server: SocketAddr = "10.0.0.2:7".parse().unwrap();
-        let mut buf = [0u8; 64];
-        for i in 0..n {
-            sock.send_to(&(i as u64).to_le_bytes(), server)
-                .await
-                .unwrap();
+        let server = SocketAddr::new("10.0.0.2".parse().unwrap(), PORT);
+        let request = [7u8; PAYLOAD];
+        let mut buf = [0u8; PAYLOAD];
+        for _ in 0..n {
+            sock.send_to(&request, server).await.unwrap();
             let (k, _) = sock.recv_from(&mut buf).await.unwrap();
-            assert_eq!(k, 8);
+            assert_eq!(k, PAYLOAD);
         }
     });
     start.elapsed()
 }
 
-/// TCP echo of 64-byte messages between two nodes, `n` round trips, on the
-/// default network. Returns the wall time.
-pub fn tcp_echo(seed: u64, n: usize) -> Duration {
+/// TCP echo of [`PAYLOAD`]-byte messages between two nodes, `n` round
+/// trips, on the default network. Returns the wall time.
+pub fn tcp_echo(seed: u64, n: u64) -> Duration {
     let mut sim = Sim::builder().seed(seed).build();
     let start = Instant::now();
     sim.block_on(async move {
         node::Builder::new("server")
             .init(|| async {
-                let listener = TcpListener::bind("0.0.0.0:7").await.unwrap();
+                let listener = TcpListener::bind(("0.0.0.0", PORT)).await.unwrap();
                 let (mut stream, _) = listener.accept().await.unwrap();
-                let mut buf = [0u8; 64];
+                let mut buf = [0u8; PAYLOAD];
                 while stream.read_exact(&mut buf).await.is_ok() {
                     stream.write_all(&buf).await.unwrap();
                 }
             })
             .build();
-        let mut stream = TcpStream::connect("10.0.0.2:7").await.unwrap();
-        let mut buf = [7u8; 64];
+        let mut stream = TcpStream::connect(("server", PORT)).await.unwrap();
+        let request = [7u8; PAYLOAD];
+        let mut buf = [0u8; PAYLOAD];
         for _ in 0..n {
-            stream.write_all(&buf).await.unwrap();
+            stream.write_all(&request).await.unwrap();
             stream.read_exact(&mut buf).await.unwrap();
         }
     });
@@ -79,55 +89,55 @@ pub struct Cluster {
     pub delivered: u64,
 }
 
-/// Three nodes each send `msgs / 3` datagrams, alternating between the two
-/// others, two per millisecond of virtual time, over links that lose `loss`
-/// of them.
+/// Three nodes send `msgs` datagrams in all, each its share round-robin to
+/// the two others, [`BURST`] per millisecond of virtual time, fire and
+/// forget, over links (latency 1..10 ms) that lose `loss` of them.
 pub fn cluster(seed: u64, msgs: u64, loss: f64) -> Cluster {
     let mut sim = Sim::builder()
         .seed(seed)
-        .net(NetConfig::new().loss(loss))
+        .net(
+            NetConfig::new()
+                .latency(Duration::from_millis(1)..Duration::from_millis(10))
+                .loss(loss),
+        )
         .build();
     let delivered = Rc::new(Cell::new(0u64));
-    let sent = Rc::new(Cell::new(0u64));
-    let per_node = msgs / 3;
+    let got = delivered.clone();
     let start = Instant::now();
-    let (d, s) = (delivered.clone(), sent.clone());
     sim.block_on(async move {
-        let names = ["n1", "n2", "n3"];
+        let ids: Vec<node::NodeId> = (0..3)
+            .map(|i| node::Builder::new(format!("node{i}")).build())
+            .collect();
+        let peers: Vec<SocketAddr> = ids
+            .iter()
+            .map(|id| SocketAddr::new(id.ip(), PORT))
+            .collect();
         let mut done = Vec::new();
-        for (i, name) in names.iter().enumerate() {
-            let peers: Vec<String> = names
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| *j != i)
-                .map(|(_, p)| format!("{p}:9000"))
-                .collect();
-            let (d, s) = (d.clone(), s.clone());
-            let id = node::Builder::new(*name).build();
-            done.push(node::spawn_on(id, async move {
-                let sock = Rc::new(UdpSocket::bind("0.0.0.0:9000").await.unwrap());
-                let rx = sock.clone();
+        for (index, id) in ids.iter().enumerate() {
+            let peers = peers.clone();
+            let got = got.clone();
+            // An even split, the remainder to the first nodes.
+            let share = msgs / 3 + u64::from((index as u64) < msgs % 3);
+            done.push(node::spawn_on(*id, async move {
+                let socket = Rc::new(UdpSocket::bind(("0.0.0.0", PORT)).await.unwrap());
+                let rx = socket.clone();
                 let receiver = seedloop::spawn(async move {
-                    let mut buf = [0u8; 64];
-                    loop {
-                        rx.recv_from(&mut buf).await.unwrap();
-                        d.set(d.get() + 1);
+                    let mut buf = [0u8; PAYLOAD];
+                    while rx.recv_from(&mut buf).await.is_ok() {
+                        got.set(got.get() + 1);
                     }
                 });
-                let peers: Vec<SocketAddr> = peers
-                    .iter()
-                    .map(|p| p.to_socket_addrs().unwrap()[0])
-                    .collect();
-                let msg = [1u8; 32];
-                for k in 0..per_node {
-                    sock.send_to(&msg, peers[(k % 2) as usize]).await.unwrap();
-                    s.set(s.get() + 1);
-                    if k % 2 == 1 {
+                // Every node binds before the first datagram can arrive.
+                seedloop::sleep(Duration::from_millis(1)).await;
+                let payload = [index as u8; PAYLOAD];
+                for k in 0..share {
+                    let to = (index + 1 + (k % 2) as usize) % 3;
+                    socket.send_to(&payload, peers[to]).await.unwrap();
+                    if (k + 1) % BURST == 0 {
                         seedloop::sleep(Duration::from_millis(1)).await;
                     }
                 }
-                // Let the last datagrams land.
-                seedloop::sleep(Duration::from_millis(20)).await;
+                seedloop::sleep(DRAIN).await;
                 receiver.abort();
             }));
         }
@@ -138,7 +148,7 @@ pub fn cluster(seed: u64, msgs: u64, loss: f64) -> Cluster {
     Cluster {
         wall: start.elapsed(),
         virtual_time: sim.elapsed(),
-        sent: sent.get(),
+        sent: msgs,
         delivered: delivered.get(),
     }
 }
