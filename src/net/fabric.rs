@@ -215,6 +215,17 @@ impl Fabric {
     }
 }
 
+/// Adds the task's waker to a socket's list of waiters, once.
+pub(crate) fn add_waiter(
+    list: &std::cell::RefCell<Vec<std::task::Waker>>,
+    cx: &std::task::Context<'_>,
+) {
+    let mut wakers = list.borrow_mut();
+    if !wakers.iter().any(|w| w.will_wake(cx.waker())) {
+        wakers.push(cx.waker().clone());
+    }
+}
+
 /// Runs `f` on the simulation's network, creating it at first use.
 #[inline]
 pub(crate) fn with_net<R>(core: &Core, f: impl FnOnce(&mut Fabric) -> R) -> R {
@@ -223,8 +234,9 @@ pub(crate) fn with_net<R>(core: &Core, f: impl FnOnce(&mut Fabric) -> R) -> R {
     f(fabric)
 }
 
+/// Records a packet's fate in the trace and the fingerprint.
 #[inline]
-fn note(core: &Core, fate: PacketFate, p: &Packet) {
+pub(crate) fn note_packet(core: &Core, fate: PacketFate, p: &Packet) {
     core.rec
         .borrow_mut()
         .packet(core.now(), fate, p.proto(), p.from, p.to, p.len());
@@ -234,7 +246,7 @@ fn note(core: &Core, fate: PacketFate, p: &Packet) {
 pub(crate) fn transmit(core: &Core, f: &mut Fabric, p: Packet) {
     let now = core.now();
     if p.src == p.dst {
-        note(core, PacketFate::Sent, &p);
+        note_packet(core, PacketFate::Sent, &p);
         let at = order(f, &p, now);
         f.schedule(core, at, NetEvent::Deliver(p));
         return;
@@ -246,13 +258,13 @@ pub(crate) fn transmit(core: &Core, f: &mut Fabric, p: Packet) {
             |q| matches!(&q.body, Body::Tcp { conn: c, to_end: e, .. } if c == conn && e == to_end),
         );
         if behind {
-            note(core, PacketFate::Stalled, &p);
+            note_packet(core, PacketFate::Stalled, &p);
             f.stalled.push_back(p);
             return;
         }
     }
     if f.clogged.contains(&p.src) || f.clogged.contains(&p.dst) {
-        note(core, PacketFate::Held, &p);
+        note_packet(core, PacketFate::Held, &p);
         f.held.push_back(Held {
             packet: p,
             arrived: false,
@@ -261,9 +273,9 @@ pub(crate) fn transmit(core: &Core, f: &mut Fabric, p: Packet) {
     }
     if f.blocked.contains(&(p.src, p.dst)) {
         if matches!(p.body, Body::Udp(_)) {
-            note(core, PacketFate::Dropped, &p);
+            note_packet(core, PacketFate::Dropped, &p);
         } else {
-            note(core, PacketFate::Stalled, &p);
+            note_packet(core, PacketFate::Stalled, &p);
             f.stalled.push_back(p);
         }
         return;
@@ -279,7 +291,7 @@ pub(crate) fn transmit(core: &Core, f: &mut Fabric, p: Packet) {
     let to_ns = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
     if matches!(p.body, Body::Udp(_)) {
         if lost(core) {
-            note(core, PacketFate::Lost, &p);
+            note_packet(core, PacketFate::Lost, &p);
             return;
         }
         let at = now.saturating_add(to_ns(core.choose_duration(lo, hi)));
@@ -294,10 +306,10 @@ pub(crate) fn transmit(core: &Core, f: &mut Fabric, p: Packet) {
         } else {
             None
         };
-        note(core, PacketFate::Sent, &p);
+        note_packet(core, PacketFate::Sent, &p);
         f.schedule(core, at, NetEvent::Deliver(p));
         if let Some(copy) = copy {
-            note(core, PacketFate::Duplicated, &copy);
+            note_packet(core, PacketFate::Duplicated, &copy);
             let at = now.saturating_add(to_ns(core.choose_duration(lo, hi)));
             f.schedule(core, at, NetEvent::Deliver(copy));
         }
@@ -310,13 +322,13 @@ pub(crate) fn transmit(core: &Core, f: &mut Fabric, p: Packet) {
         if !lost(core) {
             break;
         }
-        note(core, PacketFate::Lost, &p);
+        note_packet(core, PacketFate::Lost, &p);
         delay += rto;
         rto = (rto * 2).min(MAX_RETRANSMIT);
     }
     let at = now.saturating_add(to_ns(core.choose_duration(lo, hi) + delay));
     let at = order(f, &p, at);
-    note(core, PacketFate::Sent, &p);
+    note_packet(core, PacketFate::Sent, &p);
     f.schedule(core, at, NetEvent::Deliver(p));
 }
 
@@ -369,11 +381,11 @@ fn deliver_in(core: &Core, f: &mut Fabric, p: Packet) {
     let status = core.nodes.borrow().get(p.dst).status;
     if status == Status::Killed {
         // A dead machine answers nothing: a connect to it times out.
-        note(core, PacketFate::Dropped, &p);
+        note_packet(core, PacketFate::Dropped, &p);
         return;
     }
     if status == Status::Paused || f.clogged.contains(&p.dst) {
-        note(core, PacketFate::Held, &p);
+        note_packet(core, PacketFate::Held, &p);
         f.held.push_back(Held {
             packet: p,
             arrived: true,
@@ -384,11 +396,6 @@ fn deliver_in(core: &Core, f: &mut Fabric, p: Packet) {
         Body::Udp(_) => udp::deliver(core, f, p),
         Body::Tcp { .. } => conn::on_segment(core, f, p),
     }
-}
-
-/// Records a packet's fate (for the sockets' modules).
-pub(crate) fn note_packet(core: &Core, fate: PacketFate, p: &Packet) {
-    note(core, fate, p);
 }
 
 /// Sends or delivers the held packets that nothing holds any more, in the

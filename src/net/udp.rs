@@ -325,10 +325,7 @@ impl UdpSocket {
             None if self.shared.closed.get() => Poll::Ready(Err(closed())),
             None => {
                 crate::sync::wait::mark_waiting(WaitKind::UdpRecv, Location::caller());
-                let mut wakers = self.shared.wakers.borrow_mut();
-                if !wakers.iter().any(|w| w.will_wake(cx.waker())) {
-                    wakers.push(cx.waker().clone());
-                }
+                fabric::add_waiter(&self.shared.wakers, cx);
                 Poll::Pending
             }
         }

@@ -155,6 +155,11 @@ impl Nodes {
         self.nodes.len()
     }
 
+    /// Whether some node is paused.
+    pub(crate) fn any_paused(&self) -> bool {
+        self.nodes.iter().any(|n| n.status == Status::Paused)
+    }
+
     pub(crate) fn by_name(&self, name: &str) -> Option<u32> {
         self.by_name.get(name).copied()
     }

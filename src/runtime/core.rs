@@ -759,11 +759,7 @@ impl Core {
                 Status::Running
             };
         }
-        let any = {
-            let nodes = self.nodes.borrow();
-            (0..nodes.len() as u32).any(|n| nodes.get(n).status == Status::Paused)
-        };
-        self.paused_any.set(any);
+        self.paused_any.set(self.nodes.borrow().any_paused());
         if !paused {
             let mut sched = self.sched.borrow_mut();
             let mut parked = self.parked.borrow_mut();
@@ -783,10 +779,7 @@ impl Core {
     /// `await`. Marks the node killed.
     pub(crate) fn kill_tasks(&self, node: u32) {
         self.nodes.borrow_mut().get_mut(node).status = Status::Killed;
-        self.paused_any.set({
-            let nodes = self.nodes.borrow();
-            (0..nodes.len() as u32).any(|n| nodes.get(n).status == Status::Paused)
-        });
+        self.paused_any.set(self.nodes.borrow().any_paused());
         let victims: Vec<Rc<dyn Runnable>> = self
             .sched
             .borrow()

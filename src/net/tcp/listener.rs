@@ -125,10 +125,7 @@ impl TcpListener {
                 crate::runtime::task_cell::WaitKind::TcpAccept,
                 std::panic::Location::caller(),
             );
-            let mut wakers = self.shared.wakers.borrow_mut();
-            if !wakers.iter().any(|w| w.will_wake(cx.waker())) {
-                wakers.push(cx.waker().clone());
-            }
+            fabric::add_waiter(&self.shared.wakers, cx);
             Poll::Pending
         })
         .await
