@@ -30,27 +30,31 @@ fn main() {
     );
     println!("{:<34} {:>14} {:>12}", "case", "seedloop", "target");
     let rt = opts.items(100_000);
-    if opts.wants("udp_echo") {
+    type Echo = fn(u64, u64) -> std::time::Duration;
+    let echoes: [(&str, &str, Echo, u32); 2] = [
+        (
+            "udp_echo",
+            "udp_echo (1-10 ms latency) per rt",
+            workloads::udp_echo,
+            400,
+        ),
+        (
+            "tcp_echo",
+            "tcp_echo (64 bytes) per rt",
+            workloads::tcp_echo,
+            300,
+        ),
+    ];
+    for (case, label, run, target_ns) in echoes {
+        if !opts.wants(case) {
+            continue;
+        }
         let ns = median(
             (0..opts.reps())
-                .map(|r| workloads::udp_echo(r as u64, rt as u64).as_nanos() as f64 / rt as f64)
+                .map(|r| run(r as u64, rt as u64).as_nanos() as f64 / rt as f64)
                 .collect(),
         );
-        println!(
-            "{:<34} {:>11.0} ns {:>9} ns",
-            "udp_echo (1-10 ms latency) per rt", ns, 400
-        );
-    }
-    if opts.wants("tcp_echo") {
-        let ns = median(
-            (0..opts.reps())
-                .map(|r| workloads::tcp_echo(r as u64, rt as u64).as_nanos() as f64 / rt as f64)
-                .collect(),
-        );
-        println!(
-            "{:<34} {:>11.0} ns {:>9} ns",
-            "tcp_echo (64 bytes) per rt", ns, 300
-        );
+        println!("{label:<34} {ns:>11.0} ns {target_ns:>9} ns");
     }
     if opts.wants("cluster") {
         let msgs = opts.items(1_000_000) as u64;
