@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::task::Id;
+use crate::trace::Id;
 
 /// What the runtime knows about one task, for error reports.
 ///

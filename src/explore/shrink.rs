@@ -243,7 +243,7 @@ mod tests {
         Error::Panicked {
             task: Box::new(crate::error::TaskInfo {
                 node: None,
-                id: crate::task::Id::from_u64(1),
+                id: crate::trace::Id::from_u64(1),
                 name: None,
                 spawned_at: String::new(),
                 waiting_on: None,

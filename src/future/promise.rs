@@ -14,8 +14,11 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use crate::runtime::task_cell::WaitKind;
-use crate::sync::wait::{Switch, WaitKey, WaitList, mark_waiting, wake_all};
+use crate::runtime::wait::WaitKind;
+use crate::runtime::wait::{Switch, WaitKey, WaitList, mark_waiting, wake_all};
+
+/// A task blocked here is reported as waiting on `Promise::wait`.
+static WAIT: WaitKind = WaitKind::at("Promise::wait");
 
 /// The promise was cancelled before it got a value.
 ///
@@ -355,7 +358,7 @@ impl<T: Clone> Future for Wait<'_, T> {
                     let old = s.waiters.update_waker(key, cx.waker());
                     drop(s);
                     drop(old);
-                    mark_waiting(WaitKind::Promise, this.at);
+                    mark_waiting(&WAIT, this.at);
                     return Poll::Pending;
                 }
                 let out = s
@@ -379,7 +382,7 @@ impl<T: Clone> Future for Wait<'_, T> {
                 let key = s.waiters.push(cx.waker().clone(), ());
                 drop(s);
                 this.state = WaitState::Waiting(key);
-                mark_waiting(WaitKind::Promise, this.at);
+                mark_waiting(&WAIT, this.at);
                 Poll::Pending
             }
         }

@@ -33,8 +33,8 @@ use super::tcp::conn::{self, Conn, ListenerShared};
 use super::udp::{self, UdpShared};
 use crate::node::table::Status;
 use crate::runtime::core::Core;
+use crate::runtime::timers::TimerKey;
 use crate::strategy::ChoiceKind;
-use crate::time::timers::TimerKey;
 use crate::trace::PacketFate;
 
 /// A packet's bytes: up to 64 inline (no allocation for the small

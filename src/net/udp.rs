@@ -14,8 +14,11 @@ use super::addr::{self, Proto, ToSocketAddrs};
 use super::fabric::{self, Body, Fabric, Packet, Payload};
 use crate::runtime::core::Core;
 use crate::runtime::current_core;
-use crate::runtime::task_cell::WaitKind;
+use crate::runtime::wait::WaitKind;
 use crate::trace::PacketFate;
+
+/// A task blocked here is reported as waiting on `UdpSocket::recv_from`.
+static RECV: WaitKind = WaitKind::plain("UdpSocket::recv_from");
 
 /// The largest UDP payload over IPv4: 65,535 - 8 (UDP header) - 20 (IP header).
 pub const MAX_DATAGRAM: usize = 65_507;
@@ -324,7 +327,7 @@ impl UdpSocket {
             }
             None if self.shared.closed.get() => Poll::Ready(Err(closed())),
             None => {
-                crate::sync::wait::mark_waiting(WaitKind::UdpRecv, Location::caller());
+                crate::runtime::wait::mark_waiting(&RECV, Location::caller());
                 fabric::add_waiter(&self.shared.wakers, cx);
                 Poll::Pending
             }

@@ -17,8 +17,15 @@ use std::task::{Context, Poll};
 
 use super::error::QueueShutDown;
 use super::shared::{Shared, wake};
-use crate::runtime::task_cell::WaitKind;
-use crate::sync::wait::{Switch, WaitKey, mark_waiting};
+use crate::runtime::wait::WaitKind;
+use crate::runtime::wait::{Switch, WaitKey, mark_waiting};
+
+/// A task blocked here is reported as waiting on `Queue::get`.
+static GET: WaitKind = WaitKind::at("Queue::get");
+/// A task blocked here is reported as waiting on `Queue::put`.
+static PUT: WaitKind = WaitKind::at("Queue::put");
+/// A task blocked here is reported as waiting on `Queue::join`.
+static JOIN: WaitKind = WaitKind::at("Queue::join");
 
 #[derive(Clone, Copy)]
 enum OpState {
@@ -99,7 +106,7 @@ impl<T> Future for Get<'_, T> {
                         let old = s.getters.update_waker(key, cx.waker());
                         drop(s);
                         drop(old);
-                        mark_waiting(WaitKind::QueueGet, this.at);
+                        mark_waiting(&GET, this.at);
                         return Poll::Pending;
                     }
                 } else if let Some((_, item)) = s.handed.remove(&ticket) {
@@ -136,7 +143,7 @@ impl<T> Future for Get<'_, T> {
                     let key = s.getters.push(cx.waker().clone(), ticket);
                     this.state = GetState::Waiting { key, ticket };
                     drop(s);
-                    mark_waiting(WaitKind::QueueGet, this.at);
+                    mark_waiting(&GET, this.at);
                     return Poll::Pending;
                 }
             }
@@ -253,7 +260,7 @@ impl<T> Future for Put<'_, T> {
                 let old = s.putters.update_waker(key, cx.waker());
                 drop(s);
                 drop(old);
-                mark_waiting(WaitKind::QueuePut, this.at);
+                mark_waiting(&PUT, this.at);
                 Poll::Pending
             }
             OpState::Init => {
@@ -295,7 +302,7 @@ impl<T> Future for Put<'_, T> {
                 let key = s.putters.push(cx.waker().clone(), item);
                 this.state = OpState::Waiting(key);
                 drop(s);
-                mark_waiting(WaitKind::QueuePut, this.at);
+                mark_waiting(&PUT, this.at);
                 Poll::Pending
             }
         }
@@ -371,7 +378,7 @@ impl<T> Future for Join<'_, T> {
                 let old = s.joiners.update_waker(key, cx.waker());
                 drop(s);
                 drop(old);
-                mark_waiting(WaitKind::QueueJoin, this.at);
+                mark_waiting(&JOIN, this.at);
                 Poll::Pending
             }
             OpState::Init => {
@@ -388,7 +395,7 @@ impl<T> Future for Join<'_, T> {
                 let key = s.joiners.push(cx.waker().clone(), ());
                 this.state = OpState::Waiting(key);
                 drop(s);
-                mark_waiting(WaitKind::QueueJoin, this.at);
+                mark_waiting(&JOIN, this.at);
                 Poll::Pending
             }
         }

@@ -44,7 +44,7 @@ use std::task::Waker;
 use super::buffer::{Buffer, Item};
 use super::error::{TaskDoneError, TryGetError, TryPutError};
 use super::ops::{Get, Join, Put};
-use crate::sync::wait::WaitList;
+use crate::runtime::wait::WaitList;
 
 pub(super) struct State<T> {
     pub(super) buf: Buffer<T>,

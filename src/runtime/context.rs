@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::core::Core;
 use super::panic_hook;
-use crate::task::JoinHandle;
+use super::task::JoinHandle;
 
 thread_local! {
     static CURRENT: RefCell<Option<Rc<Core>>> = const { RefCell::new(None) };

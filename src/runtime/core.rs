@@ -30,15 +30,16 @@ use std::time::Duration;
 
 use super::builder::{Config, PanicPolicy};
 use super::panic_hook;
-use super::task_cell::TaskRef;
-use super::task_cell::{Header, Runnable, TaskCell, WaitKind, panic_message};
-use super::waker::WakeQueue;
+use super::task::cell::{Header, Runnable, TaskCell, TaskRef, panic_message};
+use super::task::waker::WakeQueue;
+use super::task::{JoinError, JoinHandle};
+use super::timers::Timers;
+use super::wait::WaitKind;
 use crate::error::{Error, TaskInfo};
 use crate::net::fabric::Fabric;
 use crate::node::table::{Nodes, Status};
 use crate::strategy::{ChoiceKind, Scheduler};
-use crate::task::{Id, JoinError, JoinHandle};
-use crate::time::timers::Timers;
+use crate::trace::Id;
 use crate::trace::Recorder;
 
 /// Owns the live tasks (the main future of a `block_on` call counts as one:
@@ -327,7 +328,7 @@ impl Core {
 
     /// Notes what the running task is about to block on, for deadlock reports.
     #[inline]
-    pub(crate) fn mark_waiting(&self, kind: WaitKind, at: &'static Location<'static>) {
+    pub(crate) fn mark_waiting(&self, kind: &'static WaitKind, at: &'static Location<'static>) {
         // SAFETY: `current_header` is only non-null inside `as_current`,
         // whose caller keeps the header alive.
         if let Some(header) = unsafe { self.current_header.get().as_ref() } {

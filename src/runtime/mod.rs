@@ -13,8 +13,9 @@ mod builder;
 mod context;
 pub(crate) mod core;
 mod panic_hook;
-pub(crate) mod task_cell;
-mod waker;
+pub(crate) mod task;
+pub(crate) mod timers;
+pub(crate) mod wait;
 
 pub(crate) use builder::Config;
 pub use builder::{Builder, PanicPolicy};
@@ -22,11 +23,11 @@ pub use context::Handle;
 pub(crate) use context::{core as current_core, try_core, with_core};
 
 use self::core::{Core, Step};
-use self::task_cell::{Runnable, panic_message};
+use self::task::JoinHandle;
+use self::task::cell::{Runnable, panic_message};
 use crate::error::Error;
 use crate::strategy::Strategy;
 use crate::tape::Tape;
-use crate::task::JoinHandle;
 use crate::trace::Trace;
 
 /// A deterministic simulation: one thread, one seed, virtual time.

@@ -6,8 +6,11 @@ use std::panic::Location;
 
 use std::future::Future;
 
-use super::wait::{Switch, WaitList, mark_waiting, wake_all};
-use crate::runtime::task_cell::WaitKind;
+use crate::runtime::wait::WaitKind;
+use crate::runtime::wait::{Switch, WaitList, mark_waiting, wake_all};
+
+/// A task blocked here is reported as waiting on `Barrier::wait`.
+static WAIT: WaitKind = WaitKind::at("Barrier::wait");
 
 struct State {
     arrived: usize,
@@ -162,7 +165,7 @@ impl Barrier {
             let old = s.waiters.update_waker(key, cx.waker());
             drop(s);
             drop(old);
-            mark_waiting(WaitKind::Barrier, at);
+            mark_waiting(&WAIT, at);
             std::task::Poll::Pending
         })
         .await;

@@ -54,8 +54,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::wait::{Switch, WaitKey, WaitList, mark_waiting, wake_all};
-use crate::runtime::task_cell::WaitKind;
+use crate::runtime::wait::WaitKind;
+use crate::runtime::wait::{Switch, WaitKey, WaitList, mark_waiting, wake_all};
 
 /// The errors of a broadcast channel.
 pub mod error {
@@ -151,6 +151,9 @@ pub mod error {
 }
 
 use error::{RecvError, SendError, TryRecvError};
+
+/// A task blocked here is reported as waiting on `broadcast::Receiver::recv`.
+static RECV: WaitKind = WaitKind::at("broadcast::Receiver::recv");
 
 /// One kept message and how many receivers must still receive or skip it.
 /// The value sits in an `Rc` so that a receiver takes it out of the borrowed
@@ -675,7 +678,7 @@ impl<T: Clone> Future for Recv<'_, T> {
                     let old = s.waiters.update_waker(key, cx.waker());
                     drop(s);
                     drop(old);
-                    mark_waiting(WaitKind::BroadcastRecv, this.at);
+                    mark_waiting(&RECV, this.at);
                     return Poll::Pending;
                 }
             }
@@ -698,7 +701,7 @@ impl<T: Clone> Future for Recv<'_, T> {
                     let key = s.waiters.push(cx.waker().clone(), ());
                     this.state = RecvState::Waiting(key);
                     drop(s);
-                    mark_waiting(WaitKind::BroadcastRecv, this.at);
+                    mark_waiting(&RECV, this.at);
                     return Poll::Pending;
                 }
             }

@@ -29,7 +29,6 @@ mod notify;
 pub mod oneshot;
 mod rwlock;
 mod semaphore;
-pub(crate) mod wait;
 pub mod watch;
 
 pub use barrier::{Barrier, BarrierWaitResult};

@@ -12,7 +12,10 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use super::semaphore::{Acquire, Semaphore, SemaphorePermit, TryAcquireError};
-use crate::runtime::task_cell::WaitKind;
+use crate::runtime::wait::WaitKind;
+
+/// A task blocked here is reported as waiting on `Mutex::lock`.
+static LOCK: WaitKind = WaitKind::at("Mutex::lock");
 
 /// An async mutex: `lock().await` waits, in FIFO order, until no one else
 /// holds the guard.
@@ -142,7 +145,7 @@ impl<T: ?Sized> Mutex<T> {
     pub fn lock(&self) -> Lock<'_, T> {
         Lock {
             mutex: self,
-            acquire: Acquire::new(&self.sem, 1, WaitKind::Mutex, Location::caller()),
+            acquire: Acquire::new(&self.sem, 1, &LOCK, Location::caller()),
         }
     }
 
@@ -205,7 +208,7 @@ impl<T: ?Sized> Mutex<T> {
     pub fn lock_owned(self: Arc<Self>) -> impl Future<Output = OwnedMutexGuard<T>> {
         let at = Location::caller();
         async move {
-            let mut acquire = Acquire::new(&self.sem, 1, WaitKind::Mutex, at);
+            let mut acquire = Acquire::new(&self.sem, 1, &LOCK, at);
             std::future::poll_fn(|cx| acquire.poll_take(cx))
                 .await
                 .expect("a mutex's semaphore is never closed");

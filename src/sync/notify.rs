@@ -14,8 +14,11 @@ use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::wait::{Switch, WaitKey, WaitList, mark_waiting, wake_all};
-use crate::runtime::task_cell::WaitKind;
+use crate::runtime::wait::WaitKind;
+use crate::runtime::wait::{Switch, WaitKey, WaitList, mark_waiting, wake_all};
+
+/// A task blocked here is reported as waiting on `Notify::notified`.
+static NOTIFIED: WaitKind = WaitKind::at("Notify::notified");
 
 /// Wakes waiting tasks on demand.
 ///
@@ -220,7 +223,7 @@ impl Future for Notified<'_> {
                     let old = waiters.update_waker(key, cx.waker());
                     drop(waiters);
                     drop(old);
-                    mark_waiting(WaitKind::Notify, this.at);
+                    mark_waiting(&NOTIFIED, this.at);
                     Poll::Pending
                 } else {
                     drop(waiters);
@@ -245,7 +248,7 @@ impl Future for Notified<'_> {
                 }
                 let key = notify.waiters.borrow_mut().push(cx.waker().clone(), ());
                 this.state = State::Waiting(key);
-                mark_waiting(WaitKind::Notify, this.at);
+                mark_waiting(&NOTIFIED, this.at);
                 Poll::Pending
             }
         }

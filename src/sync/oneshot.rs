@@ -38,8 +38,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use crate::runtime::task_cell::WaitKind;
-use crate::sync::wait::{Switch, mark_waiting};
+use crate::runtime::wait::WaitKind;
+use crate::runtime::wait::{Switch, mark_waiting};
 
 pub mod error {
     //! The errors of a oneshot channel.
@@ -105,6 +105,11 @@ pub mod error {
 }
 
 use error::{RecvError, TryRecvError};
+
+/// A task blocked here is reported as waiting on `oneshot::Receiver`.
+static RECV: WaitKind = WaitKind::at("oneshot::Receiver");
+/// A task blocked here is reported as waiting on `oneshot::Sender::closed`.
+static CLOSED: WaitKind = WaitKind::at("oneshot::Sender::closed");
 
 struct Inner<T> {
     value: Option<T>,
@@ -303,7 +308,7 @@ impl<T> Sender<T> {
             register(&mut s.tx_waker, cx.waker())
         };
         drop(old);
-        mark_waiting(WaitKind::OneshotClosed, at);
+        mark_waiting(&CLOSED, at);
         Poll::Pending
     }
 
@@ -534,7 +539,7 @@ impl<T> Future for Receiver<T> {
         let old = register(&mut this.inner.borrow_mut().rx_waker, cx.waker());
         drop(old);
         this.waited = true;
-        mark_waiting(WaitKind::OneshotRecv, this.at);
+        mark_waiting(&RECV, this.at);
         Poll::Pending
     }
 }

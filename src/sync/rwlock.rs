@@ -13,7 +13,12 @@ use std::task::{Context, Poll};
 
 use super::mutex::TryLockError;
 use super::semaphore::{Acquire, Semaphore};
-use crate::runtime::task_cell::WaitKind;
+use crate::runtime::wait::WaitKind;
+
+/// A task blocked here is reported as waiting on `RwLock::read`.
+static READ: WaitKind = WaitKind::at("RwLock::read");
+/// A task blocked here is reported as waiting on `RwLock::write`.
+static WRITE: WaitKind = WaitKind::at("RwLock::write");
 
 /// How many readers may hold an [`RwLock`] at once.
 const MAX_READS: u32 = u32::MAX >> 3;
@@ -110,7 +115,7 @@ impl<T: ?Sized> RwLock<T> {
     pub fn read(&self) -> Read<'_, T> {
         Read {
             lock: self,
-            acquire: Acquire::new(&self.sem, 1, WaitKind::RwLockRead, Location::caller()),
+            acquire: Acquire::new(&self.sem, 1, &READ, Location::caller()),
         }
     }
 
@@ -136,12 +141,7 @@ impl<T: ?Sized> RwLock<T> {
     pub fn write(&self) -> Write<'_, T> {
         Write {
             lock: self,
-            acquire: Acquire::new(
-                &self.sem,
-                MAX_READS,
-                WaitKind::RwLockWrite,
-                Location::caller(),
-            ),
+            acquire: Acquire::new(&self.sem, MAX_READS, &WRITE, Location::caller()),
         }
     }
 

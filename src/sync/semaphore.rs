@@ -17,8 +17,11 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use super::wait::{Switch, WaitKey, WaitList, mark_waiting};
-use crate::runtime::task_cell::WaitKind;
+use crate::runtime::wait::WaitKind;
+use crate::runtime::wait::{Switch, WaitKey, WaitList, mark_waiting};
+
+/// A task blocked here is reported as waiting on `Semaphore::acquire`.
+static ACQUIRE: WaitKind = WaitKind::at("Semaphore::acquire");
 
 /// What a waiter needs: how many permits, how many are still missing, and
 /// whether the semaphore was closed under it.
@@ -319,7 +322,7 @@ impl Semaphore {
     /// ```
     #[track_caller]
     pub fn acquire(&self) -> Acquire<'_> {
-        Acquire::new(self, 1, WaitKind::Semaphore, Location::caller())
+        Acquire::new(self, 1, &ACQUIRE, Location::caller())
     }
 
     /// Waits for `n` permits at once (they arrive as one grant).
@@ -347,7 +350,7 @@ impl Semaphore {
     /// ```
     #[track_caller]
     pub fn acquire_many(&self, n: u32) -> Acquire<'_> {
-        Acquire::new(self, n, WaitKind::Semaphore, Location::caller())
+        Acquire::new(self, n, &ACQUIRE, Location::caller())
     }
 
     /// Takes one permit if one is free now.
@@ -512,7 +515,7 @@ pub struct Acquire<'a> {
     n: u32,
     state: AcquireState,
     switch: Switch,
-    kind: WaitKind,
+    kind: &'static WaitKind,
     at: &'static Location<'static>,
 }
 
@@ -526,7 +529,7 @@ impl<'a> Acquire<'a> {
     pub(crate) fn new(
         sem: &'a Semaphore,
         n: u32,
-        kind: WaitKind,
+        kind: &'static WaitKind,
         at: &'static Location<'static>,
     ) -> Acquire<'a> {
         Acquire {

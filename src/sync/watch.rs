@@ -55,8 +55,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::wait::{Switch, WaitKey, WaitList, mark_waiting, wake_all};
-use crate::runtime::task_cell::WaitKind;
+use crate::runtime::wait::WaitKind;
+use crate::runtime::wait::{Switch, WaitKey, WaitList, mark_waiting, wake_all};
 
 /// The errors of a watch channel.
 pub mod error {
@@ -110,6 +110,11 @@ pub mod error {
 }
 
 use error::{RecvError, SendError};
+
+/// A task blocked here is reported as waiting on `watch::Receiver::changed`.
+static CHANGED: WaitKind = WaitKind::at("watch::Receiver::changed");
+/// A task blocked here is reported as waiting on `watch::Sender::closed`.
+static CLOSED: WaitKind = WaitKind::at("watch::Sender::closed");
 
 /// The state both ends share. The value sits in its own `RefCell` because
 /// users borrow it (through [`Ref`]) for as long as they like.
@@ -458,12 +463,9 @@ impl<T> Sender<T> {
     #[track_caller]
     pub fn closed(&self) -> impl Future<Output = ()> {
         let shared = &*self.shared;
-        Wait::new(
-            &self.shared,
-            WaitKind::WatchClosed,
-            Location::caller(),
-            move |_| (shared.receivers.get() == 0).then_some(()),
-        )
+        Wait::new(&self.shared, &CLOSED, Location::caller(), move |_| {
+            (shared.receivers.get() == 0).then_some(())
+        })
     }
 }
 
@@ -651,7 +653,7 @@ impl<T> Receiver<T> {
         at: &'static Location<'static>,
     ) -> impl Future<Output = Result<(), RecvError>> {
         let shared = self.shared.clone();
-        Wait::new(&shared, WaitKind::WatchChanged, at, move |commit| {
+        Wait::new(&shared, &CHANGED, at, move |commit| {
             let version = self.shared.version.get();
             if self.seen != version {
                 if commit {
@@ -732,7 +734,7 @@ enum State {
 /// value seen), which happens only when the future returns.
 struct Wait<T, C> {
     shared: Rc<Shared<T>>,
-    kind: WaitKind,
+    kind: &'static WaitKind,
     check: C,
     state: State,
     switch: Switch,
@@ -742,7 +744,7 @@ struct Wait<T, C> {
 impl<T, C> Wait<T, C> {
     fn new(
         shared: &Rc<Shared<T>>,
-        kind: WaitKind,
+        kind: &'static WaitKind,
         at: &'static Location<'static>,
         check: C,
     ) -> Self {
@@ -757,9 +759,10 @@ impl<T, C> Wait<T, C> {
     }
 
     fn list(&self) -> &RefCell<WaitList<()>> {
-        match self.kind {
-            WaitKind::WatchClosed => &self.shared.closed,
-            _ => &self.shared.changed,
+        if std::ptr::eq(self.kind, &CLOSED) {
+            &self.shared.closed
+        } else {
+            &self.shared.changed
         }
     }
 }
@@ -770,7 +773,7 @@ impl<T, R, C: FnMut(bool) -> Option<R> + Unpin> Future for Wait<T, C> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<R> {
         let this = &mut *self;
         match this.state {
-            State::Done => panic!("{} polled after it completed", this.kind.name()),
+            State::Done => panic!("{} polled after it completed", this.kind.label()),
             State::Waiting(key) => {
                 let mut list = this.list().borrow_mut();
                 if list.contains(key) {

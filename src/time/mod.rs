@@ -22,7 +22,6 @@ use std::time::{Duration, SystemTime};
 mod instant;
 mod interval;
 mod sleep;
-pub(crate) mod timers;
 
 pub use instant::Instant;
 pub use interval::{Interval, MissedTickBehavior, interval, interval_at};

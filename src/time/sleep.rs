@@ -7,8 +7,8 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use super::instant::{Instant, to_nanos};
-use super::timers::TimerKey;
 use crate::runtime::core::Core;
+use crate::runtime::timers::TimerKey;
 use crate::runtime::{current_core, try_core};
 
 /// Waits until `duration` of virtual time has passed (asyncio's `asyncio.sleep`).

@@ -24,8 +24,15 @@ use std::task::{Context, Poll, Waker};
 
 use super::super::fabric::{self, Body, Fabric, Packet, Payload, Segment};
 use crate::runtime::core::Core;
-use crate::runtime::task_cell::WaitKind;
+use crate::runtime::wait::WaitKind;
 use crate::trace::PacketFate;
+
+/// A task blocked here is reported as waiting on `TcpStream::connect`.
+static CONNECT: WaitKind = WaitKind::plain("TcpStream::connect");
+/// A task blocked here is reported as waiting on `a read of a TcpStream`.
+static READ: WaitKind = WaitKind::plain("a read of a TcpStream");
+/// A task blocked here is reported as waiting on `a write of a TcpStream (the peer reads nothing)`.
+static WRITE: WaitKind = WaitKind::plain("a write of a TcpStream (the peer reads nothing)");
 
 /// The node of an end whose address no node has (its packets go nowhere).
 pub(crate) const NO_NODE: u32 = u32::MAX;
@@ -94,8 +101,8 @@ impl End {
     }
 }
 
-fn register_as(kind: WaitKind, slot: &RefCell<Option<Waker>>, cx: &Context<'_>) {
-    crate::sync::wait::mark_waiting(kind, std::panic::Location::caller());
+fn register_as(kind: &'static WaitKind, slot: &RefCell<Option<Waker>>, cx: &Context<'_>) {
+    crate::runtime::wait::mark_waiting(kind, std::panic::Location::caller());
     register(slot, cx);
 }
 
@@ -154,7 +161,7 @@ impl Conn {
         if let Some(err) = e.error() {
             return Poll::Ready(Err(err));
         }
-        register_as(WaitKind::TcpConnect, &e.write_waker, cx);
+        register_as(&CONNECT, &e.write_waker, cx);
         Poll::Pending
     }
 
@@ -192,7 +199,7 @@ impl Conn {
         if e.rx_eof.get() {
             return Poll::Ready(Ok(0));
         }
-        register_as(WaitKind::TcpRead, &e.read_waker, cx);
+        register_as(&READ, &e.read_waker, cx);
         Poll::Pending
     }
 
@@ -218,7 +225,7 @@ impl Conn {
         }
         let room = self.send_buffer.saturating_sub(e.unacked.get());
         if room == 0 {
-            register_as(WaitKind::TcpWrite, &e.write_waker, cx);
+            register_as(&WRITE, &e.write_waker, cx);
             return Poll::Pending;
         }
         let n = room.min(buf.len());

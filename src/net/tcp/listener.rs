@@ -14,6 +14,10 @@ use super::stream::{EndRef, TcpStream};
 use crate::net::addr::{self, Proto, ToSocketAddrs};
 use crate::net::fabric;
 use crate::runtime::current_core;
+use crate::runtime::wait::WaitKind;
+
+/// A task blocked here is reported as waiting on `TcpListener::accept`.
+static ACCEPT: WaitKind = WaitKind::plain("TcpListener::accept");
 
 /// A TCP server socket of the node that binds it (tokio's `net::TcpListener`).
 ///
@@ -121,10 +125,7 @@ impl TcpListener {
                     "the listener's node was killed",
                 )));
             }
-            crate::sync::wait::mark_waiting(
-                crate::runtime::task_cell::WaitKind::TcpAccept,
-                std::panic::Location::caller(),
-            );
+            crate::runtime::wait::mark_waiting(&ACCEPT, std::panic::Location::caller());
             fabric::add_waiter(&self.shared.wakers, cx);
             Poll::Pending
         })

@@ -29,12 +29,15 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use crate::runtime::task_cell::WaitKind;
+use crate::runtime::wait::WaitKind;
+use crate::runtime::wait::{Switch, WaitList, mark_waiting, wake_all};
 use crate::sync::Semaphore;
-use crate::sync::wait::{Switch, WaitList, mark_waiting, wake_all};
 
 use super::closed::Closed;
 use super::error::TryRecvError;
+
+/// A task blocked here is reported as waiting on `mpsc::Receiver::recv`.
+static RECV: WaitKind = WaitKind::at("mpsc::Receiver::recv");
 
 pub(super) struct Inner<T> {
     pub(super) queue: VecDeque<T>,
@@ -340,7 +343,7 @@ impl<T> Rx<T> {
         };
         drop(old);
         turn.waited = true;
-        mark_waiting(WaitKind::MpscRecv, at);
+        mark_waiting(&RECV, at);
         Poll::Pending
     }
 

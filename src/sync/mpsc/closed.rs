@@ -11,10 +11,13 @@ use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::runtime::task_cell::WaitKind;
-use crate::sync::wait::{WaitKey, mark_waiting};
+use crate::runtime::wait::WaitKind;
+use crate::runtime::wait::{WaitKey, mark_waiting};
 
 use super::chan::Chan;
+
+/// A task blocked here is reported as waiting on `mpsc::Sender::closed`.
+static CLOSED: WaitKind = WaitKind::at("mpsc::Sender::closed");
 
 enum ClosedState {
     Init,
@@ -78,7 +81,7 @@ impl<T> Future for Closed<'_, T> {
                 let old = inner.closed_waiters.update_waker(key, cx.waker());
                 drop(inner);
                 drop(old);
-                mark_waiting(WaitKind::MpscClosed, this.at);
+                mark_waiting(&CLOSED, this.at);
                 Poll::Pending
             }
             ClosedState::Init if inner.rx_closed => {
@@ -89,7 +92,7 @@ impl<T> Future for Closed<'_, T> {
                 let key = inner.closed_waiters.push(cx.waker().clone(), ());
                 drop(inner);
                 this.state = ClosedState::Waiting(key);
-                mark_waiting(WaitKind::MpscClosed, this.at);
+                mark_waiting(&CLOSED, this.at);
                 Poll::Pending
             }
         }

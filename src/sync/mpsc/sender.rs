@@ -6,13 +6,18 @@ use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use crate::runtime::task_cell::WaitKind;
+use crate::runtime::wait::WaitKind;
 use crate::sync::{Acquire, TryAcquireError};
 
 use super::chan::{Chan, Tx};
 use super::closed::Closed;
 use super::error::{SendError, TrySendError};
 use super::permit::{OwnedPermit, Permit};
+
+/// A task blocked here is reported as waiting on `mpsc::Sender::send`.
+static SEND: WaitKind = WaitKind::at("mpsc::Sender::send");
+/// A task blocked here is reported as waiting on `mpsc::Sender::reserve`.
+static RESERVE: WaitKind = WaitKind::at("mpsc::Sender::reserve");
 
 /// The sending half of a bounded channel, made by [`channel`](super::channel).
 ///
@@ -105,7 +110,7 @@ impl<T> Sender<T> {
         Sending {
             chan,
             value: Some(value),
-            acquire: Acquire::new(chan.sem(), 1, WaitKind::MpscSend, Location::caller()),
+            acquire: Acquire::new(chan.sem(), 1, &SEND, Location::caller()),
         }
     }
 
@@ -174,7 +179,7 @@ impl<T> Sender<T> {
         let chan = &*self.tx.chan;
         Reserve {
             chan,
-            acquire: Acquire::new(chan.sem(), 1, WaitKind::MpscReserve, Location::caller()),
+            acquire: Acquire::new(chan.sem(), 1, &RESERVE, Location::caller()),
         }
     }
 
@@ -237,7 +242,7 @@ impl<T> Sender<T> {
             let chan = &*self.tx.chan;
             let reserve = Reserve {
                 chan,
-                acquire: Acquire::new(chan.sem(), 1, WaitKind::MpscReserve, at),
+                acquire: Acquire::new(chan.sem(), 1, &RESERVE, at),
             };
             // The slot moves into the owned permit: skip the drop that frees it.
             std::mem::forget(reserve.await?);

@@ -18,7 +18,11 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::task::Id;
+pub(crate) mod id;
+mod recorder;
+
+pub(crate) use id::Id;
+pub(crate) use recorder::Recorder;
 
 /// One step of a run, with the virtual time it happened at.
 ///
@@ -403,162 +407,6 @@ pub(crate) fn fmt_time(d: Duration) -> String {
     format!("{}.{}s", d.as_secs(), frac)
 }
 
-/// The always-on fingerprint and the optional event list of a running simulation.
-pub(crate) struct Recorder {
-    fingerprint: u64,
-    record: bool,
-    pub(crate) events: Vec<Event>,
-}
-
-const TAG_SPAWN: u64 = 1;
-const TAG_POLL: u64 = 2;
-const TAG_FINISH: u64 = 3;
-const TAG_CANCEL: u64 = 4;
-const TAG_PANIC: u64 = 5;
-const TAG_ADVANCE: u64 = 6;
-const TAG_NODE: u64 = 7;
-const TAG_FAULT: u64 = 8;
-const TAG_PACKET: u64 = 9;
-
-/// A socket address as one word, for the fingerprint.
-fn addr_word(a: SocketAddr) -> u64 {
-    let ip = match a.ip() {
-        std::net::IpAddr::V4(v4) => u64::from(u32::from(v4)),
-        std::net::IpAddr::V6(v6) => {
-            let x = u128::from(v6);
-            (x as u64) ^ ((x >> 64) as u64)
-        }
-    };
-    (ip << 16) ^ u64::from(a.port())
-}
-
-impl Recorder {
-    pub(crate) fn new(record: bool) -> Recorder {
-        Recorder {
-            fingerprint: 0x5eed_100b_5eed_100b,
-            record,
-            events: Vec::new(),
-        }
-    }
-
-    pub(crate) fn fingerprint(&self) -> u64 {
-        self.fingerprint
-    }
-
-    #[inline]
-    fn mix(&mut self, tag: u64, a: u64, b: u64) {
-        let mut h = self.fingerprint ^ (tag << 56) ^ a ^ b.rotate_left(29);
-        h = (h ^ (h >> 32)).wrapping_mul(0xd6e8_feb8_6659_fd93);
-        h = (h ^ (h >> 32)).wrapping_mul(0xd6e8_feb8_6659_fd93);
-        self.fingerprint = h ^ (h >> 32);
-    }
-
-    #[inline]
-    fn push(&mut self, now: u64, kind: EventKind) {
-        self.events.push(Event {
-            time: Duration::from_nanos(now),
-            kind,
-        });
-    }
-
-    pub(crate) fn spawn(&mut self, now: u64, task: Id, parent: Option<Id>, name: Option<&str>) {
-        self.mix(
-            TAG_SPAWN,
-            task.as_u64(),
-            parent.map_or(0, |p| p.as_u64() + 1),
-        );
-        if self.record {
-            let name = name.map(str::to_string);
-            self.push(now, EventKind::Spawn { task, name, parent });
-        }
-    }
-
-    #[inline]
-    pub(crate) fn poll(&mut self, now: u64, task: Id) {
-        self.mix(TAG_POLL, task.as_u64(), 0);
-        if self.record {
-            self.push(now, EventKind::Poll { task });
-        }
-    }
-
-    #[inline]
-    pub(crate) fn finish(&mut self, now: u64, task: Id) {
-        self.mix(TAG_FINISH, task.as_u64(), 0);
-        if self.record {
-            self.push(now, EventKind::Finish { task });
-        }
-    }
-
-    pub(crate) fn cancel(&mut self, now: u64, task: Id) {
-        self.mix(TAG_CANCEL, task.as_u64(), 0);
-        if self.record {
-            self.push(now, EventKind::Cancel { task });
-        }
-    }
-
-    pub(crate) fn panic(&mut self, now: u64, task: Id) {
-        self.mix(TAG_PANIC, task.as_u64(), 0);
-        if self.record {
-            self.push(now, EventKind::Panic { task });
-        }
-    }
-
-    pub(crate) fn node(&mut self, now: u64, node: u32, name: &str, change: NodeChange) {
-        self.mix(TAG_NODE, u64::from(node), change as u64);
-        if self.record {
-            let node = name.to_string();
-            self.push(now, EventKind::Node { node, change });
-        }
-    }
-
-    /// A fault; `code` identifies it for the fingerprint, `describe` gives
-    /// the words (only called when the trace is kept).
-    pub(crate) fn fault(&mut self, now: u64, code: u64, describe: impl FnOnce() -> String) {
-        self.mix(TAG_FAULT, code, 0);
-        if self.record {
-            let description = describe();
-            self.push(now, EventKind::Fault { description });
-        }
-    }
-
-    #[inline]
-    pub(crate) fn packet(
-        &mut self,
-        now: u64,
-        fate: PacketFate,
-        proto: &'static str,
-        from: SocketAddr,
-        to: SocketAddr,
-        len: usize,
-    ) {
-        let len = u32::try_from(len).unwrap_or(u32::MAX);
-        self.mix(
-            TAG_PACKET,
-            addr_word(from) ^ (fate as u64) << 48 ^ u64::from(proto.len() as u32) << 56,
-            addr_word(to) ^ u64::from(len) << 32,
-        );
-        if self.record {
-            self.push(
-                now,
-                EventKind::Packet {
-                    fate,
-                    proto,
-                    from,
-                    to,
-                    len,
-                },
-            );
-        }
-    }
-
-    pub(crate) fn advance(&mut self, now: u64, fired: u32) {
-        self.mix(TAG_ADVANCE, now, u64::from(fired));
-        if self.record {
-            self.push(now, EventKind::Advance { fired });
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -568,16 +416,5 @@ mod tests {
         assert_eq!(fmt_time(Duration::from_millis(12_340)), "12.340s");
         assert_eq!(fmt_time(Duration::ZERO), "0.000s");
         assert_eq!(fmt_time(Duration::from_nanos(1_500)), "0.0000015s");
-    }
-
-    #[test]
-    fn fingerprint_depends_on_order() {
-        let mut a = Recorder::new(false);
-        a.poll(0, Id::from_u64(1));
-        a.poll(0, Id::from_u64(2));
-        let mut b = Recorder::new(false);
-        b.poll(0, Id::from_u64(2));
-        b.poll(0, Id::from_u64(1));
-        assert_ne!(a.fingerprint(), b.fingerprint());
     }
 }

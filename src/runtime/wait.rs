@@ -20,8 +20,67 @@ use std::collections::VecDeque;
 use std::panic::Location;
 use std::task::{Context, Poll, Waker};
 
-use crate::runtime::task_cell::WaitKind;
 use crate::strategy::ChoiceKind;
+
+/// What a blocked task waits on, as a deadlock report names it. Each
+/// primitive declares its own as a `static` (the event loop knows none of
+/// them): `static LOCK: WaitKind = WaitKind::at("Mutex::lock");`.
+#[derive(Debug)]
+pub(crate) struct WaitKind {
+    label: &'static str,
+    place: Place,
+}
+
+/// How the place given with a wait is shown.
+#[derive(Debug)]
+enum Place {
+    /// `label at <caller>`: where the user called the operation.
+    Caller,
+    /// `label of a task spawned at <site>`: the awaited task's spawn site.
+    Task,
+    /// `label` alone: the operation is inside seedloop (a socket's), its place says nothing.
+    Hidden,
+}
+
+impl WaitKind {
+    /// Reported as `label at <where it was called>`.
+    pub(crate) const fn at(label: &'static str) -> WaitKind {
+        WaitKind {
+            label,
+            place: Place::Caller,
+        }
+    }
+
+    /// Reported as `label of a task spawned at <its spawn site>`.
+    pub(crate) const fn of_task(label: &'static str) -> WaitKind {
+        WaitKind {
+            label,
+            place: Place::Task,
+        }
+    }
+
+    /// Reported as `label` alone.
+    pub(crate) const fn plain(label: &'static str) -> WaitKind {
+        WaitKind {
+            label,
+            place: Place::Hidden,
+        }
+    }
+
+    /// The operation's name (`Mutex::lock`).
+    pub(crate) fn label(&self) -> &'static str {
+        self.label
+    }
+
+    /// The words of a deadlock report for a wait noted at `at`.
+    pub(crate) fn describe(&self, at: &Location<'_>) -> String {
+        match self.place {
+            Place::Caller => format!("{} at {at}", self.label),
+            Place::Task => format!("{} of a task spawned at {at}", self.label),
+            Place::Hidden => self.label.to_string(),
+        }
+    }
+}
 
 /// Identifies one waiter of a [`WaitList`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -224,7 +283,7 @@ impl Switch {
 
 /// Notes that the running task blocks on `kind`, called at `at`.
 #[inline]
-pub(crate) fn mark_waiting(kind: WaitKind, at: &'static Location<'static>) {
+pub(crate) fn mark_waiting(kind: &'static WaitKind, at: &'static Location<'static>) {
     crate::runtime::with_core(|core| {
         if let Some(core) = core {
             core.mark_waiting(kind, at);

@@ -35,8 +35,10 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
+use super::JoinError;
 use super::waker::{WakeQueue, detached};
-use crate::task::{Id, JoinError};
+use crate::runtime::wait::WaitKind;
+use crate::trace::Id;
 
 /// Who waits for the task to end: the task awaiting its `JoinHandle`, or
 /// the `JoinSet` that holds it (never both).
@@ -72,69 +74,7 @@ pub(crate) struct Header {
     pub(crate) joiner: Cell<Joiner>,
     /// What the task blocked on in its last poll, for deadlock reports
     /// (cleared at every poll, set by a primitive that returns `Pending`).
-    pub(crate) waiting_on: Cell<Option<(WaitKind, &'static Location<'static>)>>,
-}
-
-/// What a blocked task waits on, as a deadlock report names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum WaitKind {
-    JoinHandle,
-    Mutex,
-    RwLockRead,
-    RwLockWrite,
-    Semaphore,
-    Notify,
-    Barrier,
-    MpscSend,
-    MpscReserve,
-    MpscRecv,
-    MpscClosed,
-    OneshotRecv,
-    OneshotClosed,
-    WatchChanged,
-    WatchClosed,
-    BroadcastRecv,
-    QueueGet,
-    QueuePut,
-    QueueJoin,
-    Promise,
-    UdpRecv,
-    TcpAccept,
-    TcpConnect,
-    TcpRead,
-    TcpWrite,
-}
-
-impl WaitKind {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            WaitKind::JoinHandle => "JoinHandle",
-            WaitKind::Mutex => "Mutex::lock",
-            WaitKind::RwLockRead => "RwLock::read",
-            WaitKind::RwLockWrite => "RwLock::write",
-            WaitKind::Semaphore => "Semaphore::acquire",
-            WaitKind::Notify => "Notify::notified",
-            WaitKind::Barrier => "Barrier::wait",
-            WaitKind::MpscSend => "mpsc::Sender::send",
-            WaitKind::MpscReserve => "mpsc::Sender::reserve",
-            WaitKind::MpscRecv => "mpsc::Receiver::recv",
-            WaitKind::MpscClosed => "mpsc::Sender::closed",
-            WaitKind::OneshotRecv => "oneshot::Receiver",
-            WaitKind::OneshotClosed => "oneshot::Sender::closed",
-            WaitKind::WatchChanged => "watch::Receiver::changed",
-            WaitKind::WatchClosed => "watch::Sender::closed",
-            WaitKind::BroadcastRecv => "broadcast::Receiver::recv",
-            WaitKind::QueueGet => "Queue::get",
-            WaitKind::QueuePut => "Queue::put",
-            WaitKind::QueueJoin => "Queue::join",
-            WaitKind::Promise => "Promise::wait",
-            WaitKind::UdpRecv => "UdpSocket::recv_from",
-            WaitKind::TcpAccept => "TcpListener::accept",
-            WaitKind::TcpConnect => "TcpStream::connect",
-            WaitKind::TcpRead => "a read of a TcpStream",
-            WaitKind::TcpWrite => "a write of a TcpStream (the peer reads nothing)",
-        }
-    }
+    pub(crate) waiting_on: Cell<Option<(&'static WaitKind, &'static Location<'static>)>>,
 }
 
 impl Header {
@@ -169,16 +109,7 @@ impl Header {
             name: self.name.as_deref().cloned(),
             node: None,
             spawned_at: self.location.to_string(),
-            waiting_on: self.waiting_on.get().map(|(kind, at)| match kind {
-                WaitKind::JoinHandle => format!("the JoinHandle of a task spawned at {at}"),
-                // A socket's wait is noted inside the socket: its place says nothing.
-                WaitKind::UdpRecv
-                | WaitKind::TcpAccept
-                | WaitKind::TcpConnect
-                | WaitKind::TcpRead
-                | WaitKind::TcpWrite => kind.name().to_string(),
-                _ => format!("{} at {at}", kind.name()),
-            }),
+            waiting_on: self.waiting_on.get().map(|(kind, at)| kind.describe(at)),
         }
     }
 
@@ -489,7 +420,7 @@ impl<F: Future + 'static> JoinTarget<F::Output> for TaskCell<F> {
                 _ => {}
             }
         }
-        crate::sync::wait::mark_waiting(WaitKind::JoinHandle, self.header.location);
+        crate::runtime::wait::mark_waiting(&JOIN, self.header.location);
         let new = cx.waker();
         let joiner = match self.header.joiner.take() {
             Joiner::Waker(w) if w.will_wake(new) => Joiner::Waker(w),
@@ -508,6 +439,9 @@ impl<F: Future + 'static> JoinTarget<F::Output> for TaskCell<F> {
         self
     }
 }
+
+/// Awaiting a `JoinHandle`: reported with the joined task's spawn site.
+static JOIN: WaitKind = WaitKind::of_task("the JoinHandle");
 
 /// The message of a panic payload, as the standard hook would print it.
 pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {

@@ -17,8 +17,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{RawWaker, Waker};
 
-use super::task_cell::TaskRef;
-use crate::task::Id;
+use super::cell::TaskRef;
+use crate::trace::Id;
 
 thread_local! {
     static MARK: u8 = const { 0 };
