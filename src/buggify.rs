@@ -13,18 +13,71 @@
 //! default. Outside a simulation `buggify!` is always false, so planted
 //! faults cost nothing in production builds beyond a thread-local read.
 
+use std::any::Any;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::panic::Location;
 
+use crate::runtime::Builder;
+use crate::runtime::core::Core;
+use crate::runtime::parts::Part;
+use crate::runtime::state::{PerRun, Slot};
 use crate::strategy::ChoiceKind;
 
 /// Per-run state, owned by the simulation.
 #[derive(Debug, Default)]
-pub(crate) struct State {
+struct State {
     /// Whether buggify is enabled in this run, once asked.
-    enabled: Option<bool>,
+    enabled: Cell<Option<bool>>,
     /// Switched-on state of every site reached, by `file:line:column`.
-    sites: BTreeMap<(&'static str, u32, u32), bool>,
+    sites: RefCell<BTreeMap<(&'static str, u32, u32), bool>>,
+}
+
+impl PerRun for State {
+    fn new(_: &Core) -> State {
+        State::default()
+    }
+}
+
+static STATE: Slot<State> = Slot::new();
+
+/// The probability that `buggify!` is enabled in a run (asked at the first
+/// site reached), in units of 2^-32; `u32::MAX` counts as 1. Unset: 0.
+#[derive(Clone, Copy, Debug)]
+struct Enabled(u32);
+
+impl Part for Enabled {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl Builder {
+    /// Turns [`buggify!`](macro@crate::buggify) on for this run: each call site
+    /// is switched on with probability 1/4 the first time it is reached, and
+    /// a switched-on site fires with its probability (default 1/4) each time.
+    /// Off by default, and then every `buggify!` is false.
+    ///
+    /// # Determinism
+    ///
+    /// Both decisions are choices on the tape (0 = off), so a replayed tape
+    /// fires the same sites at the same moments.
+    ///
+    /// ```
+    /// let mut sim = seedloop::Sim::builder().seed(3).buggify(true).build();
+    /// let fired = sim.block_on(async { (0..200).filter(|_| seedloop::buggify!()).count() });
+    /// // The one site here is on in about a quarter of seeds; off, it never fires.
+    /// assert!(fired == 0 || (20..=80).contains(&fired), "{fired}");
+    /// ```
+    pub fn buggify(self, enabled: bool) -> Builder {
+        self.with_part(Enabled(if enabled { u32::MAX } else { 0 }))
+    }
+
+    /// The probability (in units of 2^-32) that `buggify!` is on for a run,
+    /// set by the explorer.
+    pub(crate) fn buggify_fraction(self, p: u32) -> Builder {
+        self.with_part(Enabled(p))
+    }
 }
 
 /// `true` when a planted fault should fire here.
@@ -103,7 +156,7 @@ pub(crate) fn to_units(p: f64) -> u32 {
 /// A coin with probability `p` (units of 2^-32). An impossible outcome is
 /// not asked; a certain one is, so that a tape of zeros (and shrinking)
 /// can still turn the fault off.
-fn coin(core: &crate::runtime::core::Core, p: u32) -> bool {
+fn coin(core: &Core, p: u32) -> bool {
     p != 0 && core.choose(ChoiceKind::Coin { p }, 2) == 1
 }
 
@@ -113,20 +166,21 @@ pub fn __reached(p: f64) -> bool {
     let at = Location::caller();
     crate::runtime::with_core(|core| {
         let Some(core) = core else { return false };
-        let enabled = core.buggify.borrow().enabled;
-        let enabled = enabled.unwrap_or_else(|| {
-            let on = coin(core, core.cfg.buggify);
-            core.buggify.borrow_mut().enabled = Some(on);
+        let state = core.state(&STATE);
+        let enabled = state.enabled.get().unwrap_or_else(|| {
+            let p = core.cfg.parts.get::<Enabled>().map_or(0, |e| e.0);
+            let on = coin(core, p);
+            state.enabled.set(Some(on));
             on
         });
         if !enabled {
             return false;
         }
         let key = (at.file(), at.line(), at.column());
-        let site = core.buggify.borrow().sites.get(&key).copied();
+        let site = state.sites.borrow().get(&key).copied();
         let site = site.unwrap_or_else(|| {
             let on = coin(core, 1 << 30);
-            core.buggify.borrow_mut().sites.insert(key, on);
+            state.sites.borrow_mut().insert(key, on);
             on
         });
         site && coin(core, to_units(p))

@@ -405,7 +405,7 @@ impl Explorer {
         let mut sim = self.sim.clone();
         let (yield_p, buggify) = if self.swarm {
             let p = swarm::profile(seed);
-            let net = p.network(sim.net_config());
+            let net = p.network(&crate::net::transport::config_of(&sim));
             sim = sim.net(net);
             (p.yield_p, p.buggify)
         } else {

@@ -3,8 +3,8 @@
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 
-use super::fabric::Fabric;
-use crate::node::table::EPHEMERAL_START;
+use super::sockets::{EPHEMERAL_START, Table};
+use crate::node::table as nodes;
 use crate::runtime::core::Core;
 
 /// Converts to socket addresses, resolving node names (tokio's
@@ -159,12 +159,11 @@ fn resolve_host(host: &str, whole: &str) -> io::Result<IpAddr> {
         return Ok(ip);
     }
     let core = crate::runtime::current_core();
-    let nodes = core.nodes.borrow();
     if host == "localhost" {
-        return Ok(nodes.get(core.current_node()).ip);
+        return Ok(nodes::ip(&core, core.current_node()));
     }
-    match nodes.by_name(host) {
-        Some(id) => Ok(nodes.get(id).ip),
+    match nodes::by_name(&core, host) {
+        Some(id) => Ok(nodes::ip(&core, id)),
         None => Err(io::Error::new(
             io::ErrorKind::NotFound,
             format!("failed to resolve {whole:?}: no node is named {host:?}"),
@@ -224,54 +223,50 @@ pub(crate) enum Proto {
 /// taken port or when the ephemeral ports are exhausted.
 pub(crate) fn bind_addr(
     core: &Core,
-    f: &Fabric,
+    t: &mut Table,
     node: u32,
     addr: SocketAddr,
     proto: Proto,
 ) -> io::Result<SocketAddr> {
-    let mut nodes = core.nodes.borrow_mut();
-    let state = nodes.get_mut(node);
-    let ip = if addr.ip().is_unspecified() || addr.ip().is_loopback() || addr.ip() == state.ip {
-        state.ip
+    let own = nodes::ip(core, node);
+    let ip = if addr.ip().is_unspecified() || addr.ip().is_loopback() || addr.ip() == own {
+        own
     } else {
         return Err(io::Error::new(
             io::ErrorKind::AddrNotAvailable,
             format!(
-                "cannot bind {addr}: it is not an address of node '{}' ({})",
-                state.name, state.ip
+                "cannot bind {addr}: it is not an address of node '{}' ({own})",
+                core.node_name(node)
             ),
         ));
     };
-    let taken = |a: &SocketAddr| match proto {
-        Proto::Udp => f.udp.contains_key(a),
-        Proto::Tcp => f.tcp_ports.contains(a),
+    let taken = |t: &Table, a: &SocketAddr| match proto {
+        Proto::Udp => t.udp.contains_key(a),
+        Proto::Tcp => t.tcp_ports.contains(a),
     };
     if addr.port() != 0 {
         let a = SocketAddr::new(ip, addr.port());
-        if taken(&a) {
+        if taken(t, &a) {
             return Err(io::Error::new(
                 io::ErrorKind::AddrInUse,
-                format!("address {a} is already in use on node '{}'", state.name),
+                format!(
+                    "address {a} is already in use on node '{}'",
+                    core.node_name(node)
+                ),
             ));
         }
         return Ok(a);
     }
     let span = u32::from(u16::MAX - EPHEMERAL_START) + 1;
     for _ in 0..span {
-        let port = state.next_port;
-        state.next_port = if port == u16::MAX {
-            EPHEMERAL_START
-        } else {
-            port + 1
-        };
-        let a = SocketAddr::new(ip, port);
-        if !taken(&a) {
+        let a = SocketAddr::new(ip, t.next_port(node));
+        if !taken(t, &a) {
             return Ok(a);
         }
     }
     Err(io::Error::new(
         io::ErrorKind::AddrInUse,
-        format!("node '{}' has no free ephemeral port", state.name),
+        format!("node '{}' has no free ephemeral port", core.node_name(node)),
     ))
 }
 
@@ -279,10 +274,20 @@ pub(crate) fn bind_addr(
 /// address, the packet is lost) and the address as the receiver sees it
 /// (loopback and unspecified mean the sender's own node).
 pub(crate) fn route(core: &Core, from_node: u32, addr: SocketAddr) -> (Option<u32>, SocketAddr) {
-    let nodes = core.nodes.borrow();
     if addr.ip().is_loopback() || addr.ip().is_unspecified() {
-        let ip = nodes.get(from_node).ip;
+        let ip = nodes::ip(core, from_node);
         return (Some(from_node), SocketAddr::new(ip, addr.port()));
     }
-    (nodes.by_ip(addr.ip()), addr)
+    (nodes::by_ip(core, addr.ip()), addr)
+}
+
+/// Adds the task's waker to a socket's list of waiters, once.
+pub(crate) fn add_waiter(
+    list: &std::cell::RefCell<Vec<std::task::Waker>>,
+    cx: &std::task::Context<'_>,
+) {
+    let mut wakers = list.borrow_mut();
+    if !wakers.iter().any(|w| w.will_wake(cx.waker())) {
+        wakers.push(cx.waker().clone());
+    }
 }

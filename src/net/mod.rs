@@ -48,17 +48,17 @@
 //! ```
 
 mod addr;
-mod config;
-pub(crate) mod fabric;
-mod faults;
 pub mod protocol;
+mod server;
+mod sockets;
 mod tcp;
+pub(crate) mod transport;
 mod udp;
 
 pub use addr::{ToSocketAddrs, lookup_host};
-pub use config::{LinkConfig, NetConfig};
-pub use faults::{
-    clog, partition, partition_oneway, repair, repair_all, set_link, set_link_oneway, unclog,
-};
 pub use tcp::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, TcpListener, TcpStream, WriteHalf};
+pub use transport::{
+    LinkConfig, NetConfig, clog, partition, partition_oneway, repair, repair_all, set_link,
+    set_link_oneway, unclog,
+};
 pub use udp::{MAX_DATAGRAM, UdpSocket};

@@ -59,8 +59,8 @@ use std::task::{Poll, Waker};
 
 use futures::io::{AsyncRead, AsyncWrite};
 
+pub use super::server::Server;
 use super::{TcpListener, TcpStream, ToSocketAddrs, UdpSocket};
-use crate::io::Server;
 use crate::task::JoinHandle;
 
 /// A stream protocol: the callbacks of one TCP connection (asyncio's

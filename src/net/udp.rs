@@ -11,7 +11,8 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use super::addr::{self, Proto, ToSocketAddrs};
-use super::fabric::{self, Body, Fabric, Packet, Payload};
+use super::sockets::{self, Table};
+use super::transport::{self, Body, Packet, Payload};
 use crate::runtime::core::Core;
 use crate::runtime::current_core;
 use crate::runtime::wait::WaitKind;
@@ -125,8 +126,9 @@ impl UdpSocket {
         let want = addr.first_addr()?;
         let core = current_core();
         let node = core.current_node();
-        fabric::with_net(&core, |f| {
-            let addr = addr::bind_addr(&core, f, node, want, Proto::Udp)?;
+        let mut t = sockets::get(&core).table.borrow_mut();
+        {
+            let addr = addr::bind_addr(&core, &mut t, node, want, Proto::Udp)?;
             let shared = Rc::new(UdpShared {
                 addr,
                 node,
@@ -136,9 +138,9 @@ impl UdpSocket {
                 closed: Cell::new(false),
                 route: Cell::new(None),
             });
-            f.udp.insert(addr, shared.clone());
+            t.udp.insert(addr, shared.clone());
             Ok(UdpSocket { shared })
-        })
+        }
     }
 
     /// The address the socket is bound to.
@@ -276,13 +278,13 @@ impl UdpSocket {
             to,
             src,
             dst: dst.unwrap_or(u32::MAX),
-            body: Body::Udp(Payload::new(buf)),
+            body: Body::Datagram(Payload::new(buf)),
         };
         if dst.is_none() {
-            fabric::note_packet(&core, PacketFate::Dropped, &packet);
+            transport::note(&core, PacketFate::Dropped, &packet);
             return Ok(buf.len());
         }
-        fabric::with_net(&core, |f| fabric::transmit(&core, f, packet));
+        transport::send(&core, packet);
         Ok(buf.len())
     }
 
@@ -328,7 +330,7 @@ impl UdpSocket {
             None if self.shared.closed.get() => Poll::Ready(Err(closed())),
             None => {
                 crate::runtime::wait::mark_waiting(&RECV, Location::caller());
-                fabric::add_waiter(&self.shared.wakers, cx);
+                addr::add_waiter(&self.shared.wakers, cx);
                 Poll::Pending
             }
         }
@@ -372,34 +374,34 @@ impl Drop for UdpSocket {
         let Some(core) = crate::runtime::try_core() else {
             return;
         };
-        let Ok(mut net) = core.net.try_borrow_mut() else {
+        let Some(Ok(mut t)) = sockets::try_get(&core).map(|s| s.table.try_borrow_mut()) else {
             return;
         };
-        if let Some(f) = net.as_mut() {
-            if f.udp
-                .get(&self.shared.addr)
-                .is_some_and(|s| Rc::ptr_eq(s, &self.shared))
-            {
-                f.udp.remove(&self.shared.addr);
-            }
+        if t.udp
+            .get(&self.shared.addr)
+            .is_some_and(|s| Rc::ptr_eq(s, &self.shared))
+        {
+            t.udp.remove(&self.shared.addr);
         }
     }
 }
 
 /// A datagram arrived at its node: queue it on the bound socket, if any.
-pub(crate) fn deliver(core: &Core, f: &mut Fabric, p: Packet) {
-    let socket = f
+pub(crate) fn deliver(core: &Core, p: Packet) {
+    let socket = sockets::get(core)
+        .table
+        .borrow()
         .udp
         .get(&p.to)
         .filter(|s| s.peer.get().is_none_or(|peer| s.is_peer(peer, p.from)))
         .filter(|s| s.queue.borrow().len() < MAX_QUEUED)
         .cloned();
     let Some(socket) = socket else {
-        fabric::note_packet(core, PacketFate::Dropped, &p);
+        transport::note(core, PacketFate::Dropped, &p);
         return;
     };
-    fabric::note_packet(core, PacketFate::Delivered, &p);
-    let Body::Udp(data) = p.body else {
+    transport::note(core, PacketFate::Delivered, &p);
+    let Body::Datagram(data) = p.body else {
         unreachable!("udp::deliver is given datagrams")
     };
     socket.queue.borrow_mut().push_back((data, p.from));
@@ -410,8 +412,8 @@ pub(crate) fn deliver(core: &Core, f: &mut Fabric, p: Packet) {
 }
 
 /// Closes every socket of a killed node; returns the wakers to wake.
-pub(crate) fn close_node(f: &mut Fabric, node: u32) -> Vec<Waker> {
-    let mine: Vec<SocketAddr> = f
+pub(crate) fn close_node(t: &mut Table, node: u32) -> Vec<Waker> {
+    let mine: Vec<SocketAddr> = t
         .udp
         .iter()
         .filter(|(_, s)| s.node == node)
@@ -419,7 +421,7 @@ pub(crate) fn close_node(f: &mut Fabric, node: u32) -> Vec<Waker> {
         .collect();
     let mut wake = Vec::new();
     for a in mine {
-        if let Some(s) = f.udp.remove(&a) {
+        if let Some(s) = t.udp.remove(&a) {
             s.closed.set(true);
             s.queue.borrow_mut().clear();
             wake.extend(s.wake_all());

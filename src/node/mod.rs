@@ -40,13 +40,17 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use crate::error::ConfigError;
+use crate::runtime::core::Core;
 use crate::runtime::current_core;
+use crate::runtime::nodes::Status;
+use crate::runtime::parts::Parts;
 use crate::task::JoinHandle;
+use crate::time::ClockSkew;
 use crate::trace::NodeChange;
 
 pub(crate) mod table;
 
-use table::{Init, Status};
+use table::Init;
 
 /// A simulated machine, as returned by [`Builder::build`]: `Copy`, cheap to
 /// pass around. Its name and address are read from the current simulation.
@@ -80,9 +84,8 @@ impl NodeId {
     #[track_caller]
     pub fn name(self) -> String {
         let core = current_core();
-        let nodes = core.nodes.borrow();
-        check(&nodes, self.0);
-        nodes.get(self.0).name.to_string()
+        check(&core, self.0);
+        core.node_name(self.0).to_string()
     }
 
     /// The node's IP address.
@@ -102,9 +105,8 @@ impl NodeId {
     #[track_caller]
     pub fn ip(self) -> IpAddr {
         let core = current_core();
-        let nodes = core.nodes.borrow();
-        check(&nodes, self.0);
-        nodes.get(self.0).ip
+        check(&core, self.0);
+        table::ip(&core, self.0)
     }
 }
 
@@ -121,9 +123,9 @@ impl fmt::Display for NodeId {
 }
 
 #[track_caller]
-fn check(nodes: &table::Nodes, id: u32) {
+fn check(core: &Core, id: u32) {
     assert!(
-        (id as usize) < nodes.len(),
+        (id as usize) < core.node_count(),
         "seedloop: node#{id} does not exist in this simulation"
     );
 }
@@ -151,8 +153,7 @@ pub trait IntoNode {
 impl IntoNode for NodeId {
     #[track_caller]
     fn node_id(&self) -> NodeId {
-        let core = current_core();
-        check(&core.nodes.borrow(), self.0);
+        check(&current_core(), self.0);
         *self
     }
 }
@@ -197,7 +198,7 @@ impl IntoNode for &String {
 /// ```
 #[track_caller]
 pub fn lookup(name: &str) -> Option<NodeId> {
-    current_core().nodes.borrow().by_name(name).map(NodeId)
+    table::by_name(&current_core(), name).map(NodeId)
 }
 
 /// Describes a node to start (turmoil's `sim.host`, madsim's `NodeBuilder`).
@@ -223,7 +224,8 @@ pub struct Builder {
     name: String,
     ip: Option<IpAddr>,
     init: Option<Init>,
-    skew: i128,
+    /// The floors' settings for this node (its clock's skew, ...).
+    parts: Parts,
 }
 
 impl fmt::Debug for Builder {
@@ -232,7 +234,7 @@ impl fmt::Debug for Builder {
             .field("name", &self.name)
             .field("ip", &self.ip)
             .field("init", &self.init.is_some())
-            .field("skew_ns", &self.skew)
+            .field("parts", &self.parts)
             .finish()
     }
 }
@@ -249,7 +251,7 @@ impl Builder {
             name: name.into(),
             ip: None,
             init: None,
-            skew: 0,
+            parts: Parts::default(),
         }
     }
 
@@ -290,9 +292,10 @@ impl Builder {
     /// let b = seedloop::node::Builder::new("db").clock_ahead(std::time::Duration::from_millis(250));
     /// # let _ = b;
     /// ```
-    pub fn clock_ahead(mut self, by: Duration) -> Builder {
-        self.skew = i128::try_from(by.as_nanos()).unwrap_or(i128::MAX);
-        self
+    pub fn clock_ahead(self, by: Duration) -> Builder {
+        self.with_part(ClockSkew(
+            i128::try_from(by.as_nanos()).unwrap_or(i128::MAX),
+        ))
     }
 
     /// The node's wall clock runs `by` behind the simulation's.
@@ -301,8 +304,16 @@ impl Builder {
     /// let b = seedloop::node::Builder::new("db").clock_behind(std::time::Duration::from_secs(2));
     /// # let _ = b;
     /// ```
-    pub fn clock_behind(mut self, by: Duration) -> Builder {
-        self.skew = -i128::try_from(by.as_nanos()).unwrap_or(i128::MAX);
+    pub fn clock_behind(self, by: Duration) -> Builder {
+        self.with_part(ClockSkew(
+            -i128::try_from(by.as_nanos()).unwrap_or(i128::MAX),
+        ))
+    }
+
+    /// Sets a floor's setting for this node (the floor's own builder method
+    /// calls this); the floor reads it back with `Core::node_part`.
+    pub(crate) fn with_part<T: crate::runtime::parts::Part>(mut self, part: T) -> Builder {
+        self.parts.set(part);
         self
     }
 
@@ -329,15 +340,14 @@ impl Builder {
     #[track_caller]
     pub fn try_build(self) -> Result<NodeId, ConfigError> {
         let core = current_core();
+        self.parts.validate()?;
         let name: Rc<str> = self.name.into();
-        let id = core
-            .nodes
-            .borrow_mut()
-            .add(name.clone(), self.ip, self.init, self.skew)?;
+        let id = table::add(&core, name.clone(), self.ip, self.init, self.parts)?;
         core.rec
             .borrow_mut()
             .node(core.now(), id, &name, NodeChange::Started);
-        start(id, Location::caller());
+        table::announce(&core, id, NodeChange::Started);
+        start(&core, id, Location::caller());
         Ok(NodeId(id))
     }
 
@@ -362,10 +372,8 @@ impl Builder {
 }
 
 /// Spawns the node's `init`, if it has one.
-fn start(node: u32, location: &'static Location<'static>) {
-    let core = current_core();
-    let init = core.nodes.borrow().get(node).init.clone();
-    if let Some(init) = init {
+fn start(core: &Core, node: u32, location: &'static Location<'static>) {
+    if let Some(init) = table::init(core, node) {
         let future = init();
         drop(core.spawn_in(Some(node), future, Some("init".to_string()), location));
     }
@@ -450,20 +458,18 @@ pub fn kill(node: impl IntoNode) {
     let id = node.node_id();
     not_main(id, "killed");
     let core = current_core();
-    if core.nodes.borrow().get(id.0).status == Status::Killed {
+    if core.node_status(id.0) == Status::Killed {
         return;
     }
-    {
-        let nodes = core.nodes.borrow();
-        let name = nodes.get(id.0).name.clone();
-        drop(nodes);
-        core.rec
-            .borrow_mut()
-            .node(core.now(), id.0, &name, NodeChange::Killed);
-    }
-    crate::net::fabric::node_down(&core, id.0);
+    let name = core.node_name(id.0);
+    core.rec
+        .borrow_mut()
+        .node(core.now(), id.0, &name, NodeChange::Killed);
+    core.mark_killed(id.0);
+    // The floors first (sockets close, peers are sent resets), then the
+    // tasks: their destructors find a crashed machine, not a graceful close.
+    table::announce(&core, id.0, NodeChange::Killed);
     core.kill_tasks(id.0);
-    core.nodes.borrow_mut().get_mut(id.0).life += 1;
 }
 
 /// Kills `node` (if it runs) and starts it again: same name, same address,
@@ -488,16 +494,13 @@ pub fn restart(node: impl IntoNode) {
     not_main(id, "restarted");
     kill(id);
     let core = current_core();
-    let name = {
-        let mut nodes = core.nodes.borrow_mut();
-        let state = nodes.get_mut(id.0);
-        state.status = Status::Running;
-        state.name.clone()
-    };
+    core.mark_running(id.0);
+    let name = core.node_name(id.0);
     core.rec
         .borrow_mut()
         .node(core.now(), id.0, &name, NodeChange::Restarted);
-    start(id.0, Location::caller());
+    table::announce(&core, id.0, NodeChange::Restarted);
+    start(&core, id.0, Location::caller());
 }
 
 /// Freezes `node` (`kill -STOP`): none of its tasks is polled until
@@ -552,11 +555,7 @@ pub fn resume(node: impl IntoNode) {
 fn set_paused(id: NodeId, paused: bool) {
     not_main(id, if paused { "paused" } else { "resumed" });
     let core = current_core();
-    let (status, name) = {
-        let nodes = core.nodes.borrow();
-        let s = nodes.get(id.0);
-        (s.status, s.name.clone())
-    };
+    let (status, name) = (core.node_status(id.0), core.node_name(id.0));
     let wanted = if paused {
         Status::Paused
     } else {
@@ -572,7 +571,5 @@ fn set_paused(id: NodeId, paused: bool) {
         NodeChange::Resumed
     };
     core.rec.borrow_mut().node(core.now(), id.0, &name, change);
-    if !paused {
-        crate::net::fabric::release_held(&core);
-    }
+    table::announce(&core, id.0, change);
 }

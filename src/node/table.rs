@@ -1,10 +1,12 @@
-//! The simulation's table of nodes (pub(crate)): names, addresses, status.
+//! The node layer's table (pub(crate)): names, addresses and `init`s, and
+//! the hooks that hear of every node's changes.
 //!
-//! A node is an index into a `Vec`; node 0 is the implicit node `main` that
-//! runs `block_on`'s future and every task spawned from outside a node. Names
-//! and addresses are looked up through `BTreeMap`s, so nothing here depends
-//! on hashing.
+//! The driver knows a node as an index with a status ([`crate::runtime::nodes`]);
+//! this table gives it a name to look it up by, an IP address, and the
+//! function it runs at start and at every restart. Names and addresses are
+//! looked up through `BTreeMap`s, so nothing here depends on hashing.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr};
@@ -12,119 +14,118 @@ use std::pin::Pin;
 use std::rc::Rc;
 
 use crate::error::ConfigError;
+use crate::runtime::core::Core;
+use crate::runtime::parts::Parts;
+use crate::runtime::state::{PerRun, Slot};
+use crate::trace::NodeChange;
 
 /// A node's start function: called at `build` and again at every restart.
 pub(crate) type Init = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = ()>>>>;
 
-/// Where a node is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Status {
-    Running,
-    Paused,
-    Killed,
+/// A floor's hook: told of every change of every node (see [`on_change`]).
+pub(crate) type Hook = fn(&Core, u32, NodeChange);
+
+struct Entry {
+    ip: IpAddr,
+    init: Option<Init>,
 }
 
-pub(crate) struct NodeState {
-    pub(crate) name: Rc<str>,
-    pub(crate) ip: IpAddr,
-    pub(crate) init: Option<Init>,
-    pub(crate) status: Status,
-    /// Added to the node's `system_now()`, in nanoseconds (negative: behind).
-    pub(crate) skew: i128,
-    /// Bumped at every kill: sockets of an older life are dead.
-    pub(crate) life: u32,
-    /// The next ephemeral port to try.
-    pub(crate) next_port: u16,
-}
-
-/// The first ephemeral port (IANA's dynamic range).
-pub(crate) const EPHEMERAL_START: u16 = 49_152;
-
-pub(crate) struct Nodes {
-    nodes: Vec<NodeState>,
+#[derive(Default)]
+struct Inner {
+    /// By node id; `main` is entry 0.
+    nodes: Vec<Entry>,
     by_name: BTreeMap<Rc<str>, u32>,
     by_ip: BTreeMap<IpAddr, u32>,
     /// The next automatic address to try, as the last octets of 10.0.0.0/8.
     next_auto: u32,
+    hooks: Vec<Hook>,
 }
+
+/// The node layer's state of one run.
+pub(crate) struct Table(RefCell<Inner>);
 
 /// The address of the implicit node `main`.
 pub(crate) const MAIN_IP: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
 
-impl Nodes {
-    pub(crate) fn new() -> Nodes {
-        let mut nodes = Nodes {
-            nodes: Vec::new(),
-            by_name: BTreeMap::new(),
-            by_ip: BTreeMap::new(),
+impl PerRun for Table {
+    fn new(_: &Core) -> Table {
+        let mut inner = Inner {
             next_auto: 2,
+            ..Inner::default()
         };
-        nodes
-            .add("main".into(), Some(IpAddr::V4(MAIN_IP)), None, 0)
-            .expect("the main node is the first");
-        nodes
-    }
-
-    /// Adds a node; its address is the next free one of 10.0.0.0/8 when not given.
-    pub(crate) fn add(
-        &mut self,
-        name: Rc<str>,
-        ip: Option<IpAddr>,
-        init: Option<Init>,
-        skew: i128,
-    ) -> Result<u32, ConfigError> {
-        if name.is_empty() || name.contains([':', ' ', '/']) {
-            return Err(ConfigError::new(
-                "node name",
-                &*name,
-                "must be non-empty, without ':', '/' or spaces (it is used in \"name:port\")",
-            ));
-        }
-        if self.by_name.contains_key(&name) {
-            return Err(ConfigError::new(
-                "node name",
-                &*name,
-                "is already the name of a node",
-            ));
-        }
-        let ip = match ip {
-            Some(ip) => {
-                if ip.is_unspecified() || ip.is_loopback() || ip.is_multicast() {
-                    return Err(ConfigError::new(
-                        "node address",
-                        ip.to_string(),
-                        "must be a unicast address (not unspecified, loopback or multicast)",
-                    ));
-                }
-                if let Some(&other) = self.by_ip.get(&ip) {
-                    return Err(ConfigError::new(
-                        "node address",
-                        ip.to_string(),
-                        format!(
-                            "is already the address of node '{}'",
-                            self.nodes[other as usize].name
-                        ),
-                    ));
-                }
-                ip
-            }
-            None => self.auto_ip()?,
-        };
-        let id = self.nodes.len() as u32;
-        self.by_name.insert(name.clone(), id);
-        self.by_ip.insert(ip, id);
-        self.nodes.push(NodeState {
-            name,
-            ip,
-            init,
-            status: Status::Running,
-            skew,
-            life: 0,
-            next_port: EPHEMERAL_START,
+        inner.by_name.insert("main".into(), 0);
+        inner.by_ip.insert(IpAddr::V4(MAIN_IP), 0);
+        inner.nodes.push(Entry {
+            ip: IpAddr::V4(MAIN_IP),
+            init: None,
         });
-        Ok(id)
+        Table(RefCell::new(inner))
     }
+}
 
+static TABLE: Slot<Table> = Slot::new();
+
+fn table(core: &Core) -> &RefCell<Inner> {
+    &core.state(&TABLE).0
+}
+
+/// Adds a node (to the driver, then to the table); its address is the next
+/// free one of 10.0.0.0/8 when not given.
+pub(crate) fn add(
+    core: &Core,
+    name: Rc<str>,
+    ip: Option<IpAddr>,
+    init: Option<Init>,
+    parts: Parts,
+) -> Result<u32, ConfigError> {
+    let mut t = table(core).borrow_mut();
+    if name.is_empty() || name.contains([':', ' ', '/']) {
+        return Err(ConfigError::new(
+            "node name",
+            &*name,
+            "must be non-empty, without ':', '/' or spaces (it is used in \"name:port\")",
+        ));
+    }
+    if t.by_name.contains_key(&name) {
+        return Err(ConfigError::new(
+            "node name",
+            &*name,
+            "is already the name of a node",
+        ));
+    }
+    let ip = match ip {
+        Some(ip) => {
+            if ip.is_unspecified() || ip.is_loopback() || ip.is_multicast() {
+                return Err(ConfigError::new(
+                    "node address",
+                    ip.to_string(),
+                    "must be a unicast address (not unspecified, loopback or multicast)",
+                ));
+            }
+            if let Some(&other) = t.by_ip.get(&ip) {
+                return Err(ConfigError::new(
+                    "node address",
+                    ip.to_string(),
+                    format!("is already the address of node '{}'", core.node_name(other)),
+                ));
+            }
+            ip
+        }
+        None => t.auto_ip()?,
+    };
+    let id = core.add_node(name.clone(), parts);
+    debug_assert_eq!(
+        id as usize,
+        t.nodes.len(),
+        "the driver and the table agree on ids"
+    );
+    t.by_name.insert(name, id);
+    t.by_ip.insert(ip, id);
+    t.nodes.push(Entry { ip, init });
+    Ok(id)
+}
+
+impl Inner {
     fn auto_ip(&mut self) -> Result<IpAddr, ConfigError> {
         while self.next_auto < 1 << 24 {
             let n = self.next_auto;
@@ -140,32 +141,42 @@ impl Nodes {
             "10.0.0.0/8 has no free address left",
         ))
     }
+}
 
-    #[inline]
-    pub(crate) fn get(&self, id: u32) -> &NodeState {
-        &self.nodes[id as usize]
-    }
+/// The node's IP address.
+#[inline]
+pub(crate) fn ip(core: &Core, node: u32) -> IpAddr {
+    table(core).borrow().nodes[node as usize].ip
+}
 
-    #[inline]
-    pub(crate) fn get_mut(&mut self, id: u32) -> &mut NodeState {
-        &mut self.nodes[id as usize]
-    }
+/// The node with this address, if any.
+#[inline]
+pub(crate) fn by_ip(core: &Core, ip: IpAddr) -> Option<u32> {
+    table(core).borrow().by_ip.get(&ip).copied()
+}
 
-    pub(crate) fn len(&self) -> usize {
-        self.nodes.len()
-    }
+/// The node with this name, if any.
+pub(crate) fn by_name(core: &Core, name: &str) -> Option<u32> {
+    table(core).borrow().by_name.get(name).copied()
+}
 
-    /// Whether some node is paused.
-    pub(crate) fn any_paused(&self) -> bool {
-        self.nodes.iter().any(|n| n.status == Status::Paused)
-    }
+/// The node's `init`, if it has one.
+pub(crate) fn init(core: &Core, node: u32) -> Option<Init> {
+    table(core).borrow().nodes[node as usize].init.clone()
+}
 
-    pub(crate) fn by_name(&self, name: &str) -> Option<u32> {
-        self.by_name.get(name).copied()
-    }
+/// Registers `hook`: from now on it hears of every change of every node of
+/// this run, after the hooks registered before it. A floor registers when
+/// its per-run state is created; a floor built on another creates that
+/// floor's state first, so the lower floor hears first.
+pub(crate) fn on_change(core: &Core, hook: Hook) {
+    table(core).borrow_mut().hooks.push(hook);
+}
 
-    #[inline]
-    pub(crate) fn by_ip(&self, ip: IpAddr) -> Option<u32> {
-        self.by_ip.get(&ip).copied()
+/// Tells every hook, in registration order, that `node` went through `change`.
+pub(crate) fn announce(core: &Core, node: u32, change: NodeChange) {
+    let hooks = table(core).borrow().hooks.clone();
+    for hook in hooks {
+        hook(core, node, change);
     }
 }

@@ -5,6 +5,7 @@ use std::ops::Range;
 use std::time::Duration;
 
 use super::Sim;
+use super::parts::{Part, Parts};
 use crate::error::{ConfigError, Error};
 use crate::strategy::Strategy;
 
@@ -42,17 +43,15 @@ pub(crate) struct Config {
     pub(crate) panic_policy: PanicPolicy,
     pub(crate) blocking_cost: Range<Duration>,
     pub(crate) print_panics: bool,
-    /// The probability that `buggify!` is enabled in this run (asked at the
-    /// first site reached), in units of 2^-32; `u32::MAX` counts as 1.
-    pub(crate) buggify: u32,
     /// The probability that a switch point yields under `Random`, in units of 2^-32.
     pub(crate) yield_p: u32,
     /// `Pct`'s estimate of the number of steps in a run.
     pub(crate) steps_hint: u64,
     /// Keep each choice's kind and bound (for `Dfs`).
     pub(crate) record_bounds: bool,
-    /// The simulated network's defaults.
-    pub(crate) net: crate::net::NetConfig,
+    /// The settings of the floors above the driver (the network's,
+    /// buggify's), each set by a builder method of its floor.
+    pub(crate) parts: Parts,
 }
 
 /// Configures and builds a [`Sim`]. Every setting has a documented default;
@@ -116,11 +115,10 @@ impl Builder {
                 panic_policy: PanicPolicy::FailRun,
                 blocking_cost: Duration::from_millis(1)..Duration::from_millis(10),
                 print_panics: true,
-                buggify: 0,
                 yield_p: 1 << 30,
                 steps_hint: 1000,
                 record_bounds: false,
-                net: crate::net::NetConfig::default(),
+                parts: Parts::default(),
             },
         }
     }
@@ -269,33 +267,6 @@ impl Builder {
         Ok(self)
     }
 
-    /// Turns [`buggify!`](macro@crate::buggify) on for this run: each call site
-    /// is switched on with probability 1/4 the first time it is reached, and
-    /// a switched-on site fires with its probability (default 1/4) each time.
-    /// Off by default, and then every `buggify!` is false.
-    ///
-    /// # Determinism
-    ///
-    /// Both decisions are choices on the tape (0 = off), so a replayed tape
-    /// fires the same sites at the same moments.
-    ///
-    /// ```
-    /// let mut sim = seedloop::Sim::builder().seed(3).buggify(true).build();
-    /// let fired = sim.block_on(async { (0..200).filter(|_| seedloop::buggify!()).count() });
-    /// // The one site here is on in about a quarter of seeds; off, it never fires.
-    /// assert!(fired == 0 || (20..=80).contains(&fired), "{fired}");
-    /// ```
-    pub fn buggify(mut self, enabled: bool) -> Builder {
-        self.cfg.buggify = if enabled { u32::MAX } else { 0 };
-        self
-    }
-
-    /// The probability that `buggify!` is on for a run, set by the explorer.
-    pub(crate) fn buggify_fraction(mut self, p: u32) -> Builder {
-        self.cfg.buggify = p;
-        self
-    }
-
     pub(crate) fn yield_probability(mut self, p: u32) -> Builder {
         self.cfg.yield_p = p;
         self
@@ -311,29 +282,21 @@ impl Builder {
         self
     }
 
-    /// The simulated network: default latency, loss and duplication of every
-    /// link, TCP timeouts and buffer size. Checked at [`Builder::try_build`].
-    ///
-    /// ```
-    /// use seedloop::net::NetConfig;
-    /// let sim = seedloop::Sim::builder().net(NetConfig::new().loss(0.05)).build();
-    /// # let _ = sim;
-    /// let err = seedloop::Sim::builder().net(NetConfig::new().loss(-1.0)).try_build().unwrap_err();
-    /// assert_eq!(err.setting(), "loss");
-    /// ```
-    pub fn net(mut self, net: crate::net::NetConfig) -> Builder {
-        self.cfg.net = net;
+    /// Sets a floor's settings (its builder method calls this).
+    pub(crate) fn with_part<T: Part>(mut self, part: T) -> Builder {
+        self.cfg.parts.set(part);
         self
     }
 
-    pub(crate) fn net_config(&self) -> &crate::net::NetConfig {
-        &self.cfg.net
+    /// A floor's settings, if they were set.
+    pub(crate) fn part<T: Part>(&self) -> Option<&T> {
+        self.cfg.parts.get::<T>()
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
         let c = &self.cfg;
         c.strategy.validate()?;
-        c.net.validate()?;
+        c.parts.validate()?;
         if c.step_limit == 0 {
             return Err(ConfigError::new(
                 "step_limit",

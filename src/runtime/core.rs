@@ -29,25 +29,25 @@ use std::task::{Poll, Waker};
 use std::time::Duration;
 
 use super::builder::{Config, PanicPolicy};
+use super::nodes::{Nodes, Status};
 use super::panic_hook;
+use super::state::States;
 use super::task::cell::{Header, Runnable, TaskCell, TaskRef, panic_message};
 use super::task::waker::WakeQueue;
 use super::task::{JoinError, JoinHandle};
-use super::timers::Timers;
+use super::timers::{Callback, Timers};
 use super::wait::WaitKind;
 use crate::error::{Error, TaskInfo};
-use crate::net::fabric::Fabric;
-use crate::node::table::{Nodes, Status};
 use crate::strategy::{ChoiceKind, Scheduler};
 use crate::trace::Id;
 use crate::trace::Recorder;
 
 /// Owns the live tasks (the main future of a `block_on` call counts as one:
 /// a cell whose header says `is_main`, polled by `block_on` itself).
-struct Sched {
-    slots: Vec<Option<Rc<dyn Runnable>>>,
+pub(super) struct Sched {
+    pub(super) slots: Vec<Option<Rc<dyn Runnable>>>,
     free: Vec<u32>,
-    ready: VecDeque<TaskRef>,
+    pub(super) ready: VecDeque<TaskRef>,
     live: usize,
 }
 
@@ -71,7 +71,7 @@ pub(crate) struct Core {
     now: Cell<u64>,
     steps: Cell<u64>,
     next_id: Cell<u64>,
-    sched: RefCell<Sched>,
+    pub(super) sched: RefCell<Sched>,
     pub(crate) timers: RefCell<Timers>,
     scheduler: RefCell<Box<dyn Scheduler>>,
     /// Whether the strategy wants to see steps with one ready task too.
@@ -80,27 +80,24 @@ pub(crate) struct Core {
     pub(crate) tape_buf: RefCell<Vec<u32>>,
     /// The kind and bound of each choice in `tape_buf`, if `record_bounds`.
     pub(crate) bounds_buf: RefCell<Vec<(ChoiceKind, u64)>>,
-    /// `buggify!` state: whether it is on in this run (asked lazily) and
-    /// which sites are switched on.
-    pub(crate) buggify: RefCell<crate::buggify::State>,
     pub(crate) rec: RefCell<Recorder>,
     wakes: Arc<WakeQueue>,
-    current: Cell<Option<Id>>,
+    pub(super) current: Cell<Option<Id>>,
     /// The header of the task being polled (or dropped), null otherwise.
     /// Valid while set: the caller holds the task alive for that long.
     current_header: Cell<*const Header>,
     failure: RefCell<Option<Error>>,
     fired: RefCell<Vec<Waker>>,
-    /// The network events due at the instant being advanced to.
-    net_due: RefCell<Vec<u32>>,
-    /// The simulated machines (node 0 is `main`).
-    pub(crate) nodes: RefCell<Nodes>,
+    /// The callbacks due at the instant being advanced to.
+    calls_due: RefCell<Vec<(Callback, u32)>>,
+    /// The nodes tasks belong to (node 0 is `main`).
+    pub(super) nodes: RefCell<Nodes>,
     /// Whether some node is paused: its woken tasks are parked, not queued.
-    paused_any: Cell<bool>,
+    pub(super) paused_any: Cell<bool>,
     /// Tasks of paused nodes that were woken, in wake order.
-    parked: RefCell<VecDeque<TaskRef>>,
-    /// The network, created at its first use.
-    pub(crate) net: RefCell<Option<Box<Fabric>>>,
+    pub(super) parked: RefCell<VecDeque<TaskRef>>,
+    /// The floors' per-run state (see `state`).
+    pub(super) states: States,
 }
 
 impl Core {
@@ -121,18 +118,17 @@ impl Core {
             every_step: matches!(cfg.strategy, crate::strategy::Strategy::Pct { .. }),
             tape_buf: RefCell::new(Vec::new()),
             bounds_buf: RefCell::new(Vec::new()),
-            buggify: RefCell::new(crate::buggify::State::default()),
             rec: RefCell::new(Recorder::new(cfg.record_trace)),
             wakes: WakeQueue::new(),
             current: Cell::new(None),
             current_header: Cell::new(std::ptr::null()),
             failure: RefCell::new(None),
             fired: RefCell::new(Vec::new()),
-            net_due: RefCell::new(Vec::new()),
+            calls_due: RefCell::new(Vec::new()),
             nodes: RefCell::new(Nodes::new()),
             paused_any: Cell::new(false),
             parked: RefCell::new(VecDeque::new()),
-            net: RefCell::new(None),
+            states: States::new(),
             cfg,
         }
     }
@@ -254,7 +250,7 @@ impl Core {
         let slot = Self::alloc_slot(&mut sched);
         let mut header = Header::new(id, slot, name, location, self.wakes.clone());
         header.node = node;
-        if node != 0 && self.nodes.borrow().get(node).status == Status::Killed {
+        if node != 0 && self.node_status(node) == Status::Killed {
             header.aborted.set(true);
         }
         let cell = TaskCell::new(header, future);
@@ -400,7 +396,7 @@ impl Core {
     /// Drops queue entries; the last count of an ended task may run its
     /// output's destructor, whose panic is reported like a task's.
     #[inline]
-    fn release_all(&self, entries: Vec<TaskRef>) {
+    pub(super) fn release_all(&self, entries: Vec<TaskRef>) {
         if entries.is_empty() {
             return;
         }
@@ -546,16 +542,17 @@ impl Core {
         }
         self.now.set(deadline.max(self.now()));
         let mut fired = std::mem::take(&mut *self.fired.borrow_mut());
-        let mut net_due = std::mem::take(&mut *self.net_due.borrow_mut());
+        let mut calls = std::mem::take(&mut *self.calls_due.borrow_mut());
         self.timers
             .borrow_mut()
-            .pop_due(deadline, &mut fired, &mut net_due);
-        // Network events first, in the order they were scheduled: they only
-        // move data and wake tasks, no user code runs.
-        for token in net_due.drain(..) {
-            crate::net::fabric::fire(self, token);
+            .pop_due(deadline, &mut fired, &mut calls);
+        // Callbacks first, in the order they were scheduled: the floors'
+        // events (a packet's arrival) only move data and wake tasks, no
+        // user code runs.
+        for (call, token) in calls.drain(..) {
+            call(self, token);
         }
-        *self.net_due.borrow_mut() = net_due;
+        *self.calls_due.borrow_mut() = calls;
         // Which of the simultaneous timers fires first is a choice: pick the
         // next one among those left (0 = the earliest registered, so a tape
         // of zeros keeps registration order; a non-zero pick swaps).
@@ -617,7 +614,7 @@ impl Core {
 
     /// Stores `err` as the task's result, dropping its future; a panic while
     /// dropping it is swallowed (the task already ended).
-    fn finish_quietly(&self, task: &dyn Runnable, err: JoinError) {
+    pub(super) fn finish_quietly(&self, task: &dyn Runnable, err: JoinError) {
         let _ = self.as_current(task.header(), || {
             catch_unwind(AssertUnwindSafe(|| task.finish_with(err)))
         });
@@ -642,7 +639,7 @@ impl Core {
 
     /// Takes an ended task out of the slab and tells its waiters. The caller
     /// holds a count of its own, so the cell outlives this call.
-    fn remove(&self, task: &dyn Runnable) {
+    pub(super) fn remove(&self, task: &dyn Runnable) {
         let slot = task.header().slot;
         let owned = {
             let mut sched = self.sched.borrow_mut();
@@ -711,119 +708,10 @@ impl Core {
             }
             let _ = catch_unwind(AssertUnwindSafe(|| self.wakes.clear()));
         }
-        let net = self.net.borrow_mut().take();
-        let _ = catch_unwind(AssertUnwindSafe(|| drop(net)));
+        let _ = catch_unwind(AssertUnwindSafe(|| self.states.shutdown()));
         let parked = std::mem::take(&mut *self.parked.borrow_mut());
         let _ = catch_unwind(AssertUnwindSafe(|| drop(parked)));
         let timers = std::mem::take(&mut *self.timers.borrow_mut());
         drop(timers);
-    }
-
-    /// A task's report entry, naming its node when there are nodes.
-    pub(crate) fn describe(&self, header: &Header) -> TaskInfo {
-        let mut info = header.info();
-        let nodes = self.nodes.borrow();
-        if nodes.len() > 1 {
-            info.node = Some(nodes.get(header.node).name.to_string());
-        }
-        info
-    }
-
-    /// Moves the ready tasks of paused nodes to the parked list.
-    #[cold]
-    fn park_paused(&self, sched: &mut Sched) {
-        let nodes = self.nodes.borrow();
-        let mut parked = self.parked.borrow_mut();
-        let ready = std::mem::take(&mut sched.ready);
-        for entry in ready {
-            let header = entry.header();
-            if !header.is_main && nodes.get(header.node).status == Status::Paused {
-                parked.push_back(entry);
-            } else {
-                sched.ready.push_back(entry);
-            }
-        }
-    }
-
-    /// Marks a node paused or running; resuming queues its parked tasks
-    /// again, in the order they were woken.
-    pub(crate) fn set_paused(&self, node: u32, paused: bool) {
-        {
-            let mut nodes = self.nodes.borrow_mut();
-            let state = nodes.get_mut(node);
-            if state.status == Status::Killed {
-                return;
-            }
-            state.status = if paused {
-                Status::Paused
-            } else {
-                Status::Running
-            };
-        }
-        self.paused_any.set(self.nodes.borrow().any_paused());
-        if !paused {
-            let mut sched = self.sched.borrow_mut();
-            let mut parked = self.parked.borrow_mut();
-            let all = std::mem::take(&mut *parked);
-            for entry in all {
-                if entry.header().node == node {
-                    sched.ready.push_back(entry);
-                } else {
-                    parked.push_back(entry);
-                }
-            }
-        }
-    }
-
-    /// Drops every task of `node` (destructors run now, as the current task
-    /// of each); the running task, if it is one of them, stops at its next
-    /// `await`. Marks the node killed.
-    pub(crate) fn kill_tasks(&self, node: u32) {
-        self.nodes.borrow_mut().get_mut(node).status = Status::Killed;
-        self.paused_any.set(self.nodes.borrow().any_paused());
-        let victims: Vec<Rc<dyn Runnable>> = self
-            .sched
-            .borrow()
-            .slots
-            .iter()
-            .flatten()
-            .filter(|t| t.header().node == node && !t.header().is_main)
-            .cloned()
-            .collect();
-        let current = self.current.get();
-        for task in victims {
-            let header = task.header();
-            if header.finished.get() {
-                continue;
-            }
-            if Some(header.id) == current {
-                Self::abort(&*task);
-                continue;
-            }
-            header.aborted.set(true);
-            self.rec.borrow_mut().cancel(self.now(), header.id);
-            self.finish_quietly(&*task, JoinError::cancelled(header.id));
-            if !header.finished.get() {
-                self.remove(&*task);
-            }
-        }
-        // Their queue entries go too (released outside the borrows: the
-        // last count frees the cell).
-        let mut dead = Vec::new();
-        {
-            let mut sched = self.sched.borrow_mut();
-            let mut parked = self.parked.borrow_mut();
-            for queue in [&mut sched.ready, &mut *parked] {
-                let all = std::mem::take(queue);
-                for entry in all {
-                    if entry.header().finished.get() {
-                        dead.push(entry);
-                    } else {
-                        queue.push_back(entry);
-                    }
-                }
-            }
-        }
-        self.release_all(dead);
     }
 }

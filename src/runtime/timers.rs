@@ -6,8 +6,10 @@
 //! matches the slot's); the heap is rebuilt when stale entries outnumber live
 //! ones, so cancelled timeouts cannot grow it without bound.
 //!
-//! The fabric's in-flight packets and checks are entries too ([`Timers::insert_net`]):
-//! one queue orders everything that happens at a future instant.
+//! The floors' own events (the network's packets in flight, its partition
+//! checks) are entries too, with a callback instead of a waker
+//! ([`Timers::insert_call`]): one queue orders everything that happens at a
+//! future instant.
 //!
 //! A radix heap fits because virtual time is monotone: a timer is only ever
 //! registered with a deadline after the last one popped (a sleep whose
@@ -20,6 +22,13 @@
 
 use std::task::Waker;
 
+use super::core::Core;
+
+/// What a timer of a floor above the driver runs when it is due: a plain
+/// function given the simulation and the token it was registered with
+/// (the floor finds its own state through the token).
+pub(crate) type Callback = fn(&Core, u32);
+
 /// Identifies one registered timer; stale once it fired or was cancelled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct TimerKey {
@@ -31,9 +40,9 @@ struct Slot {
     /// 0 when the slot is free.
     seq: u64,
     waker: Option<Waker>,
-    /// A network event's token instead of a waker (the fabric's deliveries
-    /// share this queue, so that they and timers keep one time order).
-    net: Option<u32>,
+    /// A callback instead of a waker (a floor's events, such as packet
+    /// deliveries, share this queue so that they and timers keep one order).
+    call: Option<(Callback, u32)>,
 }
 
 /// (deadline, sequence, slot).
@@ -141,16 +150,21 @@ impl Timers {
         self.insert_slot(deadline, Some(waker), None)
     }
 
-    /// Registers a network event (the fabric's `token`) due at `deadline`.
-    pub(crate) fn insert_net(&mut self, deadline: u64, token: u32) -> TimerKey {
-        self.insert_slot(deadline, None, Some(token))
+    /// Registers `call(core, token)` to run at `deadline`.
+    pub(crate) fn insert_call(&mut self, deadline: u64, call: Callback, token: u32) -> TimerKey {
+        self.insert_slot(deadline, None, Some((call, token)))
     }
 
     #[inline]
-    fn insert_slot(&mut self, deadline: u64, waker: Option<Waker>, net: Option<u32>) -> TimerKey {
+    fn insert_slot(
+        &mut self,
+        deadline: u64,
+        waker: Option<Waker>,
+        call: Option<(Callback, u32)>,
+    ) -> TimerKey {
         self.next_seq += 1;
         let seq = self.next_seq;
-        let new = Slot { seq, waker, net };
+        let new = Slot { seq, waker, call };
         let slot = match self.free.pop() {
             Some(i) => {
                 self.slots[i as usize] = new;
@@ -195,7 +209,7 @@ impl Timers {
     pub(crate) fn cancel(&mut self, key: TimerKey) -> Option<Waker> {
         let slot = self.slot_mut(key)?;
         slot.seq = 0;
-        slot.net = None;
+        slot.call = None;
         let waker = slot.waker.take();
         self.free.push(key.slot);
         self.live -= 1;
@@ -232,9 +246,14 @@ impl Timers {
     }
 
     /// Removes every live timer due at exactly `deadline`, pushing its waker
-    /// to `out` (and a network event's token to `net`) in registration
-    /// order. `deadline` must come from `next_deadline`.
-    pub(crate) fn pop_due(&mut self, deadline: u64, out: &mut Vec<Waker>, net: &mut Vec<u32>) {
+    /// to `out` (and a callback to `calls`) in registration order.
+    /// `deadline` must come from `next_deadline`.
+    pub(crate) fn pop_due(
+        &mut self,
+        deadline: u64,
+        out: &mut Vec<Waker>,
+        calls: &mut Vec<(Callback, u32)>,
+    ) {
         if self.heap.settle() != Some(deadline) {
             return;
         }
@@ -250,8 +269,8 @@ impl Timers {
             if let Some(w) = s.waker.take() {
                 out.push(w);
             }
-            if let Some(token) = s.net.take() {
-                net.push(token);
+            if let Some(call) = s.call.take() {
+                calls.push(call);
             }
             self.free.push(slot);
             self.live -= 1;

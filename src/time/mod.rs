@@ -14,10 +14,13 @@
 //! });
 //! ```
 
+use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime};
+
+use crate::runtime::parts::Part;
 
 mod instant;
 mod interval;
@@ -118,12 +121,26 @@ pub fn now() -> Instant {
 pub fn system_now() -> SystemTime {
     let base = SystemTime::UNIX_EPOCH + Duration::from_secs(EPOCH_UNIX_SECS) + now().since_start();
     let core = crate::runtime::current_core();
-    let skew = core.nodes.borrow().get(core.current_node()).skew;
+    let skew = core
+        .node_part::<ClockSkew>(core.current_node())
+        .map_or(0, |s| s.0);
     let by = Duration::from_nanos(u64::try_from(skew.unsigned_abs()).unwrap_or(u64::MAX));
     if skew >= 0 {
         base + by
     } else {
         base.checked_sub(by).unwrap_or(SystemTime::UNIX_EPOCH)
+    }
+}
+
+/// How far a node's wall clock runs ahead of the simulation's (negative:
+/// behind), in nanoseconds: a per-node setting, given by
+/// [`node::Builder::clock_ahead`](crate::node::Builder::clock_ahead).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ClockSkew(pub(crate) i128);
+
+impl Part for ClockSkew {
+    fn as_any(&self) -> &dyn Any {
+        self
     }
 }
 

@@ -22,7 +22,8 @@ use std::net::SocketAddr;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use super::super::fabric::{self, Body, Fabric, Packet, Payload, Segment};
+use crate::net::sockets::{self, Table};
+use crate::net::transport::{self, Body, Packet, Payload, Segment};
 use crate::runtime::core::Core;
 use crate::runtime::wait::WaitKind;
 use crate::trace::PacketFate;
@@ -46,9 +47,6 @@ pub(crate) struct End {
     read_waker: RefCell<Option<Waker>>,
     write_waker: RefCell<Option<Waker>>,
     unacked: Cell<usize>,
-    /// The arrival time of the last segment sent from this end (segments of
-    /// one direction arrive in order).
-    pub(crate) last_arrival: Cell<u64>,
     established: Cell<bool>,
     wr_shut: Cell<bool>,
     /// Live user handles (a stream, or its two halves).
@@ -67,7 +65,6 @@ impl End {
             read_waker: RefCell::new(None),
             write_waker: RefCell::new(None),
             unacked: Cell::new(0),
-            last_arrival: Cell::new(0),
             established: Cell::new(false),
             wr_shut: Cell::new(false),
             handles: Cell::new(0),
@@ -115,6 +112,7 @@ fn register(slot: &RefCell<Option<Waker>>, cx: &Context<'_>) {
 }
 
 pub(crate) struct Conn {
+    /// The id of its transport channel.
     pub(crate) id: u64,
     pub(crate) ends: [End; 2],
     send_buffer: usize,
@@ -136,12 +134,6 @@ impl Conn {
             send_buffer,
             port_freed: Cell::new(false),
         }
-    }
-
-    /// Whether the connection runs between nodes `a` and `b`.
-    pub(crate) fn joins(&self, a: u32, b: u32) -> bool {
-        let (x, y) = (self.ends[0].node, self.ends[1].node);
-        a != b && ((x, y) == (a, b) || (x, y) == (b, a))
     }
 
     /// Both ends fail with this error (a partition outlasted its timeout).
@@ -230,9 +222,7 @@ impl Conn {
         }
         let n = room.min(buf.len());
         e.unacked.set(e.unacked.get() + n);
-        fabric::with_net(core, |f| {
-            self.send(core, f, end, Segment::Data(Payload::new(&buf[..n])));
-        });
+        self.send(core, end, Segment::Data(Payload::new(&buf[..n])));
         Poll::Ready(Ok(n))
     }
 
@@ -242,29 +232,29 @@ impl Conn {
         if e.wr_shut.replace(true) || e.error.borrow().is_some() || !e.established.get() {
             return;
         }
-        fabric::with_net(core, |f| self.send(core, f, end, Segment::Fin));
+        self.send(core, end, Segment::Fin);
     }
 
     /// Sends a segment from `end` to the other end.
-    pub(crate) fn send(&self, core: &Core, f: &mut Fabric, end: usize, seg: Segment) {
+    pub(crate) fn send(&self, core: &Core, end: usize, seg: Segment) {
         let (me, peer) = (&self.ends[end], &self.ends[1 - end]);
         let p = Packet {
             from: me.addr,
             to: peer.addr,
             src: me.node,
             dst: peer.node,
-            body: Body::Tcp {
-                conn: self.id,
+            body: Body::Stream {
+                channel: self.id,
                 to_end: 1 - end,
                 seg,
             },
         };
         if peer.node == NO_NODE {
             // No node has the address: recorded, and lost.
-            fabric::note_packet(core, PacketFate::Dropped, &p);
+            transport::note(core, PacketFate::Dropped, &p);
             return;
         }
-        fabric::transmit(core, f, p);
+        transport::send(core, p);
     }
 }
 
@@ -286,23 +276,22 @@ pub(crate) fn close_end(core: &Core, conn: &Rc<Conn>, end: usize) {
             w.wake();
         }
     }
-    let Ok(mut net) = core.net.try_borrow_mut() else {
+    let Some(Ok(mut t)) = sockets::try_get(core).map(|s| s.table.try_borrow_mut()) else {
         return;
     };
-    let Some(f) = net.as_mut() else { return };
     if !e.wr_shut.replace(true) && e.error.borrow().is_none() && e.established.get() {
-        conn.send(core, f, end, Segment::Fin);
+        conn.send(core, end, Segment::Fin);
     }
-    forget_if_done(f, conn);
+    forget_if_done(core, &mut t, conn);
 }
 
-fn forget_if_done(f: &mut Fabric, conn: &Rc<Conn>) {
+fn forget_if_done(core: &Core, t: &mut Table, conn: &Rc<Conn>) {
     if conn.ends[0].closed.get() && !conn.port_freed.replace(true) {
         // The connecting end's ephemeral port is free again.
-        f.tcp_ports.remove(&conn.ends[0].addr);
+        t.tcp_ports.remove(&conn.ends[0].addr);
     }
-    if conn.ends.iter().all(|e| e.closed.get()) {
-        f.conns.remove(&conn.id);
+    if conn.ends.iter().all(|e| e.closed.get()) && t.conns.remove(&conn.id).is_some() {
+        transport::close_channel(core, conn.id);
     }
 }
 
@@ -318,40 +307,42 @@ pub(crate) struct ListenerShared {
 const BACKLOG: usize = 1024;
 
 /// Refuses the queued connections of a listener that is gone.
-pub(crate) fn refuse_backlog(core: &Core, f: &mut Fabric, l: &ListenerShared) {
+pub(crate) fn refuse_backlog(core: &Core, t: &mut Table, l: &ListenerShared) {
     let backlog = std::mem::take(&mut *l.backlog.borrow_mut());
     for conn in backlog {
         conn.ends[1].closed.set(true);
-        conn.send(core, f, 1, Segment::Rst);
-        forget_if_done(f, &conn);
+        conn.send(core, 1, Segment::Rst);
+        forget_if_done(core, t, &conn);
     }
 }
 
 /// A TCP segment arrived at its (live) node.
-pub(crate) fn on_segment(core: &Core, f: &mut Fabric, p: Packet) {
-    let Body::Tcp { conn, to_end, .. } = &p.body else {
-        unreachable!("on_segment is given TCP segments")
+pub(crate) fn on_segment(core: &Core, p: Packet) {
+    let Some((id, to_end)) = p.flow() else {
+        unreachable!("on_segment is given stream segments")
     };
-    let (id, to_end) = (*conn, *to_end);
-    let Some(conn) = f.conns.get(&id).cloned() else {
-        fabric::note_packet(core, PacketFate::Dropped, &p);
+    let conn = sockets::get(core).table.borrow().conns.get(&id).cloned();
+    let Some(conn) = conn else {
+        transport::note(core, PacketFate::Dropped, &p);
         return;
     };
-    let Body::Tcp { seg, .. } = &p.body else {
+    let Body::Stream { seg, .. } = &p.body else {
         unreachable!()
     };
     let e = &conn.ends[to_end];
     if let Segment::Syn = seg {
         if conn.ends[0].closed.get() {
-            fabric::note_packet(core, PacketFate::Dropped, &p);
+            transport::note(core, PacketFate::Dropped, &p);
             return;
         }
-        let listener = f
+        let listener = sockets::get(core)
+            .table
+            .borrow()
             .listeners
             .get(&p.to)
             .filter(|l| !l.closed.get() && l.backlog.borrow().len() < BACKLOG)
             .cloned();
-        fabric::note_packet(core, PacketFate::Delivered, &p);
+        transport::note(core, PacketFate::Delivered, &p);
         match listener {
             Some(l) => {
                 e.established.set(true);
@@ -359,25 +350,25 @@ pub(crate) fn on_segment(core: &Core, f: &mut Fabric, p: Packet) {
                 for w in std::mem::take(&mut *l.wakers.borrow_mut()) {
                     w.wake();
                 }
-                conn.send(core, f, 1, Segment::SynAck);
+                conn.send(core, 1, Segment::SynAck);
             }
             None => {
                 e.closed.set(true);
-                conn.send(core, f, 1, Segment::Rst);
+                conn.send(core, 1, Segment::Rst);
             }
         }
         return;
     }
     if e.closed.get() {
-        fabric::note_packet(core, PacketFate::Dropped, &p);
+        transport::note(core, PacketFate::Dropped, &p);
         // Nobody holds this end: tell the sender, unless it is a reset.
         if !matches!(seg, Segment::Rst) && !conn.ends[1 - to_end].closed.get() {
-            conn.send(core, f, to_end, Segment::Rst);
+            conn.send(core, to_end, Segment::Rst);
         }
         return;
     }
-    fabric::note_packet(core, PacketFate::Delivered, &p);
-    let Body::Tcp { seg, .. } = p.body else {
+    transport::note(core, PacketFate::Delivered, &p);
+    let Body::Stream { seg, .. } = p.body else {
         unreachable!()
     };
     match seg {
@@ -419,23 +410,23 @@ pub(crate) fn on_segment(core: &Core, f: &mut Fabric, p: Packet) {
 
 /// Closes every listener and connection end of a killed node; its peers
 /// are sent resets. Returns wakers to wake.
-pub(crate) fn close_node(core: &Core, f: &mut Fabric, node: u32) -> Vec<Waker> {
+pub(crate) fn close_node(core: &Core, t: &mut Table, node: u32) -> Vec<Waker> {
     let mut wake = Vec::new();
-    let listeners: Vec<SocketAddr> = f
+    let listeners: Vec<SocketAddr> = t
         .listeners
         .iter()
         .filter(|(_, l)| l.node == node)
         .map(|(a, _)| *a)
         .collect();
     for a in listeners {
-        if let Some(l) = f.listeners.remove(&a) {
+        if let Some(l) = t.listeners.remove(&a) {
             l.closed.set(true);
-            f.tcp_ports.remove(&a);
+            t.tcp_ports.remove(&a);
             wake.extend(std::mem::take(&mut *l.wakers.borrow_mut()));
-            refuse_backlog(core, f, &l);
+            refuse_backlog(core, t, &l);
         }
     }
-    let conns: Vec<Rc<Conn>> = f
+    let conns: Vec<Rc<Conn>> = t
         .conns
         .values()
         .filter(|c| c.ends.iter().any(|e| e.node == node))
@@ -451,10 +442,10 @@ pub(crate) fn close_node(core: &Core, f: &mut Fabric, node: u32) -> Vec<Waker> {
             e.fail(io::ErrorKind::ConnectionAborted, message.clone());
             let peer = &conn.ends[1 - end];
             if peer.node != node && !peer.closed.get() {
-                conn.send(core, f, end, Segment::Rst);
+                conn.send(core, end, Segment::Rst);
             }
         }
-        forget_if_done(f, &conn);
+        forget_if_done(core, t, &conn);
     }
     wake
 }

@@ -12,7 +12,7 @@ use std::task::Poll;
 use super::conn::{self, ListenerShared};
 use super::stream::{EndRef, TcpStream};
 use crate::net::addr::{self, Proto, ToSocketAddrs};
-use crate::net::fabric;
+use crate::net::sockets;
 use crate::runtime::current_core;
 use crate::runtime::wait::WaitKind;
 
@@ -74,8 +74,9 @@ impl TcpListener {
         let want = addr.first_addr()?;
         let core = current_core();
         let node = core.current_node();
-        fabric::with_net(&core, |f| {
-            let addr = addr::bind_addr(&core, f, node, want, Proto::Tcp)?;
+        let mut t = sockets::get(&core).table.borrow_mut();
+        {
+            let addr = addr::bind_addr(&core, &mut t, node, want, Proto::Tcp)?;
             let shared = Rc::new(ListenerShared {
                 addr,
                 node,
@@ -83,10 +84,10 @@ impl TcpListener {
                 wakers: RefCell::new(Vec::new()),
                 closed: Cell::new(false),
             });
-            f.listeners.insert(addr, shared.clone());
-            f.tcp_ports.insert(addr);
+            t.listeners.insert(addr, shared.clone());
+            t.tcp_ports.insert(addr);
             Ok(TcpListener { shared })
-        })
+        }
     }
 
     /// The next connection and its peer's address.
@@ -126,7 +127,7 @@ impl TcpListener {
                 )));
             }
             crate::runtime::wait::mark_waiting(&ACCEPT, std::panic::Location::caller());
-            fabric::add_waiter(&self.shared.wakers, cx);
+            addr::add_waiter(&self.shared.wakers, cx);
             Poll::Pending
         })
         .await
@@ -155,18 +156,17 @@ impl Drop for TcpListener {
         let Some(core) = crate::runtime::try_core() else {
             return;
         };
-        let Ok(mut net) = core.net.try_borrow_mut() else {
+        let Some(Ok(mut t)) = sockets::try_get(&core).map(|s| s.table.try_borrow_mut()) else {
             return;
         };
-        let Some(f) = net.as_mut() else { return };
-        if f.listeners
+        if t.listeners
             .get(&self.shared.addr)
             .is_some_and(|l| Rc::ptr_eq(l, &self.shared))
         {
-            f.listeners.remove(&self.shared.addr);
-            f.tcp_ports.remove(&self.shared.addr);
+            t.listeners.remove(&self.shared.addr);
+            t.tcp_ports.remove(&self.shared.addr);
         }
         self.shared.closed.set(true);
-        conn::refuse_backlog(&core, f, &self.shared);
+        conn::refuse_backlog(&core, &mut t, &self.shared);
     }
 }

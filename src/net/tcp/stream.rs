@@ -11,7 +11,8 @@ use std::task::{Context, Poll};
 use super::conn::{self, Conn, NO_NODE};
 use super::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::net::addr::{self, Proto, ToSocketAddrs};
-use crate::net::fabric::{self, Segment};
+use crate::net::sockets;
+use crate::net::transport::{self, Segment};
 use crate::runtime::current_core;
 
 /// One user handle on one end of a connection; the end closes when its
@@ -265,24 +266,22 @@ async fn connect_one(to: SocketAddr) -> io::Result<TcpStream> {
     let core = current_core();
     let node = core.current_node();
     let (dst, to) = addr::route(&core, node, to);
-    let (stream, timeout) = fabric::with_net(&core, |f| {
+    let cfg = &transport::get(&core).cfg;
+    let stream = {
+        let mut t = sockets::get(&core).table.borrow_mut();
         let any = SocketAddr::from(([0, 0, 0, 0], 0));
-        let local = addr::bind_addr(&core, f, node, any, Proto::Tcp)?;
-        f.tcp_ports.insert(local);
-        let id = f.fresh_conn_id();
-        let conn = Rc::new(Conn::new(
-            id,
-            (local, node),
-            (to, dst.unwrap_or(NO_NODE)),
-            f.cfg.send_buffer,
-        ));
-        f.conns.insert(id, conn.clone());
-        conn.send(&core, f, 0, Segment::Syn);
-        let stream = TcpStream {
+        let local = addr::bind_addr(&core, &mut t, node, any, Proto::Tcp)?;
+        t.tcp_ports.insert(local);
+        let peer = dst.unwrap_or(NO_NODE);
+        let id = transport::open_channel(&core, node, peer);
+        let conn = Rc::new(Conn::new(id, (local, node), (to, peer), cfg.send_buffer));
+        t.conns.insert(id, conn.clone());
+        conn.send(&core, 0, Segment::Syn);
+        TcpStream {
             inner: EndRef::new(conn, 0),
-        };
-        io::Result::Ok((stream, f.cfg.connect_timeout))
-    })?;
+        }
+    };
+    let timeout = cfg.connect_timeout;
     let conn = stream.inner.conn.clone();
     match crate::time::timeout(timeout, poll_fn(|cx| conn.poll_connected(cx))).await {
         Ok(Ok(())) => Ok(stream),

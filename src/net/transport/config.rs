@@ -1,9 +1,12 @@
 //! `NetConfig` and `LinkConfig`: how links behave, validated.
 
+use std::any::Any;
 use std::ops::Range;
 use std::time::Duration;
 
 use crate::error::ConfigError;
+use crate::runtime::Builder;
+use crate::runtime::parts::Part;
 
 /// How one direction of a link between two nodes behaves: its latency range,
 /// its loss and duplication probabilities.
@@ -342,4 +345,35 @@ impl NetConfig {
         }
         Ok(())
     }
+}
+
+impl Part for NetConfig {
+    fn validate(&self) -> Result<(), ConfigError> {
+        NetConfig::validate(self)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl Builder {
+    /// The simulated network: default latency, loss and duplication of every
+    /// link, TCP timeouts and buffer size. Checked at [`Builder::try_build`].
+    ///
+    /// ```
+    /// use seedloop::net::NetConfig;
+    /// let sim = seedloop::Sim::builder().net(NetConfig::new().loss(0.05)).build();
+    /// # let _ = sim;
+    /// let err = seedloop::Sim::builder().net(NetConfig::new().loss(-1.0)).try_build().unwrap_err();
+    /// assert_eq!(err.setting(), "loss");
+    /// ```
+    pub fn net(self, net: NetConfig) -> Builder {
+        self.with_part(net)
+    }
+}
+
+/// The network settings a builder holds (the defaults when none were given).
+pub(crate) fn of(builder: &Builder) -> NetConfig {
+    builder.part::<NetConfig>().cloned().unwrap_or_default()
 }

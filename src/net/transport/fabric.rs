@@ -1,0 +1,434 @@
+//! The fabric (pub(crate)): links, packets in flight, and the one entry
+//! point through which a packet reaches its node's endpoints.
+//!
+//! A packet's life: the sockets hand it to [`send`], which decides its fate
+//! on the link from `src` to `dst`:
+//! 1. same node: delivered at once (loopback has no latency and no faults);
+//! 2. either end clogged: *held* until `unclog`, then sent as if new;
+//! 3. the link partitioned: a datagram is *dropped*; a stream segment
+//!    *stalls* until `repair` (a reliable channel never loses bytes);
+//! 4. otherwise the link's loss coin (a datagram is *lost*; a segment is
+//!    retransmitted after 200 ms, 400 ms, ... each time the coin says lost),
+//!    its latency (a choice, 0 = the minimum) and, for a datagram, its
+//!    duplication coin. Segments of one direction of a channel never
+//!    overtake each other: each arrives no earlier than the one before it.
+//!
+//! A scheduled delivery is an entry of the driver's timer queue, with
+//! [`fire`] as its callback (so deliveries and timers keep one time order);
+//! when it fires, a packet for a killed node is dropped (a dead machine
+//! answers nothing: a connect to it times out), one for a paused or clogged
+//! node is held, and the rest go to the [`Endpoints`] that the sockets
+//! attached: the transport knows no socket, only nodes, links and channels.
+//!
+//! Partitions are checked when a packet is sent, not while it flies: a packet
+//! already on the wire arrives. A partition that lasts `partition_timeout`
+//! breaks the channels it cuts (see `faults`).
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::io;
+use std::rc::Rc;
+use std::time::Duration;
+
+use super::config::{LinkConfig, NetConfig, coin};
+use super::packet::{Body, Packet};
+use crate::node::table as nodes;
+use crate::runtime::core::Core;
+use crate::runtime::nodes::Status;
+use crate::runtime::state::{PerRun, Slot};
+use crate::runtime::timers::TimerKey;
+use crate::strategy::ChoiceKind;
+use crate::trace::{NodeChange, PacketFate};
+
+/// Where the transport hands what arrives: the sockets' endpoint table.
+#[derive(Clone, Copy)]
+pub(crate) struct Endpoints {
+    /// A packet reached its (live, running) node.
+    pub(crate) deliver: fn(&Core, Packet),
+    /// A partition outlasted its timeout: the channel breaks on both ends.
+    pub(crate) broken: fn(&Core, u64, io::ErrorKind, Rc<str>),
+}
+
+pub(super) enum NetEvent {
+    Deliver(Packet),
+    PartitionCheck { a: u32, b: u32, epoch: u64 },
+}
+
+struct Held {
+    packet: Packet,
+    /// It crossed the link already (held on arrival), so it is delivered,
+    /// not sent again.
+    arrived: bool,
+}
+
+/// A reliable channel between two nodes (a TCP connection, to the sockets).
+struct Channel {
+    /// The nodes of its two ends (end 0 opened it).
+    nodes: [u32; 2],
+    /// The arrival time of the last segment sent to each end.
+    last_arrival: [u64; 2],
+}
+
+pub(super) struct Fabric {
+    pub(super) links: BTreeMap<(u32, u32), LinkConfig>,
+    pub(super) blocked: BTreeSet<(u32, u32)>,
+    /// Bumped at every change of a pair's partitions (key: lower id first).
+    pub(super) epochs: BTreeMap<(u32, u32), u64>,
+    /// The pending partition check of a pair (key: lower id first), taken
+    /// off the timer queue when the pair changes, so that a healed
+    /// partition leaves no event behind.
+    pub(super) checks: BTreeMap<(u32, u32), (TimerKey, u32)>,
+    pub(super) clogged: BTreeSet<u32>,
+    held: VecDeque<Held>,
+    stalled: VecDeque<Packet>,
+    events: Vec<Option<NetEvent>>,
+    free: Vec<u32>,
+    channels: BTreeMap<u64, Channel>,
+    next_channel: u64,
+    endpoints: Option<Endpoints>,
+}
+
+/// The transport's state of one run: the network's settings and its fabric.
+pub(crate) struct Transport {
+    pub(crate) cfg: NetConfig,
+    pub(super) fabric: RefCell<Fabric>,
+}
+
+impl PerRun for Transport {
+    fn new(core: &Core) -> Transport {
+        nodes::on_change(core, on_node_change);
+        Transport {
+            cfg: core
+                .cfg
+                .parts
+                .get::<NetConfig>()
+                .cloned()
+                .unwrap_or_default(),
+            fabric: RefCell::new(Fabric {
+                links: BTreeMap::new(),
+                blocked: BTreeSet::new(),
+                epochs: BTreeMap::new(),
+                checks: BTreeMap::new(),
+                clogged: BTreeSet::new(),
+                held: VecDeque::new(),
+                stalled: VecDeque::new(),
+                events: Vec::new(),
+                free: Vec::new(),
+                channels: BTreeMap::new(),
+                next_channel: 1,
+                endpoints: None,
+            }),
+        }
+    }
+
+    fn shutdown(&self) {
+        let mut f = self.fabric.borrow_mut();
+        let events = std::mem::take(&mut f.events);
+        let held = std::mem::take(&mut f.held);
+        let stalled = std::mem::take(&mut f.stalled);
+        drop(f);
+        drop((events, held, stalled));
+    }
+}
+
+static TRANSPORT: Slot<Transport> = Slot::new();
+
+/// The transport of the running simulation, created at its first use.
+#[inline]
+pub(crate) fn get(core: &Core) -> &Transport {
+    core.state(&TRANSPORT)
+}
+
+/// The longest retransmission delay of a TCP segment.
+const MAX_RETRANSMIT: Duration = Duration::from_secs(60);
+/// How many times in a row one segment may be lost before it gets through anyway.
+const MAX_LOSSES: u32 = 16;
+
+impl Fabric {
+    pub(super) fn schedule(&mut self, core: &Core, at: u64, event: NetEvent) -> (TimerKey, u32) {
+        let token = match self.free.pop() {
+            Some(t) => {
+                self.events[t as usize] = Some(event);
+                t
+            }
+            None => {
+                self.events.push(Some(event));
+                (self.events.len() - 1) as u32
+            }
+        };
+        (core.timers.borrow_mut().insert_call(at, fire, token), token)
+    }
+
+    /// Forgets the event behind `token` (its timer was cancelled).
+    pub(super) fn unschedule(&mut self, token: u32) {
+        self.events[token as usize] = None;
+        self.free.push(token);
+    }
+
+    pub(super) fn is_blocked(&self, from: u32, to: u32) -> bool {
+        self.blocked.contains(&(from, to))
+    }
+
+    /// The channels between nodes `a` and `b`, in the order they were opened.
+    pub(super) fn channels_between(&self, a: u32, b: u32) -> Vec<u64> {
+        self.channels
+            .iter()
+            .filter(|(_, c)| {
+                let [x, y] = c.nodes;
+                a != b && ((x, y) == (a, b) || (x, y) == (b, a))
+            })
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    /// Drops the stalled segments of these channels (they broke).
+    pub(super) fn drop_stalled(&mut self, channels: &BTreeSet<u64>) {
+        self.stalled
+            .retain(|p| p.flow().is_none_or(|(c, _)| !channels.contains(&c)));
+    }
+
+    pub(super) fn endpoints(&self) -> Option<Endpoints> {
+        self.endpoints
+    }
+}
+
+/// The sockets attach their endpoint table: where arrivals go from now on.
+pub(crate) fn attach(core: &Core, endpoints: Endpoints) {
+    get(core).fabric.borrow_mut().endpoints = Some(endpoints);
+}
+
+/// Opens a reliable channel between the nodes `a` (its end 0) and `b`;
+/// ids count from 1, in opening order.
+pub(crate) fn open_channel(core: &Core, a: u32, b: u32) -> u64 {
+    let mut f = get(core).fabric.borrow_mut();
+    let id = f.next_channel;
+    f.next_channel += 1;
+    f.channels.insert(
+        id,
+        Channel {
+            nodes: [a, b],
+            last_arrival: [0; 2],
+        },
+    );
+    id
+}
+
+/// Forgets a channel: both its ends are closed.
+pub(crate) fn close_channel(core: &Core, id: u64) {
+    get(core).fabric.borrow_mut().channels.remove(&id);
+}
+
+/// Records a packet's fate in the trace and the fingerprint.
+#[inline]
+pub(crate) fn note(core: &Core, fate: PacketFate, p: &Packet) {
+    core.rec
+        .borrow_mut()
+        .packet(core.now(), fate, p.proto(), p.from, p.to, p.len());
+}
+
+/// Puts a packet on the link from its source node to its destination.
+#[inline]
+pub(crate) fn send(core: &Core, p: Packet) {
+    let mut f = get(core).fabric.borrow_mut();
+    transmit(core, &get(core).cfg, &mut f, p);
+}
+
+fn transmit(core: &Core, cfg: &NetConfig, f: &mut Fabric, p: Packet) {
+    let now = core.now();
+    if p.src == p.dst {
+        note(core, PacketFate::Sent, &p);
+        let at = order(f, &p, now);
+        f.schedule(core, at, NetEvent::Deliver(p));
+        return;
+    }
+    // A segment never overtakes an earlier one of its direction that waits
+    // for a partition to heal (even if a clog would hold it instead).
+    if let Some(flow) = p.flow() {
+        if f.stalled.iter().any(|q| q.flow() == Some(flow)) {
+            note(core, PacketFate::Stalled, &p);
+            f.stalled.push_back(p);
+            return;
+        }
+    }
+    if f.clogged.contains(&p.src) || f.clogged.contains(&p.dst) {
+        note(core, PacketFate::Held, &p);
+        f.held.push_back(Held {
+            packet: p,
+            arrived: false,
+        });
+        return;
+    }
+    if f.blocked.contains(&(p.src, p.dst)) {
+        if matches!(p.body, Body::Datagram(_)) {
+            note(core, PacketFate::Dropped, &p);
+        } else {
+            note(core, PacketFate::Stalled, &p);
+            f.stalled.push_back(p);
+        }
+        return;
+    }
+    let link = f.links.get(&(p.src, p.dst)).unwrap_or(&cfg.link);
+    let (lo, hi, loss, dup) = (
+        link.latency.start,
+        link.latency.end,
+        link.loss,
+        link.duplicate,
+    );
+    let lost = |core: &Core| loss > 0.0 && core.choose(ChoiceKind::Coin { p: coin(loss) }, 2) == 1;
+    let to_ns = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+    if let Body::Datagram(data) = &p.body {
+        if lost(core) {
+            note(core, PacketFate::Lost, &p);
+            return;
+        }
+        let at = now.saturating_add(to_ns(core.choose_duration(lo, hi)));
+        let copy =
+            (dup > 0.0 && core.choose(ChoiceKind::Coin { p: coin(dup) }, 2) == 1).then(|| Packet {
+                body: Body::Datagram(data.clone()),
+                ..p
+            });
+        note(core, PacketFate::Sent, &p);
+        f.schedule(core, at, NetEvent::Deliver(p));
+        if let Some(copy) = copy {
+            note(core, PacketFate::Duplicated, &copy);
+            let at = now.saturating_add(to_ns(core.choose_duration(lo, hi)));
+            f.schedule(core, at, NetEvent::Deliver(copy));
+        }
+        return;
+    }
+    // A stream segment: a lost one is sent again after a growing delay.
+    let mut delay = Duration::ZERO;
+    let mut rto = cfg.retransmit;
+    for _ in 0..MAX_LOSSES {
+        if !lost(core) {
+            break;
+        }
+        note(core, PacketFate::Lost, &p);
+        delay += rto;
+        rto = (rto * 2).min(MAX_RETRANSMIT);
+    }
+    let at = now.saturating_add(to_ns(core.choose_duration(lo, hi) + delay));
+    let at = order(f, &p, at);
+    note(core, PacketFate::Sent, &p);
+    f.schedule(core, at, NetEvent::Deliver(p));
+}
+
+/// A segment arrives no earlier than the previous one of its direction.
+fn order(f: &mut Fabric, p: &Packet, at: u64) -> u64 {
+    if let Some((channel, to_end)) = p.flow() {
+        if let Some(c) = f.channels.get_mut(&channel) {
+            let last = &mut c.last_arrival[to_end];
+            *last = at.max(*last);
+            return *last;
+        }
+    }
+    at
+}
+
+/// A scheduled network event is due (the timer queue's callback).
+fn fire(core: &Core, token: u32) {
+    let transport = get(core);
+    let mut f = transport.fabric.borrow_mut();
+    let e = f.events[token as usize].take();
+    f.free.push(token);
+    match e {
+        Some(NetEvent::Deliver(p)) => {
+            if let Some(p) = arrive(core, &mut f, p) {
+                let endpoints = f.endpoints;
+                drop(f);
+                hand_over(core, endpoints, p);
+            }
+        }
+        Some(NetEvent::PartitionCheck { a, b, epoch }) => {
+            let pair = (a.min(b), a.max(b));
+            if f.checks.get(&pair).is_some_and(|&(_, t)| t == token) {
+                f.checks.remove(&pair);
+            }
+            drop(f);
+            super::faults::partition_check(core, a, b, epoch);
+        }
+        None => {}
+    }
+}
+
+/// A packet reached its node: a dead machine drops it, a paused or clogged
+/// one holds it; otherwise it is given back, to be handed over.
+fn arrive(core: &Core, f: &mut Fabric, p: Packet) -> Option<Packet> {
+    let status = core.node_status(p.dst);
+    if status == Status::Killed {
+        // A dead machine answers nothing: a connect to it times out.
+        note(core, PacketFate::Dropped, &p);
+        return None;
+    }
+    if status == Status::Paused || f.clogged.contains(&p.dst) {
+        note(core, PacketFate::Held, &p);
+        f.held.push_back(Held {
+            packet: p,
+            arrived: true,
+        });
+        return None;
+    }
+    Some(p)
+}
+
+/// The one entry point into a node's endpoints (called with no borrow of
+/// the fabric held: the sockets may send replies at once).
+fn hand_over(core: &Core, endpoints: Option<Endpoints>, p: Packet) {
+    match endpoints {
+        Some(e) => (e.deliver)(core, p),
+        None => note(core, PacketFate::Dropped, &p),
+    }
+}
+
+/// Sends or delivers the held packets that nothing holds any more, in the
+/// order they were held (after `unclog` and `resume`). Those that arrived
+/// already are delivered at once: packets sent now, even with no latency,
+/// cannot overtake them.
+pub(super) fn release_held(core: &Core) {
+    let transport = get(core);
+    let held = std::mem::take(&mut transport.fabric.borrow_mut().held);
+    for h in held {
+        let status = core.node_status(h.packet.dst);
+        let mut f = transport.fabric.borrow_mut();
+        let still = f.clogged.contains(&h.packet.src) || f.clogged.contains(&h.packet.dst);
+        if still || (h.arrived && status == Status::Paused) {
+            f.held.push_back(h);
+        } else if h.arrived {
+            if let Some(p) = arrive(core, &mut f, h.packet) {
+                let endpoints = f.endpoints;
+                drop(f);
+                hand_over(core, endpoints, p);
+            }
+        } else {
+            transmit(core, &transport.cfg, &mut f, h.packet);
+        }
+    }
+}
+
+/// Sends the stalled segments whose link is open again, in order.
+pub(super) fn release_stalled(core: &Core, cfg: &NetConfig, f: &mut Fabric) {
+    let stalled = std::mem::take(&mut f.stalled);
+    for p in stalled {
+        if f.blocked.contains(&(p.src, p.dst)) {
+            f.stalled.push_back(p);
+        } else {
+            transmit(core, cfg, f, p);
+        }
+    }
+}
+
+/// The transport's node hook: a killed node's packets held or stalled go
+/// (before the sockets send their resets, which then wait behind a clog or
+/// a partition like any packet); a resumed node gets what was held for it.
+fn on_node_change(core: &Core, node: u32, change: NodeChange) {
+    match change {
+        NodeChange::Killed => {
+            let mut f = get(core).fabric.borrow_mut();
+            f.held
+                .retain(|h| h.packet.src != node && !(h.arrived && h.packet.dst == node));
+            f.stalled.retain(|p| p.src != node);
+        }
+        NodeChange::Resumed => release_held(core),
+        _ => {}
+    }
+}

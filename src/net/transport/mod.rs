@@ -1,0 +1,22 @@
+//! Layer 7, transport: links between nodes, their faults, and the packets
+//! in flight (asyncio's `BaseTransport` below the protocols).
+//!
+//! The transport knows nodes, links and two services, datagrams and
+//! reliable channels; it knows no socket. The sockets above
+//! ([`udp`](super::udp), [`tcp`](super::tcp), through
+//! [`sockets`](super::sockets)) give it packets with [`send`] and attach
+//! the one entry point through which it hands over what arrives
+//! ([`attach`]); it tells them when a partition breaks a channel.
+
+mod config;
+mod fabric;
+mod faults;
+mod packet;
+
+pub(crate) use config::of as config_of;
+pub use config::{LinkConfig, NetConfig};
+pub(crate) use fabric::{Endpoints, attach, close_channel, get, note, open_channel, send};
+pub use faults::{
+    clog, partition, partition_oneway, repair, repair_all, set_link, set_link_oneway, unclog,
+};
+pub(crate) use packet::{Body, Packet, Payload, Segment};

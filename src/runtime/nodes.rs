@@ -1,0 +1,203 @@
+//! What the driver knows of nodes (pub(crate)): that every task belongs to
+//! one, and whether that node runs, is paused or was killed, so that it
+//! can park a paused node's tasks and drop a killed node's. The node layer
+//! ([`crate::node`]) gives nodes everything else (addresses, `init`,
+//! restarts) and announces their changes to the floors above.
+//!
+//! A node is an index: node 0 is `main`, which runs `block_on`'s future and
+//! every task spawned from outside a node. Each node carries its name (for
+//! reports) and typed [`Parts`]: per-node settings of the floors above,
+//! which the driver stores without knowing them.
+
+use std::rc::Rc;
+
+use super::core::{Core, Sched};
+use super::parts::{Part, Parts};
+use super::task::JoinError;
+use super::task::cell::{Header, Runnable};
+use crate::error::TaskInfo;
+
+/// Where a node is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Status {
+    Running,
+    Paused,
+    Killed,
+}
+
+struct Record {
+    name: Rc<str>,
+    status: Status,
+    parts: Parts,
+}
+
+/// The nodes of a run, node 0 (`main`) first.
+pub(crate) struct Nodes(Vec<Record>);
+
+impl Nodes {
+    pub(crate) fn new() -> Nodes {
+        Nodes(vec![Record {
+            name: "main".into(),
+            status: Status::Running,
+            parts: Parts::default(),
+        }])
+    }
+
+    fn any_paused(&self) -> bool {
+        self.0.iter().any(|n| n.status == Status::Paused)
+    }
+}
+
+impl Core {
+    /// Adds a running node; its id is the next index.
+    pub(crate) fn add_node(&self, name: Rc<str>, parts: Parts) -> u32 {
+        let mut nodes = self.nodes.borrow_mut();
+        nodes.0.push(Record {
+            name,
+            status: Status::Running,
+            parts,
+        });
+        (nodes.0.len() - 1) as u32
+    }
+
+    /// How many nodes there are, `main` included.
+    pub(crate) fn node_count(&self) -> usize {
+        self.nodes.borrow().0.len()
+    }
+
+    #[inline]
+    pub(crate) fn node_status(&self, node: u32) -> Status {
+        self.nodes.borrow().0[node as usize].status
+    }
+
+    pub(crate) fn node_name(&self, node: u32) -> Rc<str> {
+        self.nodes.borrow().0[node as usize].name.clone()
+    }
+
+    /// The node's setting of type `T`, if it was given one.
+    pub(crate) fn node_part<T: Part + Clone>(&self, node: u32) -> Option<T> {
+        self.nodes.borrow().0[node as usize]
+            .parts
+            .get::<T>()
+            .cloned()
+    }
+
+    /// A task's report entry, naming its node when there are nodes.
+    pub(crate) fn describe(&self, header: &Header) -> TaskInfo {
+        let mut info = header.info();
+        let nodes = self.nodes.borrow();
+        if nodes.0.len() > 1 {
+            info.node = Some(nodes.0[header.node as usize].name.to_string());
+        }
+        info
+    }
+
+    /// Moves the ready tasks of paused nodes to the parked list.
+    #[cold]
+    pub(super) fn park_paused(&self, sched: &mut Sched) {
+        let nodes = self.nodes.borrow();
+        let mut parked = self.parked.borrow_mut();
+        let ready = std::mem::take(&mut sched.ready);
+        for entry in ready {
+            let header = entry.header();
+            if !header.is_main && nodes.0[header.node as usize].status == Status::Paused {
+                parked.push_back(entry);
+            } else {
+                sched.ready.push_back(entry);
+            }
+        }
+    }
+
+    fn set_status(&self, node: u32, status: Status) {
+        let mut nodes = self.nodes.borrow_mut();
+        nodes.0[node as usize].status = status;
+        self.paused_any.set(nodes.any_paused());
+    }
+
+    /// Marks a node paused or running; resuming queues its parked tasks
+    /// again, in the order they were woken. A killed node stays killed.
+    pub(crate) fn set_paused(&self, node: u32, paused: bool) {
+        if self.node_status(node) == Status::Killed {
+            return;
+        }
+        let status = if paused {
+            Status::Paused
+        } else {
+            Status::Running
+        };
+        self.set_status(node, status);
+        if !paused {
+            let mut sched = self.sched.borrow_mut();
+            let mut parked = self.parked.borrow_mut();
+            let all = std::mem::take(&mut *parked);
+            for entry in all {
+                if entry.header().node == node {
+                    sched.ready.push_back(entry);
+                } else {
+                    parked.push_back(entry);
+                }
+            }
+        }
+    }
+
+    /// Marks a node killed: nothing is spawned on it any more (a task
+    /// spawned on it is cancelled before its first poll).
+    pub(crate) fn mark_killed(&self, node: u32) {
+        self.set_status(node, Status::Killed);
+    }
+
+    /// A killed node runs again (its restart).
+    pub(crate) fn mark_running(&self, node: u32) {
+        self.set_status(node, Status::Running);
+    }
+
+    /// Drops every task of `node` (destructors run now, as the current task
+    /// of each); the running task, if it is one of them, stops at its next
+    /// `await`.
+    pub(crate) fn kill_tasks(&self, node: u32) {
+        let victims: Vec<Rc<dyn Runnable>> = self
+            .sched
+            .borrow()
+            .slots
+            .iter()
+            .flatten()
+            .filter(|t| t.header().node == node && !t.header().is_main)
+            .cloned()
+            .collect();
+        let current = self.current.get();
+        for task in victims {
+            let header = task.header();
+            if header.finished.get() {
+                continue;
+            }
+            if Some(header.id) == current {
+                Self::abort(&*task);
+                continue;
+            }
+            header.aborted.set(true);
+            self.rec.borrow_mut().cancel(self.now(), header.id);
+            self.finish_quietly(&*task, JoinError::cancelled(header.id));
+            if !header.finished.get() {
+                self.remove(&*task);
+            }
+        }
+        // Their queue entries go too (released outside the borrows: the
+        // last count frees the cell).
+        let mut dead = Vec::new();
+        {
+            let mut sched = self.sched.borrow_mut();
+            let mut parked = self.parked.borrow_mut();
+            for queue in [&mut sched.ready, &mut *parked] {
+                let all = std::mem::take(queue);
+                for entry in all {
+                    if entry.header().finished.get() {
+                        dead.push(entry);
+                    } else {
+                        queue.push_back(entry);
+                    }
+                }
+            }
+        }
+        self.release_all(dead);
+    }
+}
