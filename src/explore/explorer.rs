@@ -18,11 +18,11 @@ use std::time::{Duration, Instant};
 use super::report::{Failure, Origin, Report};
 use super::seeds_file::{self, Line, SeedsFileError};
 use super::swarm;
-use super::sweep::{Found, Located, Run, run_once, shard_len};
+use super::sweep::{Found, Located, Run, Setup, run_once, shard_len};
 use crate::env::{self, Shard};
 use crate::error::{ConfigError, Error};
 use crate::runtime::Builder;
-use crate::strategy::Strategy;
+use crate::strategy::{Strategy, Tuning};
 use crate::tape::Tape;
 
 /// Explores a test over many seeds: see the [module documentation](super).
@@ -400,8 +400,9 @@ impl Explorer {
         self.sim.clone().try_build().map(drop)
     }
 
-    /// The builder for one run.
-    pub(super) fn builder(&self, seed: u64, strategy: Strategy, hint: u64) -> Builder {
+    /// The builder of one run, and the tuning of its strategy (`hint`:
+    /// `Pct`'s estimate of the run's length).
+    pub(super) fn builder(&self, seed: u64, strategy: Strategy, hint: u64) -> Setup {
         let mut sim = self.sim.clone();
         let (yield_p, buggify) = if self.swarm {
             let p = swarm::profile(seed);
@@ -409,14 +410,24 @@ impl Explorer {
             sim = sim.net(net);
             (p.yield_p, p.buggify)
         } else {
-            (1 << 30, crate::buggify::to_units(self.buggify))
+            (
+                Tuning::default().yield_p,
+                crate::buggify::to_units(self.buggify),
+            )
         };
-        sim.seed(seed)
-            .strategy(strategy)
-            .print_panics(false)
-            .buggify_fraction(buggify)
-            .yield_probability(yield_p)
-            .steps_hint(hint)
+        Setup {
+            seed,
+            tuning: Tuning {
+                yield_p,
+                steps_hint: hint,
+            },
+            builder: sim
+                .seed(seed)
+                .strategy(strategy.clone())
+                .print_panics(false)
+                .buggify_fraction(buggify),
+            strategy,
+        }
     }
 
     /// Runs the sweep.
@@ -467,7 +478,6 @@ impl Explorer {
             let run = run_once(
                 self.builder(line.seed, Strategy::Replay(line.tape.clone()), 0),
                 body,
-                false,
             );
             if run.error.is_some() {
                 let found = Found {
@@ -487,15 +497,12 @@ impl Explorer {
         let replayed = self.replay.len() as u64;
         let shard = self.shard.unwrap_or(Shard { index: 0, count: 1 });
         let hint = self.steps_hint(body);
-        let dfs = match self.strategy {
-            Strategy::Dfs { max_deviations } => Some(max_deviations),
-            _ => None,
-        };
+        let dfs = matches!(self.strategy, Strategy::Dfs { .. });
         // The `Dfs` walk is sequential: shard 1 runs all of it.
-        let count = match dfs {
-            Some(_) if shard.index == 0 => 1,
-            Some(_) => 0,
-            None => shard_len(self.seeds, shard),
+        let count = match (dfs, shard.index) {
+            (true, 0) => 1,
+            (true, _) => 0,
+            (false, _) => shard_len(self.seeds, shard),
         };
         if count == 0 {
             return Ok(self.report(0, replayed, 0, false, started));
@@ -503,9 +510,10 @@ impl Explorer {
         // The determinism check, on the sweep's first run (under `Dfs`, the
         // all-zero schedule, which `Strategy::Dfs` runs on a plain `Sim`).
         let first = self.base_seed.wrapping_add(shard.index);
-        let check = self
-            .builder(first, self.strategy.clone(), hint)
-            .check_determinism(|| body().future);
+        let setup = self.builder(first, self.strategy.clone(), hint);
+        let check = setup
+            .builder
+            .check_determinism_tuned(setup.tuning, || body().future);
         if let Err(error @ Error::NonDeterminism { .. }) = check {
             let found = Found {
                 seed: first,
@@ -517,7 +525,6 @@ impl Explorer {
                     steps: 0,
                     time: Duration::ZERO,
                     tape: Vec::new(),
-                    bounds: Vec::new(),
                     trace_tail: None,
                 },
                 shrink: false,
@@ -525,8 +532,8 @@ impl Explorer {
             };
             return Err(self.fail(found, body));
         }
-        if let Some(max_deviations) = dfs {
-            return match self.dfs(body, max_deviations, started) {
+        if dfs {
+            return match self.dfs(body, started) {
                 Ok((runs, distinct, exhausted)) => {
                     Ok(self.report(runs, replayed, distinct, exhausted, started))
                 }

@@ -15,7 +15,7 @@ use super::shrink::{self, Signature};
 use crate::env::Shard;
 use crate::error::Error;
 use crate::runtime::{Builder, Sim};
-use crate::strategy::{ChoiceKind, Strategy, dfs};
+use crate::strategy::{Scheduler, Strategy, Tuning};
 use crate::tape::Tape;
 
 /// What one run left behind.
@@ -25,8 +25,30 @@ pub(super) struct Run {
     pub(super) steps: u64,
     pub(super) time: Duration,
     pub(super) tape: Vec<u32>,
-    pub(super) bounds: Vec<(ChoiceKind, u64)>,
     pub(super) trace_tail: Option<String>,
+}
+
+/// What one run is made of: its builder, its strategy, and the strategy's
+/// tuning (the strategy reads nothing of the builder).
+pub(super) struct Setup {
+    pub(super) seed: u64,
+    pub(super) builder: Builder,
+    pub(super) strategy: Strategy,
+    pub(super) tuning: Tuning,
+}
+
+impl Setup {
+    pub(super) fn record_trace(mut self, on: bool) -> Setup {
+        self.builder = self.builder.record_trace(on);
+        self
+    }
+
+    /// A scheduler of the strategy, started for this run.
+    fn scheduler(&self) -> Box<dyn Scheduler> {
+        let mut scheduler = self.strategy.scheduler(self.tuning);
+        scheduler.new_run(self.seed);
+        scheduler
+    }
 }
 
 /// A failing run and where it came from.
@@ -67,7 +89,6 @@ impl Explorer {
             self.builder(seed, strategy.clone(), hint)
                 .record_trace(true),
             body,
-            false,
         );
         let shown = match origin {
             Origin::OneTape => strategy,
@@ -92,7 +113,7 @@ impl Explorer {
         if !matches!(self.strategy, Strategy::Pct { .. }) {
             return 0;
         }
-        let probe = run_once(self.builder(self.base_seed, Strategy::Fifo, 0), body, false);
+        let probe = run_once(self.builder(self.base_seed, Strategy::Fifo, 0), body);
         probe.steps + 1
     }
 
@@ -129,7 +150,7 @@ impl Explorer {
                 }
                 let iteration = j * shard.count + shard.index;
                 let seed = self.base_seed.wrapping_add(iteration);
-                let run = run_once(self.builder(seed, self.strategy.clone(), hint), body, false);
+                let run = run_once(self.builder(seed, self.strategy.clone(), hint), body);
                 runs.fetch_add(1, Ordering::Relaxed);
                 if run.error.is_some() {
                     stop.fetch_min(j, Ordering::Relaxed);
@@ -170,30 +191,26 @@ impl Explorer {
         Ok((runs.into_inner(), distinct as u64))
     }
 
-    /// The `Dfs` walk: one schedule after another, in order.
+    /// The `Dfs` walk: one schedule after another, in order. The strategy
+    /// keeps its place between runs; it says when the space is exhausted.
     pub(super) fn dfs<B, Fut>(
         &self,
         body: &B,
-        max_deviations: u32,
         started: Instant,
     ) -> Result<(u64, u64, bool), Box<Found>>
     where
         B: Fn() -> Located<Fut>,
         Fut: Future<Output = ()>,
     {
-        let mut prefix = Vec::new();
+        let setup = self.builder(self.base_seed, self.strategy.clone(), 0);
+        let mut walk = setup.strategy.scheduler(setup.tuning);
         let mut seen = HashSet::new();
         let mut runs = 0;
         let deadline = self.time_budget.map(|b| started + b);
-        while runs < self.seeds && deadline.is_none_or(|d| Instant::now() < d) {
-            let builder = self
-                .builder(
-                    self.base_seed,
-                    Strategy::Replay(Tape::from_values(prefix)),
-                    0,
-                )
-                .record_bounds(true);
-            let run = run_once(builder, body, true);
+        let mut more = walk.new_run(self.base_seed);
+        while more && runs < self.seeds && deadline.is_none_or(|d| Instant::now() < d) {
+            let (run, back) = run_with(&setup.builder, walk, body);
+            walk = back;
             runs += 1;
             if run.error.is_some() {
                 return Err(Box::new(Found {
@@ -209,12 +226,9 @@ impl Explorer {
                 }));
             }
             seen.insert(run.fingerprint);
-            match dfs::next_prefix(&run.tape, &run.bounds, max_deviations) {
-                Some(next) => prefix = next,
-                None => return Ok((runs, seen.len() as u64, true)),
-            }
+            more = walk.new_run(self.base_seed);
         }
-        Ok((runs, seen.len() as u64, false))
+        Ok((runs, seen.len() as u64, !more))
     }
 
     /// Shrinks, saves and reports a failing run.
@@ -240,7 +254,7 @@ impl Explorer {
                     }
                     let tape = Tape::from_values(candidate.to_vec());
                     let builder = self.builder(found.seed, Strategy::Replay(tape), 0);
-                    let run = run_once(builder, body, false);
+                    let run = run_once(builder, body);
                     steps_left = steps_left.saturating_sub(run.steps.max(1));
                     Some((run.tape, run.error))
                 },
@@ -334,29 +348,44 @@ pub(super) struct Located<Fut> {
     pub(super) future: Fut,
 }
 
-/// One run of `body` on a simulation built by `builder`.
-pub(super) fn run_once<B, Fut>(builder: Builder, body: &B, keep_tape: bool) -> Run
+/// One run of `body` on the simulation `setup` describes.
+pub(super) fn run_once<B, Fut>(setup: Setup, body: &B) -> Run
 where
     B: Fn() -> Located<Fut>,
     Fut: Future<Output = ()>,
 {
-    let mut sim: Sim = builder.build();
+    let scheduler = setup.scheduler();
+    run_with(&setup.builder, scheduler, body).0
+}
+
+/// One run of `body` on a simulation built by `builder` with a started
+/// `scheduler`, which is given back. The tape is kept when the run fails.
+fn run_with<B, Fut>(
+    builder: &Builder,
+    scheduler: Box<dyn Scheduler>,
+    body: &B,
+) -> (Run, Box<dyn Scheduler>)
+where
+    B: Fn() -> Located<Fut>,
+    Fut: Future<Output = ()>,
+{
+    let mut sim: Sim = builder.build_with(scheduler);
     let future = body();
     let at = future.at;
     let result = sim.try_block_on_at(future.future, at);
     let error = result.err();
     let trace_tail = (error.is_some() && !sim.trace().is_empty()).then(|| sim.trace().tail(20));
-    Run {
+    let run = Run {
         fingerprint: sim.fingerprint(),
         steps: sim.steps(),
         time: sim.elapsed(),
-        tape: if error.is_some() || keep_tape {
+        tape: if error.is_some() {
             sim.tape().values().to_vec()
         } else {
             Vec::new()
         },
-        bounds: sim.bounds().to_vec(),
         trace_tail,
         error,
-    }
+    };
+    (run, sim.take_scheduler())
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::Sim;
 use super::parts::{Part, Parts};
 use crate::error::{ConfigError, Error};
-use crate::strategy::Strategy;
+use crate::strategy::{Scheduler, Strategy, Tuning};
 
 /// What happens when a spawned task panics.
 ///
@@ -43,12 +43,6 @@ pub(crate) struct Config {
     pub(crate) panic_policy: PanicPolicy,
     pub(crate) blocking_cost: Range<Duration>,
     pub(crate) print_panics: bool,
-    /// The probability that a switch point yields under `Random`, in units of 2^-32.
-    pub(crate) yield_p: u32,
-    /// `Pct`'s estimate of the number of steps in a run.
-    pub(crate) steps_hint: u64,
-    /// Keep each choice's kind and bound (for `Dfs`).
-    pub(crate) record_bounds: bool,
     /// The settings of the floors above the driver (the network's,
     /// buggify's), each set by a builder method of its floor.
     pub(crate) parts: Parts,
@@ -115,9 +109,6 @@ impl Builder {
                 panic_policy: PanicPolicy::FailRun,
                 blocking_cost: Duration::from_millis(1)..Duration::from_millis(10),
                 print_panics: true,
-                yield_p: 1 << 30,
-                steps_hint: 1000,
-                record_bounds: false,
                 parts: Parts::default(),
             },
         }
@@ -267,21 +258,6 @@ impl Builder {
         Ok(self)
     }
 
-    pub(crate) fn yield_probability(mut self, p: u32) -> Builder {
-        self.cfg.yield_p = p;
-        self
-    }
-
-    pub(crate) fn steps_hint(mut self, k: u64) -> Builder {
-        self.cfg.steps_hint = k;
-        self
-    }
-
-    pub(crate) fn record_bounds(mut self, on: bool) -> Builder {
-        self.cfg.record_bounds = on;
-        self
-    }
-
     /// Sets a floor's settings (its builder method calls this).
     pub(crate) fn with_part<T: Part>(mut self, part: T) -> Builder {
         self.cfg.parts.set(part);
@@ -338,7 +314,23 @@ impl Builder {
     /// ```
     pub fn try_build(&self) -> Result<Sim, ConfigError> {
         self.validate()?;
-        Ok(Sim::from_config(self.cfg.clone()))
+        let mut scheduler = self.cfg.strategy.scheduler(Tuning::default());
+        scheduler.new_run(self.cfg.seed);
+        Ok(Sim::from_parts(self.cfg.clone(), scheduler))
+    }
+
+    /// Builds the simulation with `scheduler`, started for this run by the
+    /// caller (the explorer, whose strategies span runs).
+    ///
+    /// # Panics
+    ///
+    /// As [`Builder::build`].
+    #[track_caller]
+    pub(crate) fn build_with(&self, scheduler: Box<dyn Scheduler>) -> Sim {
+        if let Err(e) = self.validate() {
+            panic!("seedloop: {e}");
+        }
+        Sim::from_parts(self.cfg.clone(), scheduler)
     }
 
     /// Builds the simulation.
@@ -387,10 +379,30 @@ impl Builder {
         F: Fn() -> Fut,
         Fut: Future,
     {
+        self.check_determinism_tuned(Tuning::default(), f)
+    }
+
+    /// [`Builder::check_determinism`] with the strategy made with `tuning`
+    /// (the explorer's, for the first run of a sweep).
+    #[track_caller]
+    pub(crate) fn check_determinism_tuned<F, Fut>(
+        &self,
+        tuning: Tuning,
+        f: F,
+    ) -> Result<Fut::Output, Error>
+    where
+        F: Fn() -> Fut,
+        Fut: Future,
+    {
         let builder = self.clone().record_trace(true);
-        let mut first = builder.build();
+        let build = || {
+            let mut scheduler = self.cfg.strategy.scheduler(tuning);
+            scheduler.new_run(self.cfg.seed);
+            builder.build_with(scheduler)
+        };
+        let mut first = build();
         let out = first.try_block_on(f());
-        let mut second = builder.build();
+        let mut second = build();
         let out2 = second.try_block_on(f());
         drop(out2);
         let difference = first

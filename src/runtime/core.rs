@@ -78,8 +78,6 @@ pub(crate) struct Core {
     every_step: bool,
     /// Choices made since the `Sim` last collected them.
     pub(crate) tape_buf: RefCell<Vec<u32>>,
-    /// The kind and bound of each choice in `tape_buf`, if `record_bounds`.
-    pub(crate) bounds_buf: RefCell<Vec<(ChoiceKind, u64)>>,
     pub(crate) rec: RefCell<Recorder>,
     wakes: Arc<WakeQueue>,
     pub(super) current: Cell<Option<Id>>,
@@ -101,9 +99,10 @@ pub(crate) struct Core {
 }
 
 impl Core {
-    pub(crate) fn new(cfg: Config) -> Core {
-        let scheduler = cfg.strategy.scheduler(&cfg);
+    /// The core of a run whose scheduler was started already.
+    pub(crate) fn new(cfg: Config, scheduler: Box<dyn Scheduler>) -> Core {
         Core {
+            every_step: scheduler.every_step(),
             now: Cell::new(0),
             steps: Cell::new(0),
             next_id: Cell::new(1),
@@ -115,9 +114,7 @@ impl Core {
             }),
             timers: RefCell::new(Timers::default()),
             scheduler: RefCell::new(scheduler),
-            every_step: matches!(cfg.strategy, crate::strategy::Strategy::Pct { .. }),
             tape_buf: RefCell::new(Vec::new()),
-            bounds_buf: RefCell::new(Vec::new()),
             rec: RefCell::new(Recorder::new(cfg.record_trace)),
             wakes: WakeQueue::new(),
             current: Cell::new(None),
@@ -164,17 +161,14 @@ impl Core {
         }
         debug_assert!(n <= 1 << 32, "choice bound {n} too large");
         let v = self.scheduler.borrow_mut().choose(kind, n);
-        self.record(kind, n, v);
+        self.record(n, v);
         v
     }
 
     #[inline]
-    fn record(&self, kind: ChoiceKind, n: u64, v: u32) {
+    fn record(&self, n: u64, v: u32) {
         debug_assert!(u64::from(v) < n, "strategy chose {v} for a bound of {n}");
         self.tape_buf.borrow_mut().push(v);
-        if self.cfg.record_bounds {
-            self.bounds_buf.borrow_mut().push((kind, n));
-        }
     }
 
     /// A duration in `lo..hi` (exactly `lo` if `hi <= lo`), 0 = `lo`. The
@@ -368,6 +362,12 @@ impl Core {
         self.step_or_advance(false)
     }
 
+    /// Takes the scheduler out (it spans runs: the caller starts it on the
+    /// next), leaving one that answers zeros.
+    pub(crate) fn take_scheduler(&self) -> Box<dyn Scheduler> {
+        std::mem::replace(&mut *self.scheduler.borrow_mut(), crate::strategy::zeros())
+    }
+
     /// Moves the pending wakes into the ready queue, in wake order, except
     /// those of tasks that ended since (they woke themselves in their last
     /// poll): those are returned, to be released once `sched` is no longer
@@ -477,7 +477,7 @@ impl Core {
                         .borrow_mut()
                         .pick(n, &|i| ready[i].header().id.as_u64());
                     if n > 1 {
-                        self.record(ChoiceKind::Schedule, n as u64, v);
+                        self.record(n as u64, v);
                     }
                     v as usize
                 } else {

@@ -20,7 +20,6 @@ pub(crate) mod task;
 pub(crate) mod timers;
 pub(crate) mod wait;
 
-pub(crate) use builder::Config;
 pub use builder::{Builder, PanicPolicy};
 pub use context::Handle;
 pub(crate) use context::{core as current_core, try_core, with_core};
@@ -29,7 +28,7 @@ use self::core::{Core, Step};
 use self::task::JoinHandle;
 use self::task::cell::{Runnable, panic_message};
 use crate::error::Error;
-use crate::strategy::Strategy;
+use crate::strategy::{Scheduler, Strategy};
 use crate::tape::Tape;
 use crate::trace::Trace;
 
@@ -59,8 +58,6 @@ use crate::trace::Trace;
 pub struct Sim {
     core: Rc<Core>,
     tape: Tape,
-    /// The kind and bound of each choice on the tape, when the config asks.
-    bounds: Vec<(crate::strategy::ChoiceKind, u64)>,
     trace: Trace,
 }
 
@@ -109,12 +106,11 @@ impl Sim {
         Builder::new()
     }
 
-    pub(crate) fn from_config(cfg: builder::Config) -> Sim {
+    pub(crate) fn from_parts(cfg: builder::Config, scheduler: Box<dyn Scheduler>) -> Sim {
         panic_hook::install();
         Sim {
-            core: Rc::new(Core::new(cfg)),
+            core: Rc::new(Core::new(cfg, scheduler)),
             tape: Tape::new(),
-            bounds: Vec::new(),
             trace: Trace::default(),
         }
     }
@@ -459,13 +455,12 @@ impl Sim {
         self.tape.extend_from_slice(&buf);
         buf.clear();
         drop(buf);
-        self.bounds.append(&mut self.core.bounds_buf.borrow_mut());
         self.trace.append(&mut self.core.rec.borrow_mut().events);
     }
 
-    /// The kind and bound of each choice (empty unless `record_bounds`).
-    pub(crate) fn bounds(&self) -> &[(crate::strategy::ChoiceKind, u64)] {
-        &self.bounds
+    /// Takes the run's scheduler back (the explorer's strategies span runs).
+    pub(crate) fn take_scheduler(&mut self) -> Box<dyn Scheduler> {
+        self.core.take_scheduler()
     }
 
     /// The failure report of `block_on`: seed, place in the run, replay command.

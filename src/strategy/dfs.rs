@@ -1,18 +1,76 @@
 //! `Dfs`: systematic search over tapes with at most `K` non-zero scheduling
 //! choices (delay bounding: Emmi, Qadeer and Rakamarić, POPL 2011).
 //!
-//! One run replays a *prefix* and continues with zeros, like `Replay`. The
-//! search lives between runs: from the choices of the run just made and the
-//! bound of each, [`next_prefix`] gives the next tape in lexicographic order
-//! whose count of non-zero deviation choices stays within `K`, or `None`
-//! when the space is exhausted. Each schedule is visited once, provided the
-//! program is deterministic given its tape (which the harness checks).
+//! One run replays a *prefix* and continues with zeros, like `Replay`,
+//! noting the kind and bound of every choice it answers. The search lives
+//! between runs: when the next run starts ([`Scheduler::new_run`]), the
+//! choices of the run just made give the next tape in lexicographic order
+//! whose count of non-zero deviation choices stays within `K`
+//! ([`next_prefix`]), or none when the space is exhausted. Each schedule is
+//! visited once, provided the program is deterministic given its tape
+//! (which the harness checks).
 //!
 //! Deviation choices are the scheduling kinds: which task runs, whether a
 //! switch point yields, timer order, `select` order and `buggify` coins.
 //! Data choices (random words, costs) stay 0 under `Dfs`.
 
-use super::ChoiceKind;
+use super::{ChoiceKind, Scheduler};
+
+/// The search's state, which spans runs.
+pub(crate) struct Dfs {
+    max_deviations: u32,
+    /// What this run replays before it continues with zeros.
+    prefix: Vec<u32>,
+    /// This run's choices so far: value, kind and bound.
+    made: Vec<(u32, ChoiceKind, u64)>,
+    /// Whether a run was started (the first needs no search step).
+    started: bool,
+    exhausted: bool,
+}
+
+impl Dfs {
+    pub(crate) fn new(max_deviations: u32) -> Dfs {
+        Dfs {
+            max_deviations,
+            prefix: Vec::new(),
+            made: Vec::new(),
+            started: false,
+            exhausted: false,
+        }
+    }
+}
+
+impl Scheduler for Dfs {
+    /// The first run replays nothing (all zeros); every later one, the next
+    /// prefix after the run just made. `false` once the space is exhausted.
+    fn new_run(&mut self, _seed: u64) -> bool {
+        if self.exhausted {
+            return false;
+        }
+        if self.started {
+            let (values, bounds): (Vec<u32>, Vec<(ChoiceKind, u64)>) =
+                self.made.iter().map(|&(v, k, n)| (v, (k, n))).unzip();
+            match next_prefix(&values, &bounds, self.max_deviations) {
+                Some(next) => self.prefix = next,
+                None => {
+                    self.exhausted = true;
+                    return false;
+                }
+            }
+        }
+        self.started = true;
+        self.made.clear();
+        true
+    }
+
+    fn choose(&mut self, kind: ChoiceKind, n: u64) -> u32 {
+        let v = self.prefix.get(self.made.len()).copied().unwrap_or(0);
+        // As `Replay`: a value too large for this choice is clamped.
+        let v = u64::from(v).min(n - 1) as u32;
+        self.made.push((v, kind, n));
+        v
+    }
+}
 
 /// Whether the search may deviate (choose non-zero) at a choice of this kind.
 pub(crate) fn deviates(kind: ChoiceKind) -> bool {
@@ -68,6 +126,20 @@ mod tests {
         // With one deviation used at position 0, no later one may be added.
         assert_eq!(next_prefix(&[1, 0, 0], &b, 1), Some(vec![2]));
         assert_eq!(next_prefix(&[2, 0, 0], &b, 1), None);
+    }
+
+    #[test]
+    fn the_scheduler_walks_every_schedule_once_then_says_so() {
+        // A "program" that makes two binary scheduling choices: every run
+        // answers them, and the walk visits 00, 01, 10, 11 (bound 2), once each.
+        let mut dfs = Dfs::new(2);
+        let mut seen = Vec::new();
+        while dfs.new_run(0) {
+            let run = (dfs.choose(S, 2), dfs.choose(S, 2));
+            seen.push(run);
+        }
+        assert_eq!(seen, [(0, 0), (0, 1), (1, 0), (1, 1)]);
+        assert!(!dfs.new_run(0), "an exhausted search stays exhausted");
     }
 
     #[test]

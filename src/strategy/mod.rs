@@ -1,7 +1,10 @@
 //! Strategies: where the values of a run's choices come from.
 //!
 //! The event loop asks a [`Scheduler`] for every choice; each strategy is one
-//! small implementation of that trait in its own file.
+//! small implementation of that trait in its own file. A scheduler spans
+//! runs, like shuttle's: it is told when each run starts
+//! ([`Scheduler::new_run`]), so a search (`Dfs`) keeps its place between
+//! runs, and its parameters ([`Tuning`]) are its own, given when it is made.
 
 use std::fmt;
 use std::str::FromStr;
@@ -9,7 +12,7 @@ use std::str::FromStr;
 use crate::error::ConfigError;
 use crate::tape::Tape;
 
-pub(crate) mod dfs;
+mod dfs;
 mod fifo;
 mod pct;
 mod random;
@@ -49,9 +52,15 @@ pub(crate) fn uniform(rng: &mut impl rand::Rng, n: u64) -> u64 {
     ((u128::from(rng.next_u64()) * u128::from(n)) >> 64) as u64
 }
 
-/// The seam between the event loop and a strategy: one method, asked for a
-/// value in `0..n` (always `n >= 2`). The loop records the answer on the tape.
+/// The seam between the event loop and a strategy: asked for a value in
+/// `0..n` (always `n >= 2`) at every choice of a run; the loop records the
+/// answer on the tape.
 pub(crate) trait Scheduler {
+    /// A run with this seed starts (shuttle's `new_execution`): the
+    /// strategy resets what it keeps per run. `false`: it has no run left
+    /// to offer (a search that has visited its whole space).
+    fn new_run(&mut self, seed: u64) -> bool;
+
     fn choose(&mut self, kind: ChoiceKind, n: u64) -> u32;
 
     /// Which of `n >= 2` ready tasks runs next; `id(i)` is the id of the
@@ -63,6 +72,37 @@ pub(crate) trait Scheduler {
         let _ = id;
         self.choose(ChoiceKind::Schedule, n as u64)
     }
+
+    /// Whether the loop should also ask [`Scheduler::pick`] when only one
+    /// task is ready (`Pct` counts every step).
+    fn every_step(&self) -> bool {
+        false
+    }
+}
+
+/// The parameters a strategy is made with, beyond its own variant's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Tuning {
+    /// The probability that a switch point yields under `Random`, in units
+    /// of 2^-32 (default 1/4; the explorer's swarm draws it per seed).
+    pub(crate) yield_p: u32,
+    /// `Pct`'s estimate of the number of steps in a run (default 1,000; the
+    /// explorer measures it with a plain run first).
+    pub(crate) steps_hint: u64,
+}
+
+impl Default for Tuning {
+    fn default() -> Tuning {
+        Tuning {
+            yield_p: 1 << 30,
+            steps_hint: 1000,
+        }
+    }
+}
+
+/// The scheduler that answers 0 to every choice.
+pub(crate) fn zeros() -> Box<dyn Scheduler> {
+    Box::new(fifo::Fifo)
 }
 
 /// How the values of a run's choices are produced.
@@ -124,11 +164,14 @@ pub enum Strategy {
 }
 
 impl Strategy {
-    pub(crate) fn scheduler(&self, cfg: &crate::runtime::Config) -> Box<dyn Scheduler> {
+    /// A scheduler of this strategy, not yet started: call
+    /// [`Scheduler::new_run`] before each run.
+    pub(crate) fn scheduler(&self, tuning: Tuning) -> Box<dyn Scheduler> {
         match self {
-            Strategy::Fifo | Strategy::Dfs { .. } => Box::new(fifo::Fifo),
-            Strategy::Random => Box::new(random::Random::new(cfg.seed, cfg.yield_p)),
-            Strategy::Pct { depth } => Box::new(pct::Pct::new(cfg.seed, *depth, cfg.steps_hint)),
+            Strategy::Fifo => Box::new(fifo::Fifo),
+            Strategy::Random => Box::new(random::Random::new(tuning.yield_p)),
+            Strategy::Pct { depth } => Box::new(pct::Pct::new(*depth, tuning.steps_hint)),
+            Strategy::Dfs { max_deviations } => Box::new(dfs::Dfs::new(*max_deviations)),
             Strategy::Replay(tape) => Box::new(replay::Replay::new(tape.clone())),
         }
     }

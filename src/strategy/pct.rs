@@ -27,6 +27,9 @@ use rand_chacha::ChaCha8Rng;
 use super::{ChoiceKind, Scheduler, uniform};
 
 pub(crate) struct Pct {
+    depth: u32,
+    /// `k`: the estimate of a run's length in scheduling points.
+    steps_hint: u64,
     rng: ChaCha8Rng,
     /// Priority by task id (0 = not seen yet). Initial priorities are at
     /// least `depth`, change points give `1..depth`.
@@ -40,29 +43,43 @@ pub(crate) struct Pct {
 }
 
 impl Pct {
-    pub(crate) fn new(seed: u64, depth: u32, steps_hint: u64) -> Pct {
+    /// A `Pct` scheduler for bugs of depth `depth`, in runs of about
+    /// `steps_hint` scheduling points.
+    pub(crate) fn new(depth: u32, steps_hint: u64) -> Pct {
+        Pct {
+            depth,
+            steps_hint,
+            rng: ChaCha8Rng::seed_from_u64(0),
+            priority: Vec::new(),
+            changes: Vec::new(),
+            points: 0,
+            running: None,
+        }
+    }
+
+    /// The state at the start of a run with this seed: the change points
+    /// drawn, no task seen, no point passed.
+    fn start(&mut self, seed: u64) {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let k = steps_hint.max(1);
+        let k = self.steps_hint.max(1);
         // Change point i (1-based) lowers a task to priority depth - i, so
         // the later a change point, the lower the priority it gives.
-        let mut steps: Vec<u64> = (1..depth.max(1))
+        let mut steps: Vec<u64> = (1..self.depth.max(1))
             .map(|_| uniform(&mut rng, k) + 1)
             .collect();
         steps.sort_unstable();
-        let depth = u64::from(depth.max(1));
+        let depth = u64::from(self.depth.max(1));
         let mut changes: Vec<(u64, u64)> = steps
             .into_iter()
             .enumerate()
             .map(|(i, step)| (step, depth - 1 - i as u64))
             .collect();
         changes.reverse();
-        Pct {
-            rng,
-            priority: Vec::new(),
-            changes,
-            points: 0,
-            running: None,
-        }
+        self.rng = rng;
+        self.priority.clear();
+        self.changes = changes;
+        self.points = 0;
+        self.running = None;
     }
 
     fn priority_of(&mut self, id: u64) -> u64 {
@@ -104,6 +121,15 @@ impl Pct {
 }
 
 impl Scheduler for Pct {
+    fn new_run(&mut self, seed: u64) -> bool {
+        self.start(seed);
+        true
+    }
+
+    fn every_step(&self) -> bool {
+        true
+    }
+
     fn choose(&mut self, kind: ChoiceKind, n: u64) -> u32 {
         match kind {
             ChoiceKind::Yield => {
@@ -140,9 +166,15 @@ impl Scheduler for Pct {
 mod tests {
     use super::*;
 
+    fn started(seed: u64, depth: u32, steps_hint: u64) -> Pct {
+        let mut pct = Pct::new(depth, steps_hint);
+        assert!(pct.new_run(seed));
+        pct
+    }
+
     #[test]
     fn without_change_points_the_highest_priority_task_always_runs() {
-        let mut pct = Pct::new(7, 1, 100);
+        let mut pct = started(7, 1, 100);
         let ids = [3u64, 5, 9];
         let first = pct.pick(3, &|i| ids[i]);
         for _ in 0..20 {
@@ -154,11 +186,11 @@ mod tests {
     #[test]
     fn a_change_point_demotes_the_running_task_once() {
         // Depth 2, k = 1: the one change point is the first scheduling point.
-        let mut pct = Pct::new(1, 2, 1);
+        let mut pct = started(1, 2, 1);
         let ids = [1u64, 2];
         let undisturbed = {
             // The same draws, with the change point far beyond the run.
-            let mut plain = Pct::new(1, 2, u64::MAX - 1);
+            let mut plain = started(1, 2, u64::MAX - 1);
             plain.pick(2, &|i| ids[i])
         };
         let picked = pct.pick(2, &|i| ids[i]);
@@ -173,7 +205,7 @@ mod tests {
 
     #[test]
     fn a_change_point_at_a_switch_point_yields() {
-        let mut pct = Pct::new(3, 2, 2);
+        let mut pct = started(3, 2, 2);
         let ids = [4u64, 6];
         let a = pct.pick(2, &|i| ids[i]);
         // Point 2 is the change point: the running task yields and is demoted.

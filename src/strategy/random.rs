@@ -12,15 +12,21 @@ pub(crate) struct Random {
 }
 
 impl Random {
-    pub(crate) fn new(seed: u64, yield_p: u32) -> Random {
+    pub(crate) fn new(yield_p: u32) -> Random {
         Random {
-            rng: ChaCha8Rng::seed_from_u64(seed),
+            rng: ChaCha8Rng::seed_from_u64(0),
             yield_p,
         }
     }
 }
 
 impl Scheduler for Random {
+    /// The generator starts again from the run's seed.
+    fn new_run(&mut self, seed: u64) -> bool {
+        self.rng = ChaCha8Rng::seed_from_u64(seed);
+        true
+    }
+
     #[inline]
     fn choose(&mut self, kind: ChoiceKind, n: u64) -> u32 {
         debug_assert!((2..=1 << 32).contains(&n), "choice bound {n} out of range");

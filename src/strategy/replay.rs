@@ -18,6 +18,12 @@ impl Replay {
 }
 
 impl Scheduler for Replay {
+    /// Every run reads the tape from its start.
+    fn new_run(&mut self, _seed: u64) -> bool {
+        self.next = 0;
+        true
+    }
+
     #[inline]
     fn choose(&mut self, _kind: ChoiceKind, n: u64) -> u32 {
         let v = self.values.get(self.next).copied().unwrap_or(0);
