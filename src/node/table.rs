@@ -180,3 +180,131 @@ pub(crate) fn announce(core: &Core, node: u32, change: NodeChange) {
         hook(core, node, change);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! A floor of its own, written only against the seam (per-run state, a
+    //! builder setting, a node setting, a node hook and a timer callback),
+    //! to check what the seam promises without touching a floor below.
+
+    use std::any::Any;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::runtime::Builder;
+    use crate::runtime::parts::Part;
+
+    thread_local! {
+        static LOG: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    }
+
+    fn log(line: String) {
+        LOG.with(|l| l.borrow_mut().push(line));
+    }
+
+    #[derive(Clone, Debug)]
+    struct Volume(u32);
+
+    impl Part for Volume {
+        fn as_any(&self) -> &dyn Any {
+            self
+        }
+    }
+
+    impl Builder {
+        fn volume(self, v: u32) -> Builder {
+            self.with_part(Volume(v))
+        }
+    }
+
+    struct Disk {
+        size: u32,
+    }
+
+    impl PerRun for Disk {
+        fn new(core: &Core) -> Disk {
+            on_change(core, first_hook);
+            on_change(core, second_hook);
+            Disk {
+                size: core.cfg.parts.get::<Volume>().map_or(1, |v| v.0),
+            }
+        }
+    }
+
+    static DISK: Slot<Disk> = Slot::new();
+
+    fn first_hook(core: &Core, node: u32, change: NodeChange) {
+        let size = core.state(&DISK).size;
+        let volume = core.node_part::<Volume>(node).map_or(size, |v| v.0);
+        log(format!(
+            "{change:?} '{}' {:?} volume {volume}",
+            core.node_name(node),
+            core.node_status(node)
+        ));
+        if change == NodeChange::Killed {
+            let at = core.now() + 1_000_000_000;
+            let _key = core.timers.borrow_mut().insert_call(at, fsck, node);
+        }
+    }
+
+    fn second_hook(_: &Core, _: u32, change: NodeChange) {
+        log(format!("then {change:?}"));
+    }
+
+    fn fsck(core: &Core, node: u32) {
+        log(format!(
+            "fsck '{}' at {}ns",
+            core.node_name(node),
+            core.now()
+        ));
+    }
+
+    struct Guard;
+
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            log("task dropped".into());
+        }
+    }
+
+    #[test]
+    fn a_floor_hears_every_change_in_order_and_its_timers_call_back() {
+        LOG.with(|l| l.borrow_mut().clear());
+        let mut sim = Builder::new().volume(7).build();
+        sim.block_on(async {
+            crate::runtime::current_core().state(&DISK);
+            let db = crate::node::Builder::new("db")
+                .with_part(Volume(9))
+                .init(|| async {
+                    let _guard = Guard;
+                    std::future::pending::<()>().await
+                })
+                .build();
+            crate::sleep(Duration::from_millis(1)).await;
+            crate::node::kill(db);
+            crate::sleep(Duration::from_secs(2)).await;
+            crate::node::restart(db);
+            crate::node::pause(db);
+            crate::node::resume(db);
+        });
+        let log = LOG.with(|l| l.take());
+        assert_eq!(
+            log,
+            [
+                "Started 'db' Running volume 9",
+                "then Started",
+                // The node is marked killed; its tasks are dropped after the hooks.
+                "Killed 'db' Killed volume 9",
+                "then Killed",
+                "task dropped",
+                "fsck 'db' at 1001000000ns",
+                "Restarted 'db' Running volume 9",
+                "then Restarted",
+                "Paused 'db' Paused volume 9",
+                "then Paused",
+                "Resumed 'db' Running volume 9",
+                "then Resumed",
+            ]
+        );
+    }
+}

@@ -140,3 +140,85 @@ impl Core {
             .and_then(|s| s.as_any().downcast_ref::<T>())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::*;
+    use crate::Sim;
+
+    thread_local! {
+        static LOG: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    }
+
+    fn log(line: String) {
+        LOG.with(|l| l.borrow_mut().push(line));
+    }
+
+    struct Lower(Cell<u32>);
+    struct Upper;
+
+    impl PerRun for Lower {
+        fn new(_: &Core) -> Lower {
+            log("new lower".into());
+            Lower(Cell::new(0))
+        }
+
+        fn shutdown(&self) {
+            log(format!("shutdown lower at {}", self.0.get()));
+        }
+    }
+
+    impl PerRun for Upper {
+        fn new(core: &Core) -> Upper {
+            // A floor built on another gets it first.
+            core.state(&LOWER).0.set(10);
+            log("new upper".into());
+            Upper
+        }
+
+        fn shutdown(&self) {
+            log("shutdown upper".into());
+        }
+    }
+
+    static LOWER: Slot<Lower> = Slot::new();
+    static UPPER: Slot<Upper> = Slot::new();
+
+    #[test]
+    fn states_are_made_at_first_use_once_per_run_and_shut_down_latest_first() {
+        LOG.with(|l| l.borrow_mut().clear());
+        let mut sim = Sim::new(1);
+        sim.block_on(async {
+            let core = crate::runtime::current_core();
+            assert!(
+                core.try_state(&UPPER).is_none(),
+                "nothing made before its use"
+            );
+            core.state(&UPPER);
+            core.state(&UPPER);
+            let lower = core.state(&LOWER);
+            lower.0.set(lower.0.get() + 1);
+        });
+        let mut other = Sim::new(2);
+        other.block_on(async {
+            let core = crate::runtime::current_core();
+            assert_eq!(core.state(&LOWER).0.get(), 0, "each run has its own");
+        });
+        drop(sim);
+        drop(other);
+        let log = LOG.with(|l| l.take());
+        assert_eq!(
+            log,
+            [
+                "new lower",
+                "new upper",
+                "new lower",
+                "shutdown upper",
+                "shutdown lower at 11",
+                "shutdown lower at 0",
+            ]
+        );
+    }
+}

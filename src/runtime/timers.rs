@@ -354,6 +354,34 @@ mod tests {
         assert_eq!(popped, expected);
     }
 
+    fn first(_: &Core, _: u32) {}
+    fn second(_: &Core, _: u32) {}
+
+    #[test]
+    fn callbacks_share_the_order_of_timers_and_can_be_cancelled() {
+        let mut t = Timers::default();
+        let _w = t.insert(5, noop());
+        let a = t.insert_call(5, first, 1);
+        let gone = t.insert_call(5, second, 2);
+        let b = t.insert_call(5, second, 3);
+        assert!(t.cancel(gone).is_none(), "a callback holds no waker");
+        assert_eq!(t.next_deadline(), Some(5));
+        let (mut wakers, mut calls) = (Vec::new(), Vec::new());
+        t.pop_due(5, &mut wakers, &mut calls);
+        assert_eq!(wakers.len(), 1);
+        let tokens: Vec<u32> = calls.iter().map(|&(_, token)| token).collect();
+        assert_eq!(
+            tokens,
+            [1, 3],
+            "registration order, the cancelled one skipped"
+        );
+        assert!(
+            t.cancel(a).is_none() && t.cancel(b).is_none(),
+            "fired: gone"
+        );
+        assert_eq!(t.live(), 0);
+    }
+
     #[test]
     fn cancelled_timers_do_not_accumulate() {
         let mut t = Timers::default();
