@@ -3,7 +3,9 @@
 //! the transport hands over what arrives at a node.
 //!
 //! Created at the first socket operation of a run. Its constructor gets
-//! the transport first and attaches [`deliver`] and [`broken`] to it, then
+//! the transport first and attaches its entry points to it (datagrams to
+//! [`udp::deliver`], segments to [`conn::on_segment`], broken channels to
+//! [`broken`]), then
 //! registers its node hook, so that on a kill the transport's clean-up runs
 //! before the sockets close (and their resets wait behind a clog or a
 //! partition like any packet).
@@ -15,7 +17,7 @@ use std::net::SocketAddr;
 use std::rc::Rc;
 
 use super::tcp::conn::{self, Conn, ListenerShared};
-use super::transport::{self, Body, Endpoints, Packet};
+use super::transport::{self, Endpoints};
 use super::udp::{self, UdpShared};
 use crate::node::table as nodes;
 use crate::runtime::core::Core;
@@ -60,7 +62,14 @@ pub(crate) struct Sockets {
 
 impl PerRun for Sockets {
     fn new(core: &Core) -> Sockets {
-        transport::attach(core, Endpoints { deliver, broken });
+        transport::attach(
+            core,
+            Endpoints {
+                datagram: udp::deliver,
+                segment: conn::on_segment,
+                broken,
+            },
+        );
         nodes::on_change(core, on_node_change);
         Sockets {
             table: RefCell::new(Table {
@@ -97,14 +106,6 @@ pub(crate) fn get(core: &Core) -> &Sockets {
 /// ended its run has none to leave).
 pub(crate) fn try_get(core: &Core) -> Option<&Sockets> {
     core.try_state(&SOCKETS)
-}
-
-/// The entry point: a packet reached its live node.
-fn deliver(core: &Core, p: Packet) {
-    match p.body {
-        Body::Datagram(_) => udp::deliver(core, p),
-        Body::Stream { .. } => conn::on_segment(core, p),
-    }
 }
 
 /// A partition outlasted its timeout: the connection breaks on both ends.

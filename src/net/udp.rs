@@ -387,7 +387,7 @@ impl Drop for UdpSocket {
 }
 
 /// A datagram arrived at its node: queue it on the bound socket, if any.
-pub(crate) fn deliver(core: &Core, p: Packet) {
+pub(crate) fn deliver(core: &Core, p: &Packet) {
     let socket = sockets::get(core)
         .table
         .borrow()
@@ -397,14 +397,14 @@ pub(crate) fn deliver(core: &Core, p: Packet) {
         .filter(|s| s.queue.borrow().len() < MAX_QUEUED)
         .cloned();
     let Some(socket) = socket else {
-        transport::note(core, PacketFate::Dropped, &p);
+        transport::note(core, PacketFate::Dropped, p);
         return;
     };
-    transport::note(core, PacketFate::Delivered, &p);
-    let Body::Datagram(data) = p.body else {
+    transport::note(core, PacketFate::Delivered, p);
+    let Body::Datagram(data) = &p.body else {
         unreachable!("udp::deliver is given datagrams")
     };
-    socket.queue.borrow_mut().push_back((data, p.from));
+    socket.queue.borrow_mut().push_back((data.clone(), p.from));
     // Waking only queues tasks: the list is drained in place, keeping its buffer.
     for w in socket.wakers.borrow_mut().drain(..) {
         w.wake();

@@ -317,13 +317,13 @@ pub(crate) fn refuse_backlog(core: &Core, t: &mut Table, l: &ListenerShared) {
 }
 
 /// A TCP segment arrived at its (live) node.
-pub(crate) fn on_segment(core: &Core, p: Packet) {
+pub(crate) fn on_segment(core: &Core, p: &Packet) {
     let Some((id, to_end)) = p.flow() else {
         unreachable!("on_segment is given stream segments")
     };
     let conn = sockets::get(core).table.borrow().conns.get(&id).cloned();
     let Some(conn) = conn else {
-        transport::note(core, PacketFate::Dropped, &p);
+        transport::note(core, PacketFate::Dropped, p);
         return;
     };
     let Body::Stream { seg, .. } = &p.body else {
@@ -332,7 +332,7 @@ pub(crate) fn on_segment(core: &Core, p: Packet) {
     let e = &conn.ends[to_end];
     if let Segment::Syn = seg {
         if conn.ends[0].closed.get() {
-            transport::note(core, PacketFate::Dropped, &p);
+            transport::note(core, PacketFate::Dropped, p);
             return;
         }
         let listener = sockets::get(core)
@@ -342,7 +342,7 @@ pub(crate) fn on_segment(core: &Core, p: Packet) {
             .get(&p.to)
             .filter(|l| !l.closed.get() && l.backlog.borrow().len() < BACKLOG)
             .cloned();
-        transport::note(core, PacketFate::Delivered, &p);
+        transport::note(core, PacketFate::Delivered, p);
         match listener {
             Some(l) => {
                 e.established.set(true);
@@ -360,17 +360,14 @@ pub(crate) fn on_segment(core: &Core, p: Packet) {
         return;
     }
     if e.closed.get() {
-        transport::note(core, PacketFate::Dropped, &p);
+        transport::note(core, PacketFate::Dropped, p);
         // Nobody holds this end: tell the sender, unless it is a reset.
         if !matches!(seg, Segment::Rst) && !conn.ends[1 - to_end].closed.get() {
             conn.send(core, to_end, Segment::Rst);
         }
         return;
     }
-    transport::note(core, PacketFate::Delivered, &p);
-    let Body::Stream { seg, .. } = p.body else {
-        unreachable!()
-    };
+    transport::note(core, PacketFate::Delivered, p);
     match seg {
         Segment::Syn => {}
         Segment::SynAck => {

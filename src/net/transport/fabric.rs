@@ -40,11 +40,14 @@ use crate::runtime::timers::TimerKey;
 use crate::strategy::ChoiceKind;
 use crate::trace::{NodeChange, PacketFate};
 
-/// Where the transport hands what arrives: the sockets' endpoint table.
+/// Where the transport hands what arrives: the sockets' endpoint table,
+/// one entry point per service.
 #[derive(Clone, Copy)]
 pub(crate) struct Endpoints {
-    /// A packet reached its (live, running) node.
-    pub(crate) deliver: fn(&Core, Packet),
+    /// A datagram reached its (live, running) node.
+    pub(crate) datagram: fn(&Core, &Packet),
+    /// A stream segment reached its (live, running) node.
+    pub(crate) segment: fn(&Core, &Packet),
     /// A partition outlasted its timeout: the channel breaks on both ends.
     pub(crate) broken: fn(&Core, u64, io::ErrorKind, Rc<str>),
 }
@@ -229,8 +232,8 @@ pub(crate) fn note(core: &Core, fate: PacketFate, p: &Packet) {
 /// Puts a packet on the link from its source node to its destination.
 #[inline]
 pub(crate) fn send(core: &Core, p: Packet) {
-    let mut f = get(core).fabric.borrow_mut();
-    transmit(core, &get(core).cfg, &mut f, p);
+    let transport = get(core);
+    transmit(core, &transport.cfg, &mut transport.fabric.borrow_mut(), p);
 }
 
 fn transmit(core: &Core, cfg: &NetConfig, f: &mut Fabric, p: Packet) {
@@ -333,10 +336,12 @@ fn fire(core: &Core, token: u32) {
     f.free.push(token);
     match e {
         Some(NetEvent::Deliver(p)) => {
-            if let Some(p) = arrive(core, &mut f, p) {
+            if arrives(core, &f, &p) {
                 let endpoints = f.endpoints;
                 drop(f);
-                hand_over(core, endpoints, p);
+                hand_over(core, endpoints, &p);
+            } else {
+                stop(core, &mut f, p);
             }
         }
         Some(NetEvent::PartitionCheck { a, b, epoch }) => {
@@ -351,32 +356,36 @@ fn fire(core: &Core, token: u32) {
     }
 }
 
-/// A packet reached its node: a dead machine drops it, a paused or clogged
-/// one holds it; otherwise it is given back, to be handed over.
-fn arrive(core: &Core, f: &mut Fabric, p: Packet) -> Option<Packet> {
-    let status = core.node_status(p.dst);
-    if status == Status::Killed {
-        // A dead machine answers nothing: a connect to it times out.
+/// Whether a packet that reached its node is handed over: not if the node
+/// is dead, paused or clogged (then [`stop`] it).
+#[inline]
+fn arrives(core: &Core, f: &Fabric, p: &Packet) -> bool {
+    core.node_status(p.dst) == Status::Running && !f.clogged.contains(&p.dst)
+}
+
+/// A packet that does not arrive: a dead machine drops it (it answers
+/// nothing: a connect to it times out), a paused or clogged one holds it.
+#[cold]
+fn stop(core: &Core, f: &mut Fabric, p: Packet) {
+    if core.node_status(p.dst) == Status::Killed {
         note(core, PacketFate::Dropped, &p);
-        return None;
-    }
-    if status == Status::Paused || f.clogged.contains(&p.dst) {
+    } else {
         note(core, PacketFate::Held, &p);
         f.held.push_back(Held {
             packet: p,
             arrived: true,
         });
-        return None;
     }
-    Some(p)
 }
 
-/// The one entry point into a node's endpoints (called with no borrow of
-/// the fabric held: the sockets may send replies at once).
-fn hand_over(core: &Core, endpoints: Option<Endpoints>, p: Packet) {
-    match endpoints {
-        Some(e) => (e.deliver)(core, p),
-        None => note(core, PacketFate::Dropped, &p),
+/// The entry points into a node's endpoints (called with no borrow of the
+/// fabric held: the sockets may send replies at once).
+#[inline]
+fn hand_over(core: &Core, endpoints: Option<Endpoints>, p: &Packet) {
+    match (endpoints, &p.body) {
+        (Some(e), Body::Datagram(_)) => (e.datagram)(core, p),
+        (Some(e), Body::Stream { .. }) => (e.segment)(core, p),
+        (None, _) => note(core, PacketFate::Dropped, p),
     }
 }
 
@@ -394,10 +403,12 @@ pub(super) fn release_held(core: &Core) {
         if still || (h.arrived && status == Status::Paused) {
             f.held.push_back(h);
         } else if h.arrived {
-            if let Some(p) = arrive(core, &mut f, h.packet) {
+            if arrives(core, &f, &h.packet) {
                 let endpoints = f.endpoints;
                 drop(f);
-                hand_over(core, endpoints, p);
+                hand_over(core, endpoints, &h.packet);
+            } else {
+                stop(core, &mut f, h.packet);
             }
         } else {
             transmit(core, &transport.cfg, &mut f, h.packet);
