@@ -230,7 +230,9 @@ pub(crate) fn note(core: &Core, fate: PacketFate, p: &Packet) {
 }
 
 /// Puts a packet on the link from its source node to its destination.
-#[inline]
+// Not inlined: the caller builds the packet in the argument's place, and
+// this passes it on to `transmit` without another copy.
+#[inline(never)]
 pub(crate) fn send(core: &Core, p: Packet) {
     let transport = get(core);
     transmit(core, &transport.cfg, &mut transport.fabric.borrow_mut(), p);
