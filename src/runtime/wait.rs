@@ -10,13 +10,24 @@
 //! stale key never matches a reused slot. Removal from the middle is lazy: the
 //! FIFO order skips dead keys when they reach the front.
 //!
+//! **Waking after the borrow.** A primitive decides whom to wake while its
+//! `RefCell` state is borrowed, but wakes only once the borrow is released:
+//! a woken or dropped waker may free a task whose destructors re-enter the
+//! primitive. [`WakeGuard`] owns the borrow and the list of what to wake
+//! ([`Wakeups`]); dropping it releases the borrow first, then wakes in the
+//! order the wakers were added (that order decides the ready queue's, so a
+//! run's). The list keeps a few wakers inline: a single grant allocates
+//! nothing.
+//!
 //! **Switch point.** An operation that could proceed at once (an uncontended
 //! lock, a send with room, a receive with a message waiting) first asks the
 //! strategy whether to yield (a choice on the tape, 0 = proceed). Without it,
 //! a task that never blocks runs to its next real await in one step, and most
 //! races around locks and channels can never show.
 
+use std::cell::RefMut;
 use std::collections::VecDeque;
+use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 use std::task::{Context, Poll, Waker};
 
@@ -236,22 +247,188 @@ impl<T> WaitList<T> {
             .and_then(|s| s.waiter.as_ref())
             .map(|(w, _)| w.clone())
     }
+}
 
-    /// Removes every waiter, in FIFO order.
-    pub(crate) fn drain(&mut self) -> Vec<(Waker, T)> {
-        let mut out = Vec::with_capacity(self.len);
-        while let Some(w) = self.pop_front() {
-            out.push(w);
-        }
-        out
+/// Stores `waker` in a primitive's one-waiter slot unless the waker there
+/// already wakes the same task; returns the one it replaced, to be dropped
+/// with no borrow held ([`WakeGuard::discard`]).
+pub(crate) fn register(slot: &mut Option<Waker>, waker: &Waker) -> Option<Waker> {
+    match slot {
+        Some(w) if w.will_wake(waker) => None,
+        _ => slot.replace(waker.clone()),
     }
 }
 
-/// Wakes every waker of a granted batch (call with no borrow held).
-pub(crate) fn wake_all<T>(granted: Vec<(Waker, T)>) {
-    for (waker, _) in granted {
-        waker.wake();
+/// What to do with a waker once no borrow is held.
+enum Deferred {
+    /// Wake its task: a grant.
+    Wake(Waker),
+    /// Only drop it: a registration replaced or withdrawn. The last waker of
+    /// a finished task frees it, and its output's destructor may re-enter.
+    Drop(Waker),
+}
+
+/// How many wakers a [`Wakeups`] holds before it allocates: a single grant
+/// (an unlock, a send, a receive) and small fan-outs never allocate.
+const INLINE: usize = 4;
+
+/// Wakers to wake (or drop) once no borrow is held, run in the order they
+/// were added when the list is dropped. Usually met inside a [`WakeGuard`];
+/// on its own where the deciding code takes the list as a parameter.
+pub(crate) struct Wakeups {
+    inline: [Option<Deferred>; INLINE],
+    /// How many `inline` slots are used; once all are, `spilled` takes the rest.
+    len: usize,
+    spilled: Vec<Deferred>,
+}
+
+impl Wakeups {
+    pub(crate) const fn new() -> Wakeups {
+        Wakeups {
+            inline: [const { None }; INLINE],
+            len: 0,
+            spilled: Vec::new(),
+        }
     }
+
+    fn defer(&mut self, deferred: Deferred) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => {
+                *slot = Some(deferred);
+                self.len += 1;
+            }
+            None => self.spilled.push(deferred),
+        }
+    }
+
+    /// Wakes `waker` (if there is one) later.
+    pub(crate) fn wake(&mut self, waker: impl Into<Option<Waker>>) {
+        if let Some(waker) = waker.into() {
+            self.defer(Deferred::Wake(waker));
+        }
+    }
+
+    /// Drops `waker` (if there is one) later, without waking it.
+    pub(crate) fn discard(&mut self, waker: Option<Waker>) {
+        if let Some(waker) = waker {
+            self.defer(Deferred::Drop(waker));
+        }
+    }
+
+    /// Grants every waiter of `list`, to be woken in FIFO order.
+    pub(crate) fn grant_all(&mut self, list: &mut WaitList<()>) {
+        let beyond_inline = (self.len + list.len()).saturating_sub(INLINE);
+        self.spilled.reserve(beyond_inline);
+        while let Some((waker, ())) = list.pop_front() {
+            self.wake(waker);
+        }
+    }
+}
+
+impl Drop for Wakeups {
+    fn drop(&mut self) {
+        let inline = self.inline[..self.len].iter_mut().filter_map(Option::take);
+        for deferred in inline.chain(self.spilled.drain(..)) {
+            match deferred {
+                Deferred::Wake(waker) => waker.wake(),
+                Deferred::Drop(waker) => drop(waker),
+            }
+        }
+    }
+}
+
+/// A borrow of a primitive's state together with the [`Wakeups`] decided
+/// under it. It derefs to the state; dropping it releases the borrow, then
+/// wakes. Values other than wakers that must be dropped with no borrow held
+/// (messages, items) are moved out and dropped by the caller, which also
+/// decides whether they go before or after the wakes ([`WakeGuard::unlock`]).
+pub(crate) struct WakeGuard<'a, S> {
+    // Fields drop in declaration order: the borrow goes before any waker.
+    state: RefMut<'a, S>,
+    wakeups: Wakeups,
+}
+
+impl<'a, S> WakeGuard<'a, S> {
+    pub(crate) fn new(state: RefMut<'a, S>) -> WakeGuard<'a, S> {
+        WakeGuard {
+            state,
+            wakeups: Wakeups::new(),
+        }
+    }
+
+    /// Wakes `waker` (if there is one) once the borrow is released.
+    pub(crate) fn wake(&mut self, waker: impl Into<Option<Waker>>) {
+        self.wakeups.wake(waker);
+    }
+
+    /// Drops `waker` (if there is one) once the borrow is released.
+    pub(crate) fn discard(&mut self, waker: Option<Waker>) {
+        self.wakeups.discard(waker);
+    }
+
+    /// Grants every waiter of the state's `list`, in FIFO order.
+    pub(crate) fn grant_all(&mut self, list: impl FnOnce(&mut S) -> &mut WaitList<()>) {
+        self.wakeups.grant_all(list(&mut self.state));
+    }
+
+    /// Runs `decide`, which changes the state and adds to the wakeups.
+    pub(crate) fn with_wakeups<R>(&mut self, decide: impl FnOnce(&mut S, &mut Wakeups) -> R) -> R {
+        decide(&mut self.state, &mut self.wakeups)
+    }
+
+    /// Releases the borrow now; the wakeups run when the returned list is
+    /// dropped, so the caller can drop a value in between.
+    pub(crate) fn unlock(self) -> Wakeups {
+        let WakeGuard { state, wakeups } = self;
+        drop(state);
+        wakeups
+    }
+
+    /// A listed waiter polled again: it keeps waiting with `cx`'s waker (the
+    /// one it replaces is dropped after the borrow) and is noted as blocked
+    /// on `kind`, called at `at`.
+    pub(crate) fn wait_again<T, R>(
+        mut self,
+        list: impl FnOnce(&mut S) -> &mut WaitList<T>,
+        key: WaitKey,
+        cx: &Context<'_>,
+        kind: &'static WaitKind,
+        at: &'static Location<'static>,
+    ) -> Poll<R> {
+        let old = list(&mut self.state).update_waker(key, cx.waker());
+        self.discard(old);
+        drop(self);
+        mark_waiting(kind, at);
+        Poll::Pending
+    }
+}
+
+impl<S> Deref for WakeGuard<'_, S> {
+    type Target = S;
+
+    fn deref(&self) -> &S {
+        &self.state
+    }
+}
+
+impl<S> DerefMut for WakeGuard<'_, S> {
+    fn deref_mut(&mut self) -> &mut S {
+        &mut self.state
+    }
+}
+
+/// Grants every waiter of a list kept in a `RefCell` of its own.
+pub(crate) fn grant_all(list: &std::cell::RefCell<WaitList<()>>) {
+    WakeGuard::new(list.borrow_mut()).grant_all(|list| list);
+}
+
+/// Where a waiting future stands: not yet polled, listed under its key, or
+/// finished.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum WaitState {
+    Init,
+    Waiting(WaitKey),
+    Done,
 }
 
 /// The switch point of one operation: asked at most once.
@@ -309,11 +486,80 @@ mod tests {
         let d = list.push(w(), 'd'); // reuses a slot: the old key must not match
         assert!(!list.contains(a) && !list.contains(b));
         assert_eq!(list.front(), Some(c));
-        assert_eq!(
-            list.drain().into_iter().map(|(_, d)| d).collect::<String>(),
-            "cd"
-        );
+        let rest: String = std::iter::from_fn(|| list.pop_front().map(|(_, d)| d)).collect();
+        assert_eq!(rest, "cd");
         assert!(list.is_empty() && !list.contains(d));
+    }
+
+    /// A waker that logs its name, and whether the state was free, when it
+    /// is woken or dropped.
+    struct Logged {
+        name: char,
+        state: std::rc::Rc<std::cell::RefCell<WaitList<()>>>,
+        log: std::rc::Rc<std::cell::RefCell<String>>,
+    }
+
+    impl Logged {
+        fn waker(self) -> Waker {
+            use std::task::{RawWaker, RawWakerVTable};
+            const VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake_by_ref, drop_it);
+            unsafe fn clone(_: *const ()) -> RawWaker {
+                unreachable!("the test never clones its wakers")
+            }
+            unsafe fn wake(data: *const ()) {
+                // SAFETY: `data` is the `Box<Logged>` made below, given up once.
+                let this = unsafe { Box::from_raw(data as *mut Logged) };
+                this.note("woke");
+            }
+            unsafe fn wake_by_ref(_: *const ()) {
+                unreachable!("the test wakes by value")
+            }
+            unsafe fn drop_it(data: *const ()) {
+                // SAFETY: as `wake`.
+                let this = unsafe { Box::from_raw(data as *mut Logged) };
+                this.note("dropped");
+            }
+            let raw = RawWaker::new(Box::into_raw(Box::new(self)) as *const (), &VTABLE);
+            // SAFETY: the vtable frees the box exactly once, on wake or drop.
+            unsafe { Waker::from_raw(raw) }
+        }
+
+        fn note(&self, what: &str) {
+            let free = self.state.try_borrow_mut().is_ok();
+            self.log
+                .borrow_mut()
+                .push_str(&format!("{} {what} free={free}; ", self.name));
+        }
+    }
+
+    #[test]
+    fn a_guard_releases_the_borrow_then_wakes_in_order() {
+        let state = std::rc::Rc::new(std::cell::RefCell::new(WaitList::default()));
+        let log = std::rc::Rc::default();
+        let waker = |name| {
+            Logged {
+                name,
+                state: state.clone(),
+                log: std::rc::Rc::clone(&log),
+            }
+            .waker()
+        };
+        for name in ['a', 'b', 'c', 'd', 'e'] {
+            state.borrow_mut().push(waker(name), ());
+        }
+        {
+            let mut guard = WakeGuard::new(state.borrow_mut());
+            guard.wake(waker('x'));
+            guard.discard(Some(waker('y')));
+            guard.grant_all(|list| list); // a..e: spills past the inline slots
+            guard.wake(None);
+            assert!(guard.is_empty());
+        }
+        assert_eq!(
+            log.borrow().as_str(),
+            "x woke free=true; y dropped free=true; a woke free=true; b woke free=true; \
+             c woke free=true; d woke free=true; e woke free=true; "
+        );
     }
 
     #[test]

@@ -56,7 +56,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use crate::runtime::wait::WaitKind;
-use crate::runtime::wait::{Switch, WaitKey, WaitList, mark_waiting, wake_all};
+use crate::runtime::wait::{Switch, WaitList, WaitState, WakeGuard, grant_all, mark_waiting};
 
 /// The errors of a watch channel.
 pub mod error {
@@ -142,8 +142,17 @@ impl<T> Shared<T> {
     /// A new version: every waiting `changed` is granted.
     fn bump(&self) {
         self.version.set(self.version.get() + 1);
-        let granted = self.changed.borrow_mut().drain();
-        wake_all(granted);
+        grant_all(&self.changed);
+    }
+}
+
+/// A handle of one side went away (`count` is its side's): when it was the
+/// last, every waiter on `waiters` (the other side's) is granted.
+fn leave(count: &Cell<usize>, waiters: &RefCell<WaitList<()>>) {
+    let left = count.get() - 1;
+    count.set(left);
+    if left == 0 {
+        grant_all(waiters);
     }
 }
 
@@ -250,12 +259,7 @@ impl<T> Clone for Sender<T> {
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        let left = self.shared.senders.get() - 1;
-        self.shared.senders.set(left);
-        if left == 0 {
-            let granted = self.shared.changed.borrow_mut().drain();
-            wake_all(granted);
-        }
+        leave(&self.shared.senders, &self.shared.changed);
     }
 }
 
@@ -507,12 +511,7 @@ impl<T> Clone for Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        let left = self.shared.receivers.get() - 1;
-        self.shared.receivers.set(left);
-        if left == 0 {
-            let granted = self.shared.closed.borrow_mut().drain();
-            wake_all(granted);
-        }
+        leave(&self.shared.receivers, &self.shared.closed);
     }
 }
 
@@ -719,14 +718,6 @@ impl<T> Receiver<T> {
     }
 }
 
-/// Where a waiting future stands (the pattern of every seedloop primitive).
-#[derive(Clone, Copy)]
-enum State {
-    Init,
-    Waiting(WaitKey),
-    Done,
-}
-
 /// The future of [`Receiver::changed`] (kind `WatchChanged`, on the
 /// `changed` list) and of [`Sender::closed`] (kind `WatchClosed`, on the
 /// `closed` list): waits until `check` has an outcome. `check(false)` only
@@ -736,7 +727,7 @@ struct Wait<T, C> {
     shared: Rc<Shared<T>>,
     kind: &'static WaitKind,
     check: C,
-    state: State,
+    state: WaitState,
     switch: Switch,
     at: &'static Location<'static>,
 }
@@ -752,7 +743,7 @@ impl<T, C> Wait<T, C> {
             shared: shared.clone(),
             kind,
             check,
-            state: State::Init,
+            state: WaitState::Init,
             switch: Switch::default(),
             at,
         }
@@ -773,18 +764,14 @@ impl<T, R, C: FnMut(bool) -> Option<R> + Unpin> Future for Wait<T, C> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<R> {
         let this = &mut *self;
         match this.state {
-            State::Done => panic!("{} polled after it completed", this.kind.label()),
-            State::Waiting(key) => {
-                let mut list = this.list().borrow_mut();
+            WaitState::Done => panic!("{} polled after it completed", this.kind.label()),
+            WaitState::Waiting(key) => {
+                let list = WakeGuard::new(this.list().borrow_mut());
                 if list.contains(key) {
-                    let old = list.update_waker(key, cx.waker());
-                    drop(list);
-                    drop(old);
-                    mark_waiting(this.kind, this.at);
-                    return Poll::Pending;
+                    return list.wait_again(|list| list, key, cx, this.kind, this.at);
                 }
             }
-            State::Init => {
+            WaitState::Init => {
                 if (this.check)(false).is_some() && this.switch.poll_proceed(cx).is_pending() {
                     return Poll::Pending;
                 }
@@ -793,11 +780,11 @@ impl<T, R, C: FnMut(bool) -> Option<R> + Unpin> Future for Wait<T, C> {
         // First poll after the switch point, or granted: decide, or (for a
         // grant that no longer holds, say a new subscriber) wait again.
         if let Some(out) = (this.check)(true) {
-            this.state = State::Done;
+            this.state = WaitState::Done;
             return Poll::Ready(out);
         }
         let key = this.list().borrow_mut().push(cx.waker().clone(), ());
-        this.state = State::Waiting(key);
+        this.state = WaitState::Waiting(key);
         mark_waiting(this.kind, this.at);
         Poll::Pending
     }
@@ -805,7 +792,7 @@ impl<T, R, C: FnMut(bool) -> Option<R> + Unpin> Future for Wait<T, C> {
 
 impl<T, C> Drop for Wait<T, C> {
     fn drop(&mut self) {
-        if let State::Waiting(key) = self.state {
+        if let WaitState::Waiting(key) = self.state {
             // Granted or not, nothing was taken: every waiter is granted at
             // once, so there is nothing to pass on.
             let removed = self.list().borrow_mut().remove(key);
