@@ -61,32 +61,18 @@ use crate::runtime::wait::{Switch, WaitList, WaitState, WakeGuard, mark_waiting}
 pub mod error {
     use std::fmt;
 
-    /// [`Sender::send`](super::Sender::send) failed because no receiver
-    /// exists; the value comes back in the field.
-    ///
-    /// ```
-    /// let (tx, rx) = seedloop::sync::broadcast::channel(1);
-    /// drop(rx);
-    /// let err = tx.send("lost").unwrap_err();
-    /// assert_eq!(err.0, "lost");
-    /// assert_eq!(err.to_string(), "channel closed");
-    /// ```
-    #[derive(Clone, Copy, PartialEq, Eq)]
-    pub struct SendError<T>(pub T);
-
-    impl<T> fmt::Debug for SendError<T> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.debug_struct("SendError").finish_non_exhaustive()
-        }
+    crate::sync::error::send_error! {
+        /// [`Sender::send`](super::Sender::send) failed because no receiver
+        /// exists; the value comes back in the field.
+        ///
+        /// ```
+        /// let (tx, rx) = seedloop::sync::broadcast::channel(1);
+        /// drop(rx);
+        /// let err = tx.send("lost").unwrap_err();
+        /// assert_eq!(err.0, "lost");
+        /// assert_eq!(err.to_string(), "channel closed");
+        /// ```
     }
-
-    impl<T> fmt::Display for SendError<T> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("channel closed")
-        }
-    }
-
-    impl<T> std::error::Error for SendError<T> {}
 
     /// Why [`Receiver::recv`](super::Receiver::recv) returned no value.
     ///

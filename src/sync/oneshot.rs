@@ -46,30 +46,22 @@ pub mod error {
 
     use std::fmt;
 
-    /// The sender was dropped without sending (or the receiver was closed
-    /// before a value arrived): no value will ever come.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let mut sim = seedloop::Sim::new(1);
-    /// sim.block_on(async {
-    ///     let (tx, rx) = seedloop::sync::oneshot::channel::<u8>();
-    ///     drop(tx);
-    ///     let err: seedloop::sync::oneshot::error::RecvError = rx.await.unwrap_err();
-    ///     assert_eq!(err.to_string(), "channel closed");
-    /// });
-    /// ```
-    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-    pub struct RecvError(pub(super) ());
-
-    impl fmt::Display for RecvError {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("channel closed")
-        }
+    crate::sync::error::recv_error! {
+        /// The sender was dropped without sending (or the receiver was closed
+        /// before a value arrived): no value will ever come.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// let mut sim = seedloop::Sim::new(1);
+        /// sim.block_on(async {
+        ///     let (tx, rx) = seedloop::sync::oneshot::channel::<u8>();
+        ///     drop(tx);
+        ///     let err: seedloop::sync::oneshot::error::RecvError = rx.await.unwrap_err();
+        ///     assert_eq!(err.to_string(), "channel closed");
+        /// });
+        /// ```
     }
-
-    impl std::error::Error for RecvError {}
 
     /// Why a [`try_recv`](super::Receiver::try_recv) returned no value.
     ///

@@ -60,53 +60,29 @@ use crate::runtime::wait::{Switch, WaitList, WaitState, WakeGuard, grant_all, ma
 
 /// The errors of a watch channel.
 pub mod error {
-    use std::fmt;
-
-    /// [`Sender::send`](super::Sender::send) failed because no receiver is
-    /// left; the value comes back in the field.
-    ///
-    /// ```
-    /// let (tx, rx) = seedloop::sync::watch::channel(0);
-    /// drop(rx);
-    /// let err = tx.send(7).unwrap_err();
-    /// assert_eq!(err.0, 7);
-    /// assert_eq!(err.to_string(), "channel closed");
-    /// ```
-    #[derive(Clone, Copy, PartialEq, Eq)]
-    pub struct SendError<T>(pub T);
-
-    impl<T> fmt::Debug for SendError<T> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.debug_struct("SendError").finish_non_exhaustive()
-        }
+    crate::sync::error::send_error! {
+        /// [`Sender::send`](super::Sender::send) failed because no receiver is
+        /// left; the value comes back in the field.
+        ///
+        /// ```
+        /// let (tx, rx) = seedloop::sync::watch::channel(0);
+        /// drop(rx);
+        /// let err = tx.send(7).unwrap_err();
+        /// assert_eq!(err.0, 7);
+        /// assert_eq!(err.to_string(), "channel closed");
+        /// ```
     }
 
-    impl<T> fmt::Display for SendError<T> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("channel closed")
-        }
+    crate::sync::error::recv_error! {
+        /// Every sender is gone (and, for `changed`, no unseen value is left).
+        ///
+        /// ```
+        /// let (tx, rx) = seedloop::sync::watch::channel(0);
+        /// drop(tx);
+        /// let err: seedloop::sync::watch::error::RecvError = rx.has_changed().unwrap_err();
+        /// assert_eq!(err.to_string(), "channel closed");
+        /// ```
     }
-
-    impl<T> std::error::Error for SendError<T> {}
-
-    /// Every sender is gone (and, for `changed`, no unseen value is left).
-    ///
-    /// ```
-    /// let (tx, rx) = seedloop::sync::watch::channel(0);
-    /// drop(tx);
-    /// let err: seedloop::sync::watch::error::RecvError = rx.has_changed().unwrap_err();
-    /// assert_eq!(err.to_string(), "channel closed");
-    /// ```
-    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-    pub struct RecvError(pub(super) ());
-
-    impl fmt::Display for RecvError {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("channel closed")
-        }
-    }
-
-    impl std::error::Error for RecvError {}
 }
 
 use error::{RecvError, SendError};
