@@ -15,7 +15,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use crate::runtime::wait::WaitKind;
-use crate::runtime::wait::{Switch, WaitList, WaitState, WakeGuard, mark_waiting};
+use crate::runtime::wait::{Switch, WaitList, WaitState, WakeGuard};
 
 /// A task blocked here is reported as waiting on `Promise::wait`.
 static WAIT: WaitKind = WaitKind::at("Promise::wait");
@@ -370,11 +370,7 @@ impl<T: Clone> Future for Wait<'_, T> {
                     this.state = WaitState::Done;
                     return Poll::Ready(cloned(out));
                 }
-                let key = s.waiters.push(cx.waker().clone(), ());
-                drop(s);
-                this.state = WaitState::Waiting(key);
-                mark_waiting(&WAIT, this.at);
-                Poll::Pending
+                this.state.wait(&mut s.waiters, (), cx, &WAIT, this.at)
             }
         }
     }
@@ -382,9 +378,6 @@ impl<T: Clone> Future for Wait<'_, T> {
 
 impl<T> Drop for Wait<'_, T> {
     fn drop(&mut self) {
-        if let WaitState::Waiting(key) = self.state {
-            let removed = self.promise.inner.borrow_mut().waiters.remove(key);
-            drop(removed);
-        }
+        self.state.cancel(&self.promise.inner, |s| &mut s.waiters);
     }
 }

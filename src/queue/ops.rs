@@ -269,10 +269,7 @@ impl<T> Future for Put<'_, T> {
                     this.state = WaitState::Done;
                     return Poll::Ready(Ok(()));
                 }
-                let key = s.putters.push(cx.waker().clone(), item);
-                this.state = WaitState::Waiting(key);
-                mark_waiting(&PUT, this.at);
-                Poll::Pending
+                this.state.wait(&mut s.putters, item, cx, &PUT, this.at)
             }
         }
     }
@@ -280,12 +277,9 @@ impl<T> Future for Put<'_, T> {
 
 impl<T> Drop for Put<'_, T> {
     fn drop(&mut self) {
-        if let WaitState::Waiting(key) = self.state {
-            // Still listed: the item leaves with the future (dropped here,
-            // with no borrow held). Granted: the item is already queued.
-            let removed = self.shared.state.borrow_mut().putters.remove(key);
-            drop(removed);
-        }
+        // Still listed: the item leaves with the future (dropped here, with
+        // no borrow held). Granted: the item is already queued.
+        self.state.cancel(&self.shared.state, |s| &mut s.putters);
     }
 }
 
@@ -355,10 +349,7 @@ impl<T> Future for Join<'_, T> {
                     this.state = WaitState::Done;
                     return Poll::Ready(());
                 }
-                let key = s.joiners.push(cx.waker().clone(), ());
-                this.state = WaitState::Waiting(key);
-                mark_waiting(&JOIN, this.at);
-                Poll::Pending
+                this.state.wait(&mut s.joiners, (), cx, &JOIN, this.at)
             }
         }
     }
@@ -366,9 +357,6 @@ impl<T> Future for Join<'_, T> {
 
 impl<T> Drop for Join<'_, T> {
     fn drop(&mut self) {
-        if let WaitState::Waiting(key) = self.state {
-            let removed = self.shared.state.borrow_mut().joiners.remove(key);
-            drop(removed);
-        }
+        self.state.cancel(&self.shared.state, |s| &mut s.joiners);
     }
 }

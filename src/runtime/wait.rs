@@ -431,6 +431,37 @@ pub(crate) enum WaitState {
     Done,
 }
 
+impl WaitState {
+    /// The future starts waiting: it is listed on `list` with `data`, and
+    /// noted as blocked on `kind`, called at `at`.
+    pub(crate) fn wait<T, R>(
+        &mut self,
+        list: &mut WaitList<T>,
+        data: T,
+        cx: &Context<'_>,
+        kind: &'static WaitKind,
+        at: &'static Location<'static>,
+    ) -> Poll<R> {
+        *self = WaitState::Waiting(list.push(cx.waker().clone(), data));
+        mark_waiting(kind, at);
+        Poll::Pending
+    }
+
+    /// The future is dropped: if it is still listed on the `list` of
+    /// `state`, it leaves it (cancellation), and what it takes with it (its
+    /// waker and data) is dropped after the borrow.
+    pub(crate) fn cancel<S, T>(
+        self,
+        state: &std::cell::RefCell<S>,
+        list: impl FnOnce(&mut S) -> &mut WaitList<T>,
+    ) {
+        if let WaitState::Waiting(key) = self {
+            let removed = list(&mut state.borrow_mut()).remove(key);
+            drop(removed);
+        }
+    }
+}
+
 /// The switch point of one operation: asked at most once.
 #[derive(Debug, Default)]
 pub(crate) struct Switch {

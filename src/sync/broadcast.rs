@@ -55,7 +55,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use crate::runtime::wait::WaitKind;
-use crate::runtime::wait::{Switch, WaitList, WaitState, WakeGuard, mark_waiting};
+use crate::runtime::wait::{Switch, WaitList, WaitState, WakeGuard};
 
 /// The errors of a broadcast channel.
 pub mod error {
@@ -669,11 +669,7 @@ impl<T: Clone> Future for Recv<'_, T> {
                 Err(TryRecvError::Lagged(n)) => Err(RecvError::Lagged(n)),
                 Err(TryRecvError::Closed) => Err(RecvError::Closed),
                 Err(TryRecvError::Empty) => {
-                    let key = s.waiters.push(cx.waker().clone(), ());
-                    this.state = WaitState::Waiting(key);
-                    drop(s);
-                    mark_waiting(&RECV, this.at);
-                    return Poll::Pending;
+                    return this.state.wait(&mut s.waiters, (), cx, &RECV, this.at);
                 }
             }
         };
@@ -685,10 +681,7 @@ impl<T: Clone> Future for Recv<'_, T> {
 
 impl<T> Drop for Recv<'_, T> {
     fn drop(&mut self) {
-        if let WaitState::Waiting(key) = self.state {
-            // Granted or not, nothing was taken: a send grants every waiter.
-            let removed = self.rx.shared.state.borrow_mut().waiters.remove(key);
-            drop(removed);
-        }
+        // Granted or not, nothing was taken: a send grants every waiter.
+        self.state.cancel(&self.rx.shared.state, |s| &mut s.waiters);
     }
 }

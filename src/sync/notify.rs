@@ -15,9 +15,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use crate::runtime::wait::WaitKind;
-use crate::runtime::wait::{
-    Switch, WaitKey, WaitList, WaitState, WakeGuard, grant_all, mark_waiting,
-};
+use crate::runtime::wait::{Switch, WaitKey, WaitList, WaitState, WakeGuard, grant_all};
 
 /// A task blocked here is reported as waiting on `Notify::notified`.
 static NOTIFIED: WaitKind = WaitKind::at("Notify::notified");
@@ -234,10 +232,8 @@ impl Future for Notified<'_> {
                         return Poll::Ready(());
                     }
                 }
-                let key = notify.waiters.borrow_mut().push(cx.waker().clone(), ());
-                this.state = WaitState::Waiting(key);
-                mark_waiting(&NOTIFIED, this.at);
-                Poll::Pending
+                let mut waiters = notify.waiters.borrow_mut();
+                this.state.wait(&mut waiters, (), cx, &NOTIFIED, this.at)
             }
         }
     }

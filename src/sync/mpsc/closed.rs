@@ -12,7 +12,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use crate::runtime::wait::WaitKind;
-use crate::runtime::wait::{WaitState, WakeGuard, mark_waiting};
+use crate::runtime::wait::{WaitState, WakeGuard};
 
 use super::chan::Chan;
 
@@ -78,21 +78,16 @@ impl<T> Future for Closed<'_, T> {
                 this.state = WaitState::Done;
                 Poll::Ready(())
             }
-            WaitState::Init => {
-                let key = inner.closed_waiters.push(cx.waker().clone(), ());
-                this.state = WaitState::Waiting(key);
-                mark_waiting(&CLOSED, this.at);
-                Poll::Pending
-            }
+            WaitState::Init => this
+                .state
+                .wait(&mut inner.closed_waiters, (), cx, &CLOSED, this.at),
         }
     }
 }
 
 impl<T> Drop for Closed<'_, T> {
     fn drop(&mut self) {
-        if let WaitState::Waiting(key) = self.state {
-            let removed = self.chan.inner.borrow_mut().closed_waiters.remove(key);
-            drop(removed);
-        }
+        self.state
+            .cancel(&self.chan.inner, |inner| &mut inner.closed_waiters);
     }
 }

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use crate::runtime::wait::WaitKind;
-use crate::runtime::wait::{Switch, WaitList, WaitState, WakeGuard, mark_waiting};
+use crate::runtime::wait::{Switch, WaitList, WaitState, WakeGuard};
 
 use super::{CLOSED, Shared};
 
@@ -43,13 +43,14 @@ impl<T, C> Wait<T, C> {
             at,
         }
     }
+}
 
-    fn list(&self) -> &RefCell<WaitList<()>> {
-        if std::ptr::eq(self.kind, &CLOSED) {
-            &self.shared.closed
-        } else {
-            &self.shared.changed
-        }
+/// The list a wait of `kind` is on.
+fn waiters_of<'a, T>(shared: &'a Shared<T>, kind: &'static WaitKind) -> &'a RefCell<WaitList<()>> {
+    if std::ptr::eq(kind, &CLOSED) {
+        &shared.closed
+    } else {
+        &shared.changed
     }
 }
 
@@ -61,7 +62,7 @@ impl<T, R, C: FnMut(bool) -> Option<R> + Unpin> Future for Wait<T, C> {
         match this.state {
             WaitState::Done => panic!("{} polled after it completed", this.kind.label()),
             WaitState::Waiting(key) => {
-                let list = WakeGuard::new(this.list().borrow_mut());
+                let list = WakeGuard::new(waiters_of(&this.shared, this.kind).borrow_mut());
                 if list.contains(key) {
                     return list.wait_again(|list| list, key, cx, this.kind, this.at);
                 }
@@ -78,20 +79,16 @@ impl<T, R, C: FnMut(bool) -> Option<R> + Unpin> Future for Wait<T, C> {
             this.state = WaitState::Done;
             return Poll::Ready(out);
         }
-        let key = this.list().borrow_mut().push(cx.waker().clone(), ());
-        this.state = WaitState::Waiting(key);
-        mark_waiting(this.kind, this.at);
-        Poll::Pending
+        let mut list = waiters_of(&this.shared, this.kind).borrow_mut();
+        this.state.wait(&mut list, (), cx, this.kind, this.at)
     }
 }
 
 impl<T, C> Drop for Wait<T, C> {
     fn drop(&mut self) {
-        if let WaitState::Waiting(key) = self.state {
-            // Granted or not, nothing was taken: every waiter is granted at
-            // once, so there is nothing to pass on.
-            let removed = self.list().borrow_mut().remove(key);
-            drop(removed);
-        }
+        // Granted or not, nothing was taken: every waiter is granted at
+        // once, so there is nothing to pass on.
+        self.state
+            .cancel(waiters_of(&self.shared, self.kind), |list| list);
     }
 }
