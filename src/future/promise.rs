@@ -348,7 +348,7 @@ impl<T: Clone> Future for Wait<'_, T> {
         match this.state {
             WaitState::Done => panic!("Promise Wait polled after it completed"),
             WaitState::Waiting(key) => {
-                let s = WakeGuard::new(inner.borrow_mut());
+                let s = WakeGuard::one(inner.borrow_mut());
                 if s.waiters.contains(key) {
                     return s.wait_again(|s| &mut s.waiters, key, cx, &WAIT, this.at);
                 }

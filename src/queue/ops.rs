@@ -224,7 +224,7 @@ impl<T> Future for Put<'_, T> {
         match this.state {
             WaitState::Done => panic!("queue Put polled after it completed"),
             WaitState::Waiting(key) => {
-                let mut s = WakeGuard::new(shared.state.borrow_mut());
+                let mut s = WakeGuard::one(shared.state.borrow_mut());
                 if !s.putters.contains(key) {
                     this.state = WaitState::Done;
                     return Poll::Ready(Ok(()));
@@ -332,7 +332,7 @@ impl<T> Future for Join<'_, T> {
         match this.state {
             WaitState::Done => Poll::Ready(()),
             WaitState::Waiting(key) => {
-                let s = WakeGuard::new(shared.state.borrow_mut());
+                let s = WakeGuard::one(shared.state.borrow_mut());
                 if !s.joiners.contains(key) {
                     this.state = WaitState::Done;
                     return Poll::Ready(());

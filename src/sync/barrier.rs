@@ -156,7 +156,7 @@ impl Barrier {
             (s.generation, key)
         };
         std::future::poll_fn(|cx| {
-            let s = WakeGuard::new(self.state.borrow_mut());
+            let s = WakeGuard::one(self.state.borrow_mut());
             if s.generation != generation {
                 return std::task::Poll::Ready(());
             }

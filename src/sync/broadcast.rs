@@ -648,7 +648,7 @@ impl<T: Clone> Future for Recv<'_, T> {
         match this.state {
             WaitState::Done => panic!("broadcast::Recv polled after it completed"),
             WaitState::Waiting(key) => {
-                let s = WakeGuard::new(shared.state.borrow_mut());
+                let s = WakeGuard::one(shared.state.borrow_mut());
                 if s.waiters.contains(key) {
                     return s.wait_again(|s| &mut s.waiters, key, cx, &RECV, this.at);
                 }

@@ -121,7 +121,7 @@ impl Notify {
     /// });
     /// ```
     pub fn notify_one(&self) {
-        let mut waiters = WakeGuard::new(self.waiters.borrow_mut());
+        let mut waiters = WakeGuard::one(self.waiters.borrow_mut());
         match waiters.front() {
             Some(key) => {
                 let (waker, ()) = waiters.pop_front().expect("the front waiter is listed");
@@ -208,7 +208,7 @@ impl Future for Notified<'_> {
         match this.state {
             WaitState::Done => Poll::Ready(()),
             WaitState::Waiting(key) => {
-                let waiters = WakeGuard::new(notify.waiters.borrow_mut());
+                let waiters = WakeGuard::one(notify.waiters.borrow_mut());
                 if waiters.contains(key) {
                     waiters.wait_again(|waiters| waiters, key, cx, &NOTIFIED, this.at)
                 } else {

@@ -208,7 +208,7 @@ impl<T> Sender<T> {
     /// ```
     pub fn send(mut self, value: T) -> Result<(), T> {
         let inner = self.inner.take().expect("a live sender holds the channel");
-        let mut s = WakeGuard::new(inner.borrow_mut());
+        let mut s = WakeGuard::one(inner.borrow_mut());
         s.tx_done = true;
         if s.rx_closed {
             return Err(value);
@@ -280,7 +280,7 @@ impl<T> Sender<T> {
 
     fn poll_closed_at(&mut self, cx: &mut Context<'_>, at: &'static Location<'static>) -> Poll<()> {
         {
-            let mut s = WakeGuard::new(self.inner().borrow_mut());
+            let mut s = WakeGuard::one(self.inner().borrow_mut());
             if s.rx_closed {
                 return Poll::Ready(());
             }
@@ -358,7 +358,7 @@ impl<T> Future for Closed<'_, T> {
 impl<T> Drop for Closed<'_, T> {
     fn drop(&mut self) {
         if self.registered {
-            let mut s = WakeGuard::new(self.sender.inner().borrow_mut());
+            let mut s = WakeGuard::one(self.sender.inner().borrow_mut());
             let old = s.tx_waker.take();
             s.discard(old);
         }
@@ -462,7 +462,7 @@ impl<T> Receiver<T> {
     /// assert!(rx.try_recv().is_err());
     /// ```
     pub fn close(&mut self) {
-        let mut s = WakeGuard::new(self.inner.borrow_mut());
+        let mut s = WakeGuard::one(self.inner.borrow_mut());
         s.rx_closed = true;
         let sender = s.tx_waker.take();
         s.wake(sender);
@@ -510,7 +510,7 @@ impl<T> Future for Receiver<T> {
             return Poll::Ready(Err(RecvError(())));
         }
         {
-            let mut s = WakeGuard::new(this.inner.borrow_mut());
+            let mut s = WakeGuard::one(this.inner.borrow_mut());
             let old = register(&mut s.rx_waker, cx.waker());
             s.discard(old);
         }

@@ -531,7 +531,7 @@ impl<'a> Acquire<'a> {
         match self.state {
             WaitState::Done => panic!("Acquire polled after it completed"),
             WaitState::Waiting(key) => {
-                let mut s = WakeGuard::new(self.sem.state.borrow_mut());
+                let mut s = WakeGuard::one(self.sem.state.borrow_mut());
                 match s.waiters.data_mut(key) {
                     Some(need) if need.closed => {
                         let removed = s.waiters.remove(key);
@@ -548,7 +548,7 @@ impl<'a> Acquire<'a> {
             }
             WaitState::Init => {
                 {
-                    let mut s = WakeGuard::new(self.sem.state.borrow_mut());
+                    let mut s = self.sem.state.borrow_mut();
                     if s.closed {
                         self.state = WaitState::Done;
                         return Poll::Ready(Err(AcquireError(())));
@@ -563,6 +563,7 @@ impl<'a> Acquire<'a> {
                         self.state = WaitState::Done;
                         return Poll::Ready(Ok(()));
                     }
+                    let mut s = WakeGuard::new(s);
                     let key = s.waiters.push(
                         cx.waker().clone(),
                         Need {

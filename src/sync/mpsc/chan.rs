@@ -116,7 +116,7 @@ impl<T> Chan<T> {
     /// Hands the value back, without queuing it, if the receiver was dropped
     /// (or, with `refuse_if_closed`, closed); the caller frees the slot.
     pub(super) fn push(&self, value: T, refuse_if_closed: bool) -> Result<(), T> {
-        let mut inner = WakeGuard::new(self.inner.borrow_mut());
+        let mut inner = WakeGuard::one(self.inner.borrow_mut());
         if inner.rx_dropped || (refuse_if_closed && inner.rx_closed) {
             return Err(value);
         }
@@ -129,7 +129,7 @@ impl<T> Chan<T> {
     /// One reserved slot is used (`sent`) or given up; wakes the receiver
     /// if that was the last thing it waited for after a `close`.
     pub(super) fn unreserve(&self) {
-        let mut inner = WakeGuard::new(self.inner.borrow_mut());
+        let mut inner = WakeGuard::one(self.inner.borrow_mut());
         debug_assert!(inner.reserved > 0, "a permit was counted in `reserved`");
         inner.reserved -= 1;
         if inner.drained() {
@@ -172,7 +172,7 @@ impl<T> Chan<T> {
     }
 
     pub(super) fn drop_sender(&self) {
-        let mut inner = WakeGuard::new(self.inner.borrow_mut());
+        let mut inner = WakeGuard::one(self.inner.borrow_mut());
         inner.senders -= 1;
         if inner.senders == 0 {
             let receiver = inner.rx_waker.take();
@@ -270,7 +270,7 @@ impl Turn {
     /// does not wake a task that stopped waiting.
     fn withdraw<T>(&self, chan: &Chan<T>) {
         if self.waited {
-            let mut inner = WakeGuard::new(chan.inner.borrow_mut());
+            let mut inner = WakeGuard::one(chan.inner.borrow_mut());
             let old = inner.rx_waker.take();
             inner.discard(old);
         }
@@ -331,7 +331,7 @@ impl<T> Rx<T> {
             return Poll::Ready(n);
         }
         {
-            let mut inner = WakeGuard::new(chan.inner.borrow_mut());
+            let mut inner = WakeGuard::one(chan.inner.borrow_mut());
             let old = register(&mut inner.rx_waker, cx.waker());
             inner.discard(old);
         }

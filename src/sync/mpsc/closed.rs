@@ -64,7 +64,7 @@ impl<T> Future for Closed<'_, T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
-        let mut inner = WakeGuard::new(this.chan.inner.borrow_mut());
+        let mut inner = WakeGuard::one(this.chan.inner.borrow_mut());
         match this.state {
             WaitState::Done => Poll::Ready(()),
             WaitState::Waiting(key) if !inner.closed_waiters.contains(key) => {

@@ -62,7 +62,7 @@ impl<T, R, C: FnMut(bool) -> Option<R> + Unpin> Future for Wait<T, C> {
         match this.state {
             WaitState::Done => panic!("{} polled after it completed", this.kind.label()),
             WaitState::Waiting(key) => {
-                let list = WakeGuard::new(waiters_of(&this.shared, this.kind).borrow_mut());
+                let list = WakeGuard::one(waiters_of(&this.shared, this.kind).borrow_mut());
                 if list.contains(key) {
                     return list.wait_again(|list| list, key, cx, this.kind, this.at);
                 }
