@@ -15,7 +15,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use crate::runtime::wait::WaitKind;
-use crate::runtime::wait::{Switch, WaitKey, WaitList, mark_waiting, wake_all};
+use crate::runtime::wait::{Switch, WaitList, WaitState, WakeGuard};
 
 /// A task blocked here is reported as waiting on `Promise::wait`.
 static WAIT: WaitKind = WaitKind::at("Promise::wait");
@@ -178,15 +178,10 @@ impl<T> Promise<T> {
     /// assert_eq!(p.result(), Some(Ok(1)));
     /// ```
     pub fn set_result(&self, value: T) -> Result<(), T> {
-        let woken = {
-            let mut s = self.inner.borrow_mut();
-            if !matches!(s.outcome, Outcome::Pending) {
-                return Err(value);
-            }
-            s.outcome = Outcome::Value(Rc::new(value));
-            s.waiters.drain()
-        };
-        wake_all(woken);
+        if self.is_done() {
+            return Err(value);
+        }
+        self.settle(Outcome::Value(Rc::new(value)));
         Ok(())
     }
 
@@ -211,16 +206,23 @@ impl<T> Promise<T> {
     /// });
     /// ```
     pub fn cancel(&self) -> bool {
-        let woken = {
-            let mut s = self.inner.borrow_mut();
-            if !matches!(s.outcome, Outcome::Pending) {
-                return false;
-            }
-            s.outcome = Outcome::Cancelled;
-            s.waiters.drain()
-        };
-        wake_all(woken);
+        if self.is_done() {
+            return false;
+        }
+        self.settle(Outcome::Cancelled);
         true
+    }
+
+    /// Settles the pending promise and wakes every waiter, in the order they
+    /// started waiting.
+    fn settle(&self, outcome: Outcome<T>) {
+        let mut s = WakeGuard::new(self.inner.borrow_mut());
+        debug_assert!(
+            matches!(s.outcome, Outcome::Pending),
+            "a promise is settled once"
+        );
+        s.outcome = outcome;
+        s.grant_all(|s| &mut s.waiters);
     }
 
     /// True once the promise is settled: it has a value or was cancelled.
@@ -304,13 +306,6 @@ impl<T: Clone> Promise<T> {
     }
 }
 
-#[derive(Clone, Copy)]
-enum WaitState {
-    Init,
-    Waiting(WaitKey),
-    Done,
-}
-
 /// The future of [`Promise::wait`].
 ///
 /// # Panics
@@ -353,13 +348,9 @@ impl<T: Clone> Future for Wait<'_, T> {
         match this.state {
             WaitState::Done => panic!("Promise Wait polled after it completed"),
             WaitState::Waiting(key) => {
-                let mut s = inner.borrow_mut();
+                let s = WakeGuard::one(inner.borrow_mut());
                 if s.waiters.contains(key) {
-                    let old = s.waiters.update_waker(key, cx.waker());
-                    drop(s);
-                    drop(old);
-                    mark_waiting(&WAIT, this.at);
-                    return Poll::Pending;
+                    return s.wait_again(|s| &mut s.waiters, key, cx, &WAIT, this.at);
                 }
                 let out = s
                     .result()
@@ -379,11 +370,7 @@ impl<T: Clone> Future for Wait<'_, T> {
                     this.state = WaitState::Done;
                     return Poll::Ready(cloned(out));
                 }
-                let key = s.waiters.push(cx.waker().clone(), ());
-                drop(s);
-                this.state = WaitState::Waiting(key);
-                mark_waiting(&WAIT, this.at);
-                Poll::Pending
+                this.state.wait(&mut s.waiters, (), cx, &WAIT, this.at)
             }
         }
     }
@@ -391,9 +378,6 @@ impl<T: Clone> Future for Wait<'_, T> {
 
 impl<T> Drop for Wait<'_, T> {
     fn drop(&mut self) {
-        if let WaitState::Waiting(key) = self.state {
-            let removed = self.promise.inner.borrow_mut().waiters.remove(key);
-            drop(removed);
-        }
+        self.state.cancel(&self.promise.inner, |s| &mut s.waiters);
     }
 }

@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
 use futures::future::{Either, FusedFuture};
 
@@ -130,27 +130,24 @@ where
         let b_first = crate::runtime::with_core(|core| {
             core.is_some_and(|c| c.choose(ChoiceKind::Select, 2) == 1)
         });
-        if b_first {
-            if let Poll::Ready(out) = Pin::new(&mut *b).poll(cx) {
-                let (a, _) = self.inner.take().expect("present");
-                return Poll::Ready(Either::Right((out, a)));
-            }
-            if let Poll::Ready(out) = Pin::new(a).poll(cx) {
-                let (_, b) = self.inner.take().expect("present");
-                return Poll::Ready(Either::Left((out, b)));
-            }
+        let mut poll_a = |cx: &mut Context<'_>| Pin::new(&mut *a).poll(cx).map(Either::Left);
+        let mut poll_b = |cx: &mut Context<'_>| Pin::new(&mut *b).poll(cx).map(Either::Right);
+        let winner = ready!(if b_first {
+            or_else_pending(poll_b(cx), || poll_a(cx))
         } else {
-            if let Poll::Ready(out) = Pin::new(&mut *a).poll(cx) {
-                let (_, b) = self.inner.take().expect("present");
-                return Poll::Ready(Either::Left((out, b)));
-            }
-            if let Poll::Ready(out) = Pin::new(b).poll(cx) {
-                let (a, _) = self.inner.take().expect("present");
-                return Poll::Ready(Either::Right((out, a)));
-            }
-        }
-        Poll::Pending
+            or_else_pending(poll_a(cx), || poll_b(cx))
+        });
+        let (a, b) = self.inner.take().expect("present");
+        Poll::Ready(match winner {
+            Either::Left(out) => Either::Left((out, b)),
+            Either::Right(out) => Either::Right((out, a)),
+        })
     }
+}
+
+/// `first` if it is ready, else what `second` gives.
+fn or_else_pending<T>(first: Poll<T>, second: impl FnOnce() -> Poll<T>) -> Poll<T> {
+    if first.is_ready() { first } else { second() }
 }
 
 impl<A, B> FusedFuture for Select<A, B>

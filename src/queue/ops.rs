@@ -16,9 +16,9 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use super::error::QueueShutDown;
-use super::shared::{Shared, wake};
+use super::shared::{Shared, State};
 use crate::runtime::wait::WaitKind;
-use crate::runtime::wait::{Switch, WaitKey, mark_waiting};
+use crate::runtime::wait::{Switch, WaitKey, WaitState, WakeGuard, mark_waiting};
 
 /// A task blocked here is reported as waiting on `Queue::get`.
 static GET: WaitKind = WaitKind::at("Queue::get");
@@ -26,13 +26,6 @@ static GET: WaitKind = WaitKind::at("Queue::get");
 static PUT: WaitKind = WaitKind::at("Queue::put");
 /// A task blocked here is reported as waiting on `Queue::join`.
 static JOIN: WaitKind = WaitKind::at("Queue::join");
-
-#[derive(Clone, Copy)]
-enum OpState {
-    Init,
-    Waiting(WaitKey),
-    Done,
-}
 
 /// The future of `get` on a [`Queue`](super::Queue),
 /// [`LifoQueue`](super::LifoQueue) or [`PriorityQueue`](super::PriorityQueue).
@@ -92,25 +85,19 @@ impl<T> Future for Get<'_, T> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
         let shared = this.shared;
-        let mut woken = Vec::new();
-        let mut removed = None;
         let out = match this.state {
             GetState::Done => panic!("queue Get polled after it completed"),
             GetState::Waiting { key, ticket } => {
-                let mut s = shared.state.borrow_mut();
+                let mut s = WakeGuard::new(shared.state.borrow_mut());
                 if s.getters.contains(key) {
-                    if s.exhausted() {
-                        removed = s.getters.remove(key);
-                        Err(QueueShutDown(()))
-                    } else {
-                        let old = s.getters.update_waker(key, cx.waker());
-                        drop(s);
-                        drop(old);
-                        mark_waiting(&GET, this.at);
-                        return Poll::Pending;
+                    if !s.exhausted() {
+                        return s.wait_again(|s| &mut s.getters, key, cx, &GET, this.at);
                     }
+                    let removed = s.getters.remove(key);
+                    s.discard(removed.map(|(waker, _)| waker));
+                    Err(QueueShutDown(()))
                 } else if let Some((_, item)) = s.handed.remove(&ticket) {
-                    s.settle(&mut woken);
+                    s.with_wakeups(State::settle);
                     Ok(item)
                 } else {
                     // Granted, then an immediate shutdown removed the item.
@@ -131,9 +118,9 @@ impl<T> Future for Get<'_, T> {
                 if ready && this.switch.poll_proceed(cx).is_pending() {
                     return Poll::Pending;
                 }
-                let mut s = shared.state.borrow_mut();
+                let mut s = WakeGuard::new(shared.state.borrow_mut());
                 if let Some((_, item)) = s.buf.pop() {
-                    s.settle(&mut woken);
+                    s.with_wakeups(State::settle);
                     Ok(item)
                 } else if s.exhausted() {
                     Err(QueueShutDown(()))
@@ -142,15 +129,12 @@ impl<T> Future for Get<'_, T> {
                     s.next_ticket += 1;
                     let key = s.getters.push(cx.waker().clone(), ticket);
                     this.state = GetState::Waiting { key, ticket };
-                    drop(s);
                     mark_waiting(&GET, this.at);
                     return Poll::Pending;
                 }
-            }
+            } // wakes those the get made room for
         };
         this.state = GetState::Done;
-        drop(removed);
-        wake(woken);
         Poll::Ready(out)
     }
 }
@@ -160,22 +144,18 @@ impl<T> Drop for Get<'_, T> {
         let GetState::Waiting { key, ticket } = self.state else {
             return;
         };
-        let mut woken = Vec::new();
-        let removed = {
-            let mut s = self.shared.state.borrow_mut();
-            let removed = s.getters.remove(key);
-            if removed.is_none() {
+        let mut s = WakeGuard::new(self.shared.state.borrow_mut());
+        match s.getters.remove(key) {
+            Some((waker, _)) => s.discard(Some(waker)),
+            None => {
                 if let Some(item) = s.handed.remove(&ticket) {
                     // Granted but never returned: the item goes back where
                     // it was, and on to the next getter.
                     s.buf.unget(item);
-                    s.settle(&mut woken);
+                    s.with_wakeups(State::settle);
                 }
             }
-            removed
-        };
-        drop(removed);
-        wake(woken);
+        }
     }
 }
 
@@ -206,7 +186,7 @@ impl<T> Drop for Get<'_, T> {
 pub struct Put<'a, T> {
     shared: &'a Shared<T>,
     item: Option<T>,
-    state: OpState,
+    state: WaitState,
     switch: Switch,
     at: &'static Location<'static>,
 }
@@ -222,7 +202,7 @@ impl<'a, T> Put<'a, T> {
         Put {
             shared,
             item: Some(item),
-            state: OpState::Init,
+            state: WaitState::Init,
             switch: Switch::default(),
             at,
         }
@@ -242,33 +222,27 @@ impl<T> Future for Put<'_, T> {
         let this = &mut *self;
         let shared = this.shared;
         match this.state {
-            OpState::Done => panic!("queue Put polled after it completed"),
-            OpState::Waiting(key) => {
-                let mut s = shared.state.borrow_mut();
+            WaitState::Done => panic!("queue Put polled after it completed"),
+            WaitState::Waiting(key) => {
+                let mut s = WakeGuard::one(shared.state.borrow_mut());
                 if !s.putters.contains(key) {
-                    drop(s);
-                    this.state = OpState::Done;
+                    this.state = WaitState::Done;
                     return Poll::Ready(Ok(()));
                 }
                 if s.shut_down {
                     let (waker, item) = s.putters.remove(key).expect("listed");
-                    drop(s);
-                    drop(waker);
-                    this.state = OpState::Done;
+                    s.discard(Some(waker));
+                    this.state = WaitState::Done;
                     return Poll::Ready(Err(QueueShutDown(item)));
                 }
-                let old = s.putters.update_waker(key, cx.waker());
-                drop(s);
-                drop(old);
-                mark_waiting(&PUT, this.at);
-                Poll::Pending
+                s.wait_again(|s| &mut s.putters, key, cx, &PUT, this.at)
             }
-            OpState::Init => {
+            WaitState::Init => {
                 let has_room = {
                     let s = shared.state.borrow();
                     if s.shut_down {
                         drop(s);
-                        this.state = OpState::Done;
+                        this.state = WaitState::Done;
                         let item = this
                             .item
                             .take()
@@ -284,26 +258,18 @@ impl<T> Future for Put<'_, T> {
                     .item
                     .take()
                     .expect("Put holds its item until it completes");
-                let mut woken = Vec::new();
-                let mut s = shared.state.borrow_mut();
+                let mut s = WakeGuard::new(shared.state.borrow_mut());
                 if s.shut_down {
-                    drop(s);
-                    this.state = OpState::Done;
+                    this.state = WaitState::Done;
                     return Poll::Ready(Err(QueueShutDown(item)));
                 }
                 if s.has_room() {
                     s.insert(item);
-                    s.settle(&mut woken);
-                    drop(s);
-                    this.state = OpState::Done;
-                    wake(woken);
+                    s.with_wakeups(State::settle);
+                    this.state = WaitState::Done;
                     return Poll::Ready(Ok(()));
                 }
-                let key = s.putters.push(cx.waker().clone(), item);
-                this.state = OpState::Waiting(key);
-                drop(s);
-                mark_waiting(&PUT, this.at);
-                Poll::Pending
+                this.state.wait(&mut s.putters, item, cx, &PUT, this.at)
             }
         }
     }
@@ -311,12 +277,9 @@ impl<T> Future for Put<'_, T> {
 
 impl<T> Drop for Put<'_, T> {
     fn drop(&mut self) {
-        if let OpState::Waiting(key) = self.state {
-            // Still listed: the item leaves with the future (dropped here,
-            // with no borrow held). Granted: the item is already queued.
-            let removed = self.shared.state.borrow_mut().putters.remove(key);
-            drop(removed);
-        }
+        // Still listed: the item leaves with the future (dropped here, with
+        // no borrow held). Granted: the item is already queued.
+        self.state.cancel(&self.shared.state, |s| &mut s.putters);
     }
 }
 
@@ -338,7 +301,7 @@ impl<T> Drop for Put<'_, T> {
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Join<'a, T> {
     shared: &'a Shared<T>,
-    state: OpState,
+    state: WaitState,
     switch: Switch,
     at: &'static Location<'static>,
 }
@@ -347,7 +310,7 @@ impl<'a, T> Join<'a, T> {
     pub(super) fn new(shared: &'a Shared<T>, at: &'static Location<'static>) -> Join<'a, T> {
         Join {
             shared,
-            state: OpState::Init,
+            state: WaitState::Init,
             switch: Switch::default(),
             at,
         }
@@ -367,36 +330,26 @@ impl<T> Future for Join<'_, T> {
         let this = &mut *self;
         let shared = this.shared;
         match this.state {
-            OpState::Done => Poll::Ready(()),
-            OpState::Waiting(key) => {
-                let mut s = shared.state.borrow_mut();
+            WaitState::Done => Poll::Ready(()),
+            WaitState::Waiting(key) => {
+                let s = WakeGuard::one(shared.state.borrow_mut());
                 if !s.joiners.contains(key) {
-                    drop(s);
-                    this.state = OpState::Done;
+                    this.state = WaitState::Done;
                     return Poll::Ready(());
                 }
-                let old = s.joiners.update_waker(key, cx.waker());
-                drop(s);
-                drop(old);
-                mark_waiting(&JOIN, this.at);
-                Poll::Pending
+                s.wait_again(|s| &mut s.joiners, key, cx, &JOIN, this.at)
             }
-            OpState::Init => {
+            WaitState::Init => {
                 let finished = shared.state.borrow().unfinished == 0;
                 if finished && this.switch.poll_proceed(cx).is_pending() {
                     return Poll::Pending;
                 }
                 let mut s = shared.state.borrow_mut();
                 if s.unfinished == 0 {
-                    drop(s);
-                    this.state = OpState::Done;
+                    this.state = WaitState::Done;
                     return Poll::Ready(());
                 }
-                let key = s.joiners.push(cx.waker().clone(), ());
-                this.state = OpState::Waiting(key);
-                drop(s);
-                mark_waiting(&JOIN, this.at);
-                Poll::Pending
+                this.state.wait(&mut s.joiners, (), cx, &JOIN, this.at)
             }
         }
     }
@@ -404,9 +357,6 @@ impl<T> Future for Join<'_, T> {
 
 impl<T> Drop for Join<'_, T> {
     fn drop(&mut self) {
-        if let OpState::Waiting(key) = self.state {
-            let removed = self.shared.state.borrow_mut().joiners.remove(key);
-            drop(removed);
-        }
+        self.state.cancel(&self.shared.state, |s| &mut s.joiners);
     }
 }

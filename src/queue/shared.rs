@@ -39,12 +39,11 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::panic::Location;
-use std::task::Waker;
 
 use super::buffer::{Buffer, Item};
 use super::error::{TaskDoneError, TryGetError, TryPutError};
 use super::ops::{Get, Join, Put};
-use crate::runtime::wait::WaitList;
+use crate::runtime::wait::{WaitList, WakeGuard, Wakeups};
 
 pub(super) struct State<T> {
     pub(super) buf: Buffer<T>,
@@ -83,14 +82,14 @@ impl<T> State<T> {
     /// Grants the putters and getters that can proceed (FIFO), and the
     /// joiners once nothing is unfinished; adds whom to wake, once the state
     /// is no longer borrowed, to `woken`.
-    pub(super) fn settle(&mut self, woken: &mut Vec<Waker>) {
+    pub(super) fn settle(&mut self, woken: &mut Wakeups) {
         if !self.shut_down {
             while self.has_room() {
                 let Some((waker, item)) = self.putters.pop_front() else {
                     break;
                 };
                 self.insert(item);
-                woken.push(waker);
+                woken.wake(waker);
             }
         }
         while !self.buf.is_empty() {
@@ -99,16 +98,16 @@ impl<T> State<T> {
             };
             let item = self.buf.pop().expect("the buffer has an item");
             self.handed.insert(ticket, item);
-            woken.push(waker);
+            woken.wake(waker);
         }
         if self.exhausted() && !self.getters.is_empty() {
             // The listed getters stay listed; each sees the shutdown and fails.
             for key in self.getters.keys() {
-                woken.extend(self.getters.waker(key));
+                woken.wake(self.getters.waker(key));
             }
         }
         if self.unfinished == 0 && !self.joiners.is_empty() {
-            woken.extend(self.joiners.drain().into_iter().map(|(w, ())| w));
+            woken.grant_all(&mut self.joiners);
         }
         debug_assert!(
             self.shut_down || !self.has_room() || self.putters.is_empty(),
@@ -119,10 +118,6 @@ impl<T> State<T> {
             "a getter waits while the buffer has an item"
         );
     }
-}
-
-pub(super) fn wake(woken: Vec<Waker>) {
-    woken.into_iter().for_each(Waker::wake);
 }
 
 /// One queue, shared by the handles of every kind.
@@ -180,58 +175,44 @@ impl<T> Shared<T> {
     }
 
     pub(crate) fn try_put(&self, item: T) -> Result<(), TryPutError<T>> {
-        let mut woken = Vec::new();
-        {
-            let mut s = self.state.borrow_mut();
-            if s.shut_down {
-                return Err(TryPutError::ShutDown(item));
-            }
-            if !s.has_room() {
-                return Err(TryPutError::Full(item));
-            }
-            s.insert(item);
-            s.settle(&mut woken);
+        let mut s = WakeGuard::new(self.state.borrow_mut());
+        if s.shut_down {
+            return Err(TryPutError::ShutDown(item));
         }
-        wake(woken);
+        if !s.has_room() {
+            return Err(TryPutError::Full(item));
+        }
+        s.insert(item);
+        s.with_wakeups(State::settle);
         Ok(())
     }
 
     pub(crate) fn try_get(&self) -> Result<T, TryGetError> {
-        let mut woken = Vec::new();
-        let item = {
-            let mut s = self.state.borrow_mut();
-            let Some((_, item)) = s.buf.pop() else {
-                return Err(if s.exhausted() {
-                    TryGetError::ShutDown
-                } else {
-                    TryGetError::Empty
-                });
-            };
-            s.settle(&mut woken);
-            item
+        let mut s = WakeGuard::new(self.state.borrow_mut());
+        let Some((_, item)) = s.buf.pop() else {
+            return Err(if s.exhausted() {
+                TryGetError::ShutDown
+            } else {
+                TryGetError::Empty
+            });
         };
-        wake(woken);
+        s.with_wakeups(State::settle);
         Ok(item)
     }
 
     pub(crate) fn task_done(&self) -> Result<(), TaskDoneError> {
-        let mut woken = Vec::new();
-        {
-            let mut s = self.state.borrow_mut();
-            if s.unfinished == 0 {
-                return Err(TaskDoneError);
-            }
-            s.unfinished -= 1;
-            s.settle(&mut woken);
+        let mut s = WakeGuard::new(self.state.borrow_mut());
+        if s.unfinished == 0 {
+            return Err(TaskDoneError);
         }
-        wake(woken);
+        s.unfinished -= 1;
+        s.with_wakeups(State::settle);
         Ok(())
     }
 
     pub(crate) fn shutdown(&self, immediate: bool) {
-        let mut woken = Vec::new();
         let drained = {
-            let mut s = self.state.borrow_mut();
+            let mut s = WakeGuard::new(self.state.borrow_mut());
             s.shut_down = true;
             let drained = if immediate {
                 let handed = std::mem::take(&mut s.handed);
@@ -242,15 +223,16 @@ impl<T> Shared<T> {
             } else {
                 Vec::new()
             };
-            // Blocked putters stay listed and fail with their item back.
-            for key in s.putters.keys() {
-                woken.extend(s.putters.waker(key));
-            }
-            s.settle(&mut woken);
+            s.with_wakeups(|s, woken| {
+                // Blocked putters stay listed and fail with their item back.
+                for key in s.putters.keys() {
+                    woken.wake(s.putters.waker(key));
+                }
+                s.settle(woken);
+            });
             drained
-        };
-        wake(woken);
-        drop(drained); // the items' destructors run with no borrow held
+        }; // wakes
+        drop(drained); // the items' destructors run with no borrow held, after the wakes
     }
 
     pub(crate) fn get(&self, at: &'static Location<'static>) -> Get<'_, T> {

@@ -7,7 +7,7 @@ use std::panic::Location;
 use std::future::Future;
 
 use crate::runtime::wait::WaitKind;
-use crate::runtime::wait::{Switch, WaitList, mark_waiting, wake_all};
+use crate::runtime::wait::{Switch, WaitList, WakeGuard};
 
 /// A task blocked here is reported as waiting on `Barrier::wait`.
 static WAIT: WaitKind = WaitKind::at("Barrier::wait");
@@ -144,29 +144,23 @@ impl Barrier {
         let mut switch = Switch::default();
         std::future::poll_fn(|cx| switch.poll_proceed(cx)).await;
         let (generation, key) = {
-            let mut s = self.state.borrow_mut();
+            let mut s = WakeGuard::new(self.state.borrow_mut());
             s.arrived += 1;
             if s.arrived == self.n {
                 s.arrived = 0;
                 s.generation += 1;
-                let all = s.waiters.drain();
-                drop(s);
-                wake_all(all);
+                s.grant_all(|s| &mut s.waiters);
                 return BarrierWaitResult(true);
             }
             let key = s.waiters.push(futures::task::noop_waker(), ());
             (s.generation, key)
         };
         std::future::poll_fn(|cx| {
-            let mut s = self.state.borrow_mut();
+            let s = WakeGuard::one(self.state.borrow_mut());
             if s.generation != generation {
                 return std::task::Poll::Ready(());
             }
-            let old = s.waiters.update_waker(key, cx.waker());
-            drop(s);
-            drop(old);
-            mark_waiting(&WAIT, at);
-            std::task::Poll::Pending
+            s.wait_again(|s| &mut s.waiters, key, cx, &WAIT, at)
         })
         .await;
         BarrierWaitResult(false)

@@ -55,38 +55,24 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use crate::runtime::wait::WaitKind;
-use crate::runtime::wait::{Switch, WaitKey, WaitList, mark_waiting, wake_all};
+use crate::runtime::wait::{Switch, WaitList, WaitState, WakeGuard};
 
 /// The errors of a broadcast channel.
 pub mod error {
     use std::fmt;
 
-    /// [`Sender::send`](super::Sender::send) failed because no receiver
-    /// exists; the value comes back in the field.
-    ///
-    /// ```
-    /// let (tx, rx) = seedloop::sync::broadcast::channel(1);
-    /// drop(rx);
-    /// let err = tx.send("lost").unwrap_err();
-    /// assert_eq!(err.0, "lost");
-    /// assert_eq!(err.to_string(), "channel closed");
-    /// ```
-    #[derive(Clone, Copy, PartialEq, Eq)]
-    pub struct SendError<T>(pub T);
-
-    impl<T> fmt::Debug for SendError<T> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.debug_struct("SendError").finish_non_exhaustive()
-        }
+    crate::sync::error::send_error! {
+        /// [`Sender::send`](super::Sender::send) failed because no receiver
+        /// exists; the value comes back in the field.
+        ///
+        /// ```
+        /// let (tx, rx) = seedloop::sync::broadcast::channel(1);
+        /// drop(rx);
+        /// let err = tx.send("lost").unwrap_err();
+        /// assert_eq!(err.0, "lost");
+        /// assert_eq!(err.to_string(), "channel closed");
+        /// ```
     }
-
-    impl<T> fmt::Display for SendError<T> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("channel closed")
-        }
-    }
-
-    impl<T> std::error::Error for SendError<T> {}
 
     /// Why [`Receiver::recv`](super::Receiver::recv) returned no value.
     ///
@@ -308,15 +294,11 @@ impl<T> Clone for Sender<T> {
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        let granted = {
-            let mut s = self.shared.state.borrow_mut();
-            s.senders -= 1;
-            if s.senders > 0 {
-                return;
-            }
-            s.waiters.drain()
-        };
-        wake_all(granted);
+        let mut s = WakeGuard::new(self.shared.state.borrow_mut());
+        s.senders -= 1;
+        if s.senders == 0 {
+            s.grant_all(|s| &mut s.waiters);
+        }
     }
 }
 
@@ -336,26 +318,26 @@ impl<T> Sender<T> {
     /// assert_eq!(tx.send(10).unwrap(), 2);
     /// ```
     pub fn send(&self, value: T) -> Result<usize, SendError<T>> {
-        let (granted, overwritten, receivers) = {
-            let mut s = self.shared.state.borrow_mut();
-            if s.receivers == 0 {
-                return Err(SendError(value));
-            }
-            let overwritten = if s.buffer.len() == s.capacity {
-                s.head += 1;
-                s.buffer.pop_front()
-            } else {
-                None
-            };
-            let receivers = s.receivers;
-            s.buffer.push_back(Slot {
-                value: Rc::new(value),
-                remaining: receivers,
-            });
-            (s.waiters.drain(), overwritten, receivers)
+        let mut s = WakeGuard::new(self.shared.state.borrow_mut());
+        if s.receivers == 0 {
+            return Err(SendError(value));
+        }
+        let overwritten = if s.buffer.len() == s.capacity {
+            s.head += 1;
+            s.buffer.pop_front()
+        } else {
+            None
         };
+        let receivers = s.receivers;
+        s.buffer.push_back(Slot {
+            value: Rc::new(value),
+            remaining: receivers,
+        });
+        s.grant_all(|s| &mut s.waiters);
+        // The overwritten message's destructor runs before the wakes.
+        let wakeups = s.unlock();
         drop(overwritten);
-        wake_all(granted);
+        drop(wakeups);
         Ok(receivers)
     }
 
@@ -623,18 +605,11 @@ impl<T: Clone> Receiver<T> {
     pub fn recv(&mut self) -> Recv<'_, T> {
         Recv {
             rx: self,
-            state: RecvState::Init,
+            state: WaitState::Init,
             switch: Switch::default(),
             at: Location::caller(),
         }
     }
-}
-
-#[derive(Clone, Copy)]
-enum RecvState {
-    Init,
-    Waiting(WaitKey),
-    Done,
 }
 
 /// The future of [`Receiver::recv`].
@@ -651,7 +626,7 @@ enum RecvState {
 #[must_use = "futures do nothing unless awaited"]
 pub struct Recv<'a, T> {
     rx: &'a mut Receiver<T>,
-    state: RecvState,
+    state: WaitState,
     switch: Switch,
     at: &'static Location<'static>,
 }
@@ -671,18 +646,14 @@ impl<T: Clone> Future for Recv<'_, T> {
         let this = &mut *self;
         let shared = &*this.rx.shared;
         match this.state {
-            RecvState::Done => panic!("broadcast::Recv polled after it completed"),
-            RecvState::Waiting(key) => {
-                let mut s = shared.state.borrow_mut();
+            WaitState::Done => panic!("broadcast::Recv polled after it completed"),
+            WaitState::Waiting(key) => {
+                let s = WakeGuard::one(shared.state.borrow_mut());
                 if s.waiters.contains(key) {
-                    let old = s.waiters.update_waker(key, cx.waker());
-                    drop(s);
-                    drop(old);
-                    mark_waiting(&RECV, this.at);
-                    return Poll::Pending;
+                    return s.wait_again(|s| &mut s.waiters, key, cx, &RECV, this.at);
                 }
             }
-            RecvState::Init => {
+            WaitState::Init => {
                 let ready = shared.state.borrow().ready_for(this.rx.next);
                 if ready && this.switch.poll_proceed(cx).is_pending() {
                     return Poll::Pending;
@@ -698,26 +669,19 @@ impl<T: Clone> Future for Recv<'_, T> {
                 Err(TryRecvError::Lagged(n)) => Err(RecvError::Lagged(n)),
                 Err(TryRecvError::Closed) => Err(RecvError::Closed),
                 Err(TryRecvError::Empty) => {
-                    let key = s.waiters.push(cx.waker().clone(), ());
-                    this.state = RecvState::Waiting(key);
-                    drop(s);
-                    mark_waiting(&RECV, this.at);
-                    return Poll::Pending;
+                    return this.state.wait(&mut s.waiters, (), cx, &RECV, this.at);
                 }
             }
         };
         drop(dropped);
-        this.state = RecvState::Done;
+        this.state = WaitState::Done;
         Poll::Ready(out.map(owned))
     }
 }
 
 impl<T> Drop for Recv<'_, T> {
     fn drop(&mut self) {
-        if let RecvState::Waiting(key) = self.state {
-            // Granted or not, nothing was taken: a send grants every waiter.
-            let removed = self.rx.shared.state.borrow_mut().waiters.remove(key);
-            drop(removed);
-        }
+        // Granted or not, nothing was taken: a send grants every waiter.
+        self.state.cancel(&self.rx.shared.state, |s| &mut s.waiters);
     }
 }

@@ -23,6 +23,7 @@
 
 mod barrier;
 pub mod broadcast;
+mod error;
 pub mod mpsc;
 mod mutex;
 mod notify;

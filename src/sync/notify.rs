@@ -15,7 +15,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use crate::runtime::wait::WaitKind;
-use crate::runtime::wait::{Switch, WaitKey, WaitList, mark_waiting, wake_all};
+use crate::runtime::wait::{Switch, WaitKey, WaitList, WaitState, WakeGuard, grant_all};
 
 /// A task blocked here is reported as waiting on `Notify::notified`.
 static NOTIFIED: WaitKind = WaitKind::at("Notify::notified");
@@ -101,7 +101,7 @@ impl Notify {
         Notified {
             notify: self,
             epoch: self.epoch.get(),
-            state: State::Init,
+            state: WaitState::Init,
             switch: Switch::default(),
             at: Location::caller(),
         }
@@ -121,15 +121,12 @@ impl Notify {
     /// });
     /// ```
     pub fn notify_one(&self) {
-        let granted = {
-            let mut waiters = self.waiters.borrow_mut();
-            let key = waiters.front();
-            key.and_then(|key| waiters.pop_front().map(|(waker, ())| (key, waker)))
-        };
-        match granted {
-            Some((key, waker)) => {
+        let mut waiters = WakeGuard::one(self.waiters.borrow_mut());
+        match waiters.front() {
+            Some(key) => {
+                let (waker, ()) = waiters.pop_front().expect("the front waiter is listed");
                 self.one_grants.borrow_mut().push(key);
-                waker.wake();
+                waiters.wake(waker);
             }
             None => self.permit.set(true),
         }
@@ -171,15 +168,8 @@ impl Notify {
     /// ```
     pub fn notify_waiters(&self) {
         self.epoch.set(self.epoch.get() + 1);
-        let granted = self.waiters.borrow_mut().drain();
-        wake_all(granted);
+        grant_all(&self.waiters);
     }
-}
-
-enum State {
-    Init,
-    Waiting(WaitKey),
-    Done,
 }
 
 /// The future of [`Notify::notified`].
@@ -198,7 +188,7 @@ enum State {
 pub struct Notified<'a> {
     notify: &'a Notify,
     epoch: u64,
-    state: State,
+    state: WaitState,
     switch: Switch,
     at: &'static Location<'static>,
 }
@@ -216,25 +206,21 @@ impl Future for Notified<'_> {
         let this = &mut *self;
         let notify = this.notify;
         match this.state {
-            State::Done => Poll::Ready(()),
-            State::Waiting(key) => {
-                let mut waiters = notify.waiters.borrow_mut();
+            WaitState::Done => Poll::Ready(()),
+            WaitState::Waiting(key) => {
+                let waiters = WakeGuard::one(notify.waiters.borrow_mut());
                 if waiters.contains(key) {
-                    let old = waiters.update_waker(key, cx.waker());
-                    drop(waiters);
-                    drop(old);
-                    mark_waiting(&NOTIFIED, this.at);
-                    Poll::Pending
+                    waiters.wait_again(|waiters| waiters, key, cx, &NOTIFIED, this.at)
                 } else {
                     drop(waiters);
                     notify.take_one_grant(key);
-                    this.state = State::Done;
+                    this.state = WaitState::Done;
                     Poll::Ready(())
                 }
             }
-            State::Init => {
+            WaitState::Init => {
                 if notify.epoch.get() != this.epoch {
-                    this.state = State::Done;
+                    this.state = WaitState::Done;
                     return Poll::Ready(());
                 }
                 if notify.permit.get() {
@@ -242,14 +228,12 @@ impl Future for Notified<'_> {
                         return Poll::Pending;
                     }
                     if notify.permit.replace(false) {
-                        this.state = State::Done;
+                        this.state = WaitState::Done;
                         return Poll::Ready(());
                     }
                 }
-                let key = notify.waiters.borrow_mut().push(cx.waker().clone(), ());
-                this.state = State::Waiting(key);
-                mark_waiting(&NOTIFIED, this.at);
-                Poll::Pending
+                let mut waiters = notify.waiters.borrow_mut();
+                this.state.wait(&mut waiters, (), cx, &NOTIFIED, this.at)
             }
         }
     }
@@ -257,7 +241,7 @@ impl Future for Notified<'_> {
 
 impl Drop for Notified<'_> {
     fn drop(&mut self) {
-        let State::Waiting(key) = self.state else {
+        let WaitState::Waiting(key) = self.state else {
             return;
         };
         let removed = self.notify.waiters.borrow_mut().remove(key);

@@ -39,37 +39,29 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use crate::runtime::wait::WaitKind;
-use crate::runtime::wait::{Switch, mark_waiting};
+use crate::runtime::wait::{Switch, WakeGuard, mark_waiting, register};
 
 pub mod error {
     //! The errors of a oneshot channel.
 
     use std::fmt;
 
-    /// The sender was dropped without sending (or the receiver was closed
-    /// before a value arrived): no value will ever come.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let mut sim = seedloop::Sim::new(1);
-    /// sim.block_on(async {
-    ///     let (tx, rx) = seedloop::sync::oneshot::channel::<u8>();
-    ///     drop(tx);
-    ///     let err: seedloop::sync::oneshot::error::RecvError = rx.await.unwrap_err();
-    ///     assert_eq!(err.to_string(), "channel closed");
-    /// });
-    /// ```
-    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-    pub struct RecvError(pub(super) ());
-
-    impl fmt::Display for RecvError {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("channel closed")
-        }
+    crate::sync::error::recv_error! {
+        /// The sender was dropped without sending (or the receiver was closed
+        /// before a value arrived): no value will ever come.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// let mut sim = seedloop::Sim::new(1);
+        /// sim.block_on(async {
+        ///     let (tx, rx) = seedloop::sync::oneshot::channel::<u8>();
+        ///     drop(tx);
+        ///     let err: seedloop::sync::oneshot::error::RecvError = rx.await.unwrap_err();
+        ///     assert_eq!(err.to_string(), "channel closed");
+        /// });
+        /// ```
     }
-
-    impl std::error::Error for RecvError {}
 
     /// Why a [`try_recv`](super::Receiver::try_recv) returned no value.
     ///
@@ -119,15 +111,6 @@ struct Inner<T> {
     rx_closed: bool,
     rx_waker: Option<Waker>,
     tx_waker: Option<Waker>,
-}
-
-/// Stores `waker` in `slot` unless the one there wakes the same task;
-/// returns the old waker, to drop once no borrow is held.
-fn register(slot: &mut Option<Waker>, waker: &Waker) -> Option<Waker> {
-    match slot {
-        Some(w) if w.will_wake(waker) => None,
-        _ => slot.replace(waker.clone()),
-    }
 }
 
 /// A oneshot channel: one value, sent once.
@@ -225,18 +208,14 @@ impl<T> Sender<T> {
     /// ```
     pub fn send(mut self, value: T) -> Result<(), T> {
         let inner = self.inner.take().expect("a live sender holds the channel");
-        let waker = {
-            let mut s = inner.borrow_mut();
-            s.tx_done = true;
-            if s.rx_closed {
-                return Err(value);
-            }
-            s.value = Some(value);
-            s.rx_waker.take()
-        };
-        if let Some(w) = waker {
-            w.wake();
+        let mut s = WakeGuard::one(inner.borrow_mut());
+        s.tx_done = true;
+        if s.rx_closed {
+            return Err(value);
         }
+        s.value = Some(value);
+        let receiver = s.rx_waker.take();
+        s.wake(receiver);
         Ok(())
     }
 
@@ -300,14 +279,14 @@ impl<T> Sender<T> {
     }
 
     fn poll_closed_at(&mut self, cx: &mut Context<'_>, at: &'static Location<'static>) -> Poll<()> {
-        let old = {
-            let mut s = self.inner().borrow_mut();
+        {
+            let mut s = WakeGuard::one(self.inner().borrow_mut());
             if s.rx_closed {
                 return Poll::Ready(());
             }
-            register(&mut s.tx_waker, cx.waker())
-        };
-        drop(old);
+            let old = register(&mut s.tx_waker, cx.waker());
+            s.discard(old);
+        }
         mark_waiting(&CLOSED, at);
         Poll::Pending
     }
@@ -330,15 +309,12 @@ impl<T> Drop for Sender<T> {
         let Some(inner) = self.inner.take() else {
             return; // sent
         };
-        let (waker, old) = {
-            let mut s = inner.borrow_mut();
-            s.tx_done = true;
-            (s.rx_waker.take(), s.tx_waker.take())
-        };
-        drop(old);
-        if let Some(w) = waker {
-            w.wake();
-        }
+        let mut s = WakeGuard::new(inner.borrow_mut());
+        s.tx_done = true;
+        let old = s.tx_waker.take();
+        s.discard(old);
+        let receiver = s.rx_waker.take();
+        s.wake(receiver);
     }
 }
 
@@ -382,8 +358,9 @@ impl<T> Future for Closed<'_, T> {
 impl<T> Drop for Closed<'_, T> {
     fn drop(&mut self) {
         if self.registered {
-            let old = self.sender.inner().borrow_mut().tx_waker.take();
-            drop(old);
+            let mut s = WakeGuard::one(self.sender.inner().borrow_mut());
+            let old = s.tx_waker.take();
+            s.discard(old);
         }
     }
 }
@@ -485,14 +462,10 @@ impl<T> Receiver<T> {
     /// assert!(rx.try_recv().is_err());
     /// ```
     pub fn close(&mut self) {
-        let waker = {
-            let mut s = self.inner.borrow_mut();
-            s.rx_closed = true;
-            s.tx_waker.take()
-        };
-        if let Some(w) = waker {
-            w.wake();
-        }
+        let mut s = WakeGuard::one(self.inner.borrow_mut());
+        s.rx_closed = true;
+        let sender = s.tx_waker.take();
+        s.wake(sender);
     }
 
     /// True once this receiver returned the value or an error: polling it
@@ -536,8 +509,11 @@ impl<T> Future for Receiver<T> {
             this.done = true;
             return Poll::Ready(Err(RecvError(())));
         }
-        let old = register(&mut this.inner.borrow_mut().rx_waker, cx.waker());
-        drop(old);
+        {
+            let mut s = WakeGuard::one(this.inner.borrow_mut());
+            let old = register(&mut s.rx_waker, cx.waker());
+            s.discard(old);
+        }
         this.waited = true;
         mark_waiting(&RECV, this.at);
         Poll::Pending
@@ -546,15 +522,16 @@ impl<T> Future for Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        let (value, waker, old) = {
-            let mut s = self.inner.borrow_mut();
+        // The value's destructor runs last, after the wake.
+        let value = {
+            let mut s = WakeGuard::new(self.inner.borrow_mut());
             s.rx_closed = true;
-            (s.value.take(), s.tx_waker.take(), s.rx_waker.take())
+            let old = s.rx_waker.take();
+            s.discard(old);
+            let sender = s.tx_waker.take();
+            s.wake(sender);
+            s.value.take()
         };
-        drop(old);
-        if let Some(w) = waker {
-            w.wake();
-        }
         drop(value);
     }
 }

@@ -18,7 +18,9 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use crate::runtime::wait::WaitKind;
-use crate::runtime::wait::{Switch, WaitKey, WaitList, mark_waiting};
+use crate::runtime::wait::{
+    Switch, WaitKey, WaitList, WaitState, WakeGuard, Wakeups, mark_waiting,
+};
 
 /// A task blocked here is reported as waiting on `Semaphore::acquire`.
 static ACQUIRE: WaitKind = WaitKind::at("Semaphore::acquire");
@@ -42,12 +44,11 @@ impl State {
         self.waiters.remove(key)
     }
 
-    /// Assigns free permits to the front waiters; returns the wakers of those
-    /// now complete (to wake once the state is no longer borrowed).
-    fn assign(&mut self) -> Vec<Waker> {
-        let mut granted = Vec::new();
+    /// Assigns free permits to the front waiters; those now complete are
+    /// woken (once the state is no longer borrowed).
+    fn assign(&mut self, granted: &mut Wakeups) {
         if self.closed {
-            return granted; // the waiters left are failing with an error
+            return; // the waiters left are failing with an error
         }
         while self.permits > 0 {
             let Some(key) = self.waiters.front() else {
@@ -63,9 +64,8 @@ impl State {
                 break;
             }
             let (waker, _) = self.waiters.pop_front().expect("front waiter is listed");
-            granted.push(waker);
+            granted.wake(waker);
         }
-        granted
     }
 }
 
@@ -230,17 +230,14 @@ impl Semaphore {
     /// ```
     #[track_caller]
     pub fn add_permits(&self, n: usize) {
-        let granted = {
-            let mut s = self.state.borrow_mut();
-            assert!(
-                s.permits + n <= Self::MAX_PERMITS,
-                "a semaphore holds at most {} permits",
-                Self::MAX_PERMITS
-            );
-            s.permits += n;
-            s.assign()
-        };
-        granted.into_iter().for_each(Waker::wake);
+        let mut s = WakeGuard::new(self.state.borrow_mut());
+        assert!(
+            s.permits + n <= Self::MAX_PERMITS,
+            "a semaphore holds at most {} permits",
+            Self::MAX_PERMITS
+        );
+        s.permits += n;
+        s.with_wakeups(State::assign);
     }
 
     /// Removes up to `n` free permits for good; returns how many were removed.
@@ -266,24 +263,19 @@ impl Semaphore {
     /// assert!(sem.is_closed());
     /// ```
     pub fn close(&self) {
-        let wakers: Vec<Waker> = {
-            let mut s = self.state.borrow_mut();
-            s.closed = true;
-            // Waiters stay listed, marked closed: each future removes itself
-            // and reports the error. Permits already assigned come back.
-            let mut wakers = Vec::new();
-            let mut returned = 0usize;
+        let mut s = WakeGuard::new(self.state.borrow_mut());
+        s.closed = true;
+        // Waiters stay listed, marked closed: each future removes itself
+        // and reports the error. Permits already assigned come back.
+        s.with_wakeups(|s, woken| {
             for key in s.waiters.keys() {
                 let need = s.waiters.data_mut(key).expect("listed");
-                returned += (need.wanted - need.missing) as usize;
+                s.permits += (need.wanted - need.missing) as usize;
                 need.missing = need.wanted;
                 need.closed = true;
-                wakers.extend(s.waiters.waker(key));
+                woken.wake(s.waiters.waker(key));
             }
-            s.permits += returned;
-            wakers
-        };
-        wakers.into_iter().for_each(Waker::wake);
+        });
     }
 
     /// True once [`Semaphore::close`] was called.
@@ -480,22 +472,13 @@ impl Semaphore {
     /// Gives back `n` permits (a permit's drop).
     #[inline]
     pub(crate) fn release(&self, n: u32) {
-        let granted = {
-            let mut s = self.state.borrow_mut();
-            s.permits += n as usize;
-            if s.waiters.is_empty() {
-                return;
-            }
-            s.assign()
-        };
-        granted.into_iter().for_each(Waker::wake);
+        let mut s = self.state.borrow_mut();
+        s.permits += n as usize;
+        if s.waiters.is_empty() {
+            return; // the uncontended unlock: nothing to decide, nothing to wake
+        }
+        WakeGuard::new(s).with_wakeups(State::assign);
     }
-}
-
-enum AcquireState {
-    Init,
-    Waiting(WaitKey),
-    Done,
 }
 
 /// The future of [`Semaphore::acquire`] and [`Semaphore::acquire_many`].
@@ -513,7 +496,7 @@ enum AcquireState {
 pub struct Acquire<'a> {
     sem: &'a Semaphore,
     n: u32,
-    state: AcquireState,
+    state: WaitState,
     switch: Switch,
     kind: &'static WaitKind,
     at: &'static Location<'static>,
@@ -535,7 +518,7 @@ impl<'a> Acquire<'a> {
         Acquire {
             sem,
             n,
-            state: AcquireState::Init,
+            state: WaitState::Init,
             switch: Switch::default(),
             kind,
             at,
@@ -546,35 +529,28 @@ impl<'a> Acquire<'a> {
     /// owns `n` permits on `Ready(Ok)`).
     pub(crate) fn poll_take(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), AcquireError>> {
         match self.state {
-            AcquireState::Done => panic!("Acquire polled after it completed"),
-            AcquireState::Waiting(key) => {
-                let mut s = self.sem.state.borrow_mut();
+            WaitState::Done => panic!("Acquire polled after it completed"),
+            WaitState::Waiting(key) => {
+                let mut s = WakeGuard::one(self.sem.state.borrow_mut());
                 match s.waiters.data_mut(key) {
                     Some(need) if need.closed => {
                         let removed = s.waiters.remove(key);
-                        drop(s);
-                        drop(removed);
-                        self.state = AcquireState::Done;
+                        s.discard(removed.map(|(waker, _)| waker));
+                        self.state = WaitState::Done;
                         Poll::Ready(Err(AcquireError(())))
                     }
-                    Some(_) => {
-                        let old = s.waiters.update_waker(key, cx.waker());
-                        drop(s);
-                        drop(old);
-                        mark_waiting(self.kind, self.at);
-                        Poll::Pending
-                    }
+                    Some(_) => s.wait_again(|s| &mut s.waiters, key, cx, self.kind, self.at),
                     None => {
-                        self.state = AcquireState::Done;
+                        self.state = WaitState::Done;
                         Poll::Ready(Ok(()))
                     }
                 }
             }
-            AcquireState::Init => {
-                let granted = {
+            WaitState::Init => {
+                {
                     let mut s = self.sem.state.borrow_mut();
                     if s.closed {
-                        self.state = AcquireState::Done;
+                        self.state = WaitState::Done;
                         return Poll::Ready(Err(AcquireError(())));
                     }
                     if s.permits >= self.n as usize {
@@ -584,9 +560,10 @@ impl<'a> Acquire<'a> {
                             return Poll::Pending;
                         }
                         s.permits -= self.n as usize;
-                        self.state = AcquireState::Done;
+                        self.state = WaitState::Done;
                         return Poll::Ready(Ok(()));
                     }
+                    let mut s = WakeGuard::new(s);
                     let key = s.waiters.push(
                         cx.waker().clone(),
                         Need {
@@ -595,16 +572,14 @@ impl<'a> Acquire<'a> {
                             closed: false,
                         },
                     );
-                    self.state = AcquireState::Waiting(key);
+                    self.state = WaitState::Waiting(key);
                     // Free permits (fewer than needed) go to the front waiter.
-                    let granted = s.assign();
+                    s.with_wakeups(State::assign);
                     if !s.waiters.contains(key) {
-                        self.state = AcquireState::Done;
+                        self.state = WaitState::Done;
                     }
-                    granted
-                };
-                granted.into_iter().for_each(Waker::wake);
-                if matches!(self.state, AcquireState::Done) {
+                } // wakes those granted
+                if matches!(self.state, WaitState::Done) {
                     return Poll::Ready(Ok(()));
                 }
                 mark_waiting(self.kind, self.at);
@@ -628,7 +603,7 @@ impl<'a> Future for Acquire<'a> {
 
 impl Drop for Acquire<'_> {
     fn drop(&mut self) {
-        let AcquireState::Waiting(key) = self.state else {
+        let WaitState::Waiting(key) = self.state else {
             return;
         };
         let removed = self.sem.state.borrow_mut().remove_waiter(key);

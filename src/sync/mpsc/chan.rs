@@ -30,7 +30,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use crate::runtime::wait::WaitKind;
-use crate::runtime::wait::{Switch, WaitList, mark_waiting, wake_all};
+use crate::runtime::wait::{Switch, WaitList, WakeGuard, mark_waiting, register};
 use crate::sync::Semaphore;
 
 use super::closed::Closed;
@@ -116,35 +116,25 @@ impl<T> Chan<T> {
     /// Hands the value back, without queuing it, if the receiver was dropped
     /// (or, with `refuse_if_closed`, closed); the caller frees the slot.
     pub(super) fn push(&self, value: T, refuse_if_closed: bool) -> Result<(), T> {
-        let waker = {
-            let mut inner = self.inner.borrow_mut();
-            if inner.rx_dropped || (refuse_if_closed && inner.rx_closed) {
-                return Err(value);
-            }
-            inner.queue.push_back(value);
-            inner.rx_waker.take()
-        };
-        if let Some(w) = waker {
-            w.wake();
+        let mut inner = WakeGuard::one(self.inner.borrow_mut());
+        if inner.rx_dropped || (refuse_if_closed && inner.rx_closed) {
+            return Err(value);
         }
+        inner.queue.push_back(value);
+        let receiver = inner.rx_waker.take();
+        inner.wake(receiver);
         Ok(())
     }
 
     /// One reserved slot is used (`sent`) or given up; wakes the receiver
     /// if that was the last thing it waited for after a `close`.
     pub(super) fn unreserve(&self) {
-        let waker = {
-            let mut inner = self.inner.borrow_mut();
-            debug_assert!(inner.reserved > 0, "a permit was counted in `reserved`");
-            inner.reserved -= 1;
-            if inner.drained() {
-                inner.rx_waker.take()
-            } else {
-                None
-            }
-        };
-        if let Some(w) = waker {
-            w.wake();
+        let mut inner = WakeGuard::one(self.inner.borrow_mut());
+        debug_assert!(inner.reserved > 0, "a permit was counted in `reserved`");
+        inner.reserved -= 1;
+        if inner.drained() {
+            let receiver = inner.rx_waker.take();
+            inner.wake(receiver);
         }
     }
 
@@ -182,24 +172,18 @@ impl<T> Chan<T> {
     }
 
     pub(super) fn drop_sender(&self) {
-        let waker = {
-            let mut inner = self.inner.borrow_mut();
-            inner.senders -= 1;
-            if inner.senders == 0 {
-                inner.rx_waker.take()
-            } else {
-                None
-            }
-        };
-        if let Some(w) = waker {
-            w.wake();
+        let mut inner = WakeGuard::one(self.inner.borrow_mut());
+        inner.senders -= 1;
+        if inner.senders == 0 {
+            let receiver = inner.rx_waker.take();
+            inner.wake(receiver);
         }
     }
 
     /// Closes the receiving side; `dropped` also discards the buffer.
     fn close_rx(&self, dropped: bool) {
-        let (waiters, discarded, old) = {
-            let mut inner = self.inner.borrow_mut();
+        let (wakeups, discarded) = {
+            let mut inner = WakeGuard::new(self.inner.borrow_mut());
             inner.rx_closed = true;
             let discarded = if dropped {
                 inner.rx_dropped = true;
@@ -207,17 +191,17 @@ impl<T> Chan<T> {
             } else {
                 VecDeque::new()
             };
-            (
-                inner.closed_waiters.drain(),
-                discarded,
-                inner.rx_waker.take(),
-            )
+            inner.grant_all(|inner| &mut inner.closed_waiters);
+            let old = inner.rx_waker.take();
+            inner.discard(old);
+            (inner.unlock(), discarded)
         };
+        // The senders waiting for room fail first; then the `closed()`
+        // waiters are woken and the old waker is dropped.
         if let Some(sem) = &self.bound {
             sem.close();
         }
-        wake_all(waiters);
-        drop(old);
+        drop(wakeups);
         let n = discarded.len();
         drop(discarded);
         self.release(n);
@@ -281,6 +265,18 @@ pub(super) struct Turn {
     waited: bool,
 }
 
+impl Turn {
+    /// A receive dropped while it waited forgets its waker, so a later send
+    /// does not wake a task that stopped waiting.
+    fn withdraw<T>(&self, chan: &Chan<T>) {
+        if self.waited {
+            let mut inner = WakeGuard::one(chan.inner.borrow_mut());
+            let old = inner.rx_waker.take();
+            inner.discard(old);
+        }
+    }
+}
+
 /// The receiver's share of the channel; dropping it closes the channel.
 pub(super) struct Rx<T> {
     pub(super) chan: Rc<Chan<T>>,
@@ -334,14 +330,11 @@ impl<T> Rx<T> {
             *turn = Turn::default();
             return Poll::Ready(n);
         }
-        let old = {
-            let mut inner = chan.inner.borrow_mut();
-            match &inner.rx_waker {
-                Some(w) if w.will_wake(cx.waker()) => None,
-                _ => inner.rx_waker.replace(cx.waker().clone()),
-            }
-        };
-        drop(old);
+        {
+            let mut inner = WakeGuard::one(chan.inner.borrow_mut());
+            let old = register(&mut inner.rx_waker, cx.waker());
+            inner.discard(old);
+        }
         turn.waited = true;
         mark_waiting(&RECV, at);
         Poll::Pending
@@ -464,12 +457,7 @@ impl<T> Future for Recv<'_, T> {
 
 impl<T> Drop for Recv<'_, T> {
     fn drop(&mut self) {
-        if self.turn.waited {
-            // Forget this future's waker, so a later send does not wake a
-            // task that stopped waiting.
-            let old = self.rx.chan.inner.borrow_mut().rx_waker.take();
-            drop(old);
-        }
+        self.turn.withdraw(&self.rx.chan);
     }
 }
 
@@ -535,9 +523,6 @@ impl<T> Future for RecvMany<'_, T> {
 
 impl<T> Drop for RecvMany<'_, T> {
     fn drop(&mut self) {
-        if self.turn.waited {
-            let old = self.rx.chan.inner.borrow_mut().rx_waker.take();
-            drop(old);
-        }
+        self.turn.withdraw(&self.rx.chan);
     }
 }

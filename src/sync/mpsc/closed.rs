@@ -12,18 +12,12 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use crate::runtime::wait::WaitKind;
-use crate::runtime::wait::{WaitKey, mark_waiting};
+use crate::runtime::wait::{WaitState, WakeGuard};
 
 use super::chan::Chan;
 
 /// A task blocked here is reported as waiting on `mpsc::Sender::closed`.
 static CLOSED: WaitKind = WaitKind::at("mpsc::Sender::closed");
-
-enum ClosedState {
-    Init,
-    Waiting(WaitKey),
-    Done,
-}
 
 /// The future of `closed` on a [`Sender`](super::Sender) or an
 /// [`UnboundedSender`](super::UnboundedSender): completes once the receiver
@@ -45,7 +39,7 @@ enum ClosedState {
 #[must_use = "futures do nothing unless awaited"]
 pub struct Closed<'a, T> {
     chan: &'a Chan<T>,
-    state: ClosedState,
+    state: WaitState,
     at: &'static Location<'static>,
 }
 
@@ -53,7 +47,7 @@ impl<'a, T> Closed<'a, T> {
     pub(super) fn new(chan: &'a Chan<T>, at: &'static Location<'static>) -> Closed<'a, T> {
         Closed {
             chan,
-            state: ClosedState::Init,
+            state: WaitState::Init,
             at,
         }
     }
@@ -70,40 +64,30 @@ impl<T> Future for Closed<'_, T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
-        let mut inner = this.chan.inner.borrow_mut();
+        let mut inner = WakeGuard::one(this.chan.inner.borrow_mut());
         match this.state {
-            ClosedState::Done => Poll::Ready(()),
-            ClosedState::Waiting(key) if !inner.closed_waiters.contains(key) => {
-                this.state = ClosedState::Done;
+            WaitState::Done => Poll::Ready(()),
+            WaitState::Waiting(key) if !inner.closed_waiters.contains(key) => {
+                this.state = WaitState::Done;
                 Poll::Ready(())
             }
-            ClosedState::Waiting(key) => {
-                let old = inner.closed_waiters.update_waker(key, cx.waker());
-                drop(inner);
-                drop(old);
-                mark_waiting(&CLOSED, this.at);
-                Poll::Pending
+            WaitState::Waiting(key) => {
+                inner.wait_again(|inner| &mut inner.closed_waiters, key, cx, &CLOSED, this.at)
             }
-            ClosedState::Init if inner.rx_closed => {
-                this.state = ClosedState::Done;
+            WaitState::Init if inner.rx_closed => {
+                this.state = WaitState::Done;
                 Poll::Ready(())
             }
-            ClosedState::Init => {
-                let key = inner.closed_waiters.push(cx.waker().clone(), ());
-                drop(inner);
-                this.state = ClosedState::Waiting(key);
-                mark_waiting(&CLOSED, this.at);
-                Poll::Pending
-            }
+            WaitState::Init => this
+                .state
+                .wait(&mut inner.closed_waiters, (), cx, &CLOSED, this.at),
         }
     }
 }
 
 impl<T> Drop for Closed<'_, T> {
     fn drop(&mut self) {
-        if let ClosedState::Waiting(key) = self.state {
-            let removed = self.chan.inner.borrow_mut().closed_waiters.remove(key);
-            drop(removed);
-        }
+        self.state
+            .cancel(&self.chan.inner, |inner| &mut inner.closed_waiters);
     }
 }

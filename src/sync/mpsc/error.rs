@@ -3,38 +3,24 @@
 
 use std::fmt;
 
-/// A send failed because the receiver was closed or dropped; the value
-/// comes back in the `.0` field.
-///
-/// `Debug` does not print the value, so `T` needs no `Debug` bound.
-///
-/// # Examples
-///
-/// ```
-/// use seedloop::sync::mpsc::{self, error::SendError};
-///
-/// let (tx, rx) = mpsc::unbounded_channel();
-/// drop(rx);
-/// let err: SendError<&str> = tx.send("lost?").unwrap_err();
-/// assert_eq!(err.0, "lost?"); // no: handed back
-/// assert_eq!(err.to_string(), "channel closed");
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct SendError<T>(pub T);
-
-impl<T> fmt::Debug for SendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SendError").finish_non_exhaustive()
-    }
+crate::sync::error::send_error! {
+    /// A send failed because the receiver was closed or dropped; the value
+    /// comes back in the `.0` field.
+    ///
+    /// `Debug` does not print the value, so `T` needs no `Debug` bound.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seedloop::sync::mpsc::{self, error::SendError};
+    ///
+    /// let (tx, rx) = mpsc::unbounded_channel();
+    /// drop(rx);
+    /// let err: SendError<&str> = tx.send("lost?").unwrap_err();
+    /// assert_eq!(err.0, "lost?"); // no: handed back
+    /// assert_eq!(err.to_string(), "channel closed");
+    /// ```
 }
-
-impl<T> fmt::Display for SendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("channel closed")
-    }
-}
-
-impl<T> std::error::Error for SendError<T> {}
 
 /// Why a [`try_send`](super::Sender::try_send) (or a `try_reserve`) failed;
 /// both variants hand the value back.
