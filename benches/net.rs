@@ -1,84 +1,91 @@
-//! Network benchmark: round trips between two simulated nodes, and a
-//! three-node cluster under loss. The peers (turmoil, madsim, tokio over
-//! loopback) run the same workloads in `benches/peers`, a crate of its own
-//! (madsim needs its own `--cfg`); its `run.sh` runs seedloop's cases too,
-//! in the same process as the peers'.
+//! Network benchmark, on criterion: round trips between two simulated
+//! nodes, and a three-node cluster under loss. The time criterion reports
+//! is per round trip (`udp_echo`, `tcp_echo`) or per datagram sent
+//! (`cluster`), see `benches/common/harness.rs`. The peers (turmoil,
+//! madsim, tokio over loopback) run the same workloads in `benches/peers`,
+//! a crate of its own (madsim needs its own `--cfg`); its `run.sh` runs
+//! seedloop's cases too, in the same process as the peers'.
 //!
 //! ```text
-//! cargo bench --bench net                # every case, 5 repetitions, medians
-//! cargo bench --bench net -- udp         # only cases whose name contains "udp"
-//! cargo bench --bench net -- --quick     # 1 repetition, 10x fewer items
+//! cargo bench --bench net                           # every case
+//! cargo bench --bench net -- udp                    # only cases whose name matches
+//! cargo bench --bench net -- cluster/seedloop       # one case
+//! cargo bench --bench net -- --test                 # smoke run: every case once (CI)
+//! cargo bench --bench net -- --output-format bencher  # one line per case (median)
 //! ```
 
-#[path = "common/opts.rs"]
-mod opts;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+#[path = "common/harness.rs"]
+mod harness;
 #[path = "common/net_workloads.rs"]
 mod workloads;
+use harness::per_item;
 
-use opts::Opts;
+/// Round trips per run of `udp_echo` and `tcp_echo`.
+const ROUND_TRIPS: u64 = 100_000;
+/// Datagrams per run of `cluster`, and the share of them the links lose.
+const CLUSTER_MSGS: u64 = 1_000_000;
+const CLUSTER_LOSS: f64 = 0.1;
 
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    xs[xs.len() / 2]
-}
-
-fn main() {
-    let opts = Opts::from_args();
-    println!(
-        "command: cargo bench --bench net -- {}",
-        opts.args.join(" ")
-    );
-    println!("{:<34} {:>14} {:>12}", "case", "seedloop", "target");
-    let rt = opts.items(100_000);
+/// `udp_echo` (64-byte datagrams, latency 1-10 ms each) and `tcp_echo`
+/// (64-byte messages, default network): 100,000 round trips; per round
+/// trip.
+fn echo(c: &mut Criterion) {
     type Echo = fn(u64, u64) -> std::time::Duration;
-    let echoes: [(&str, &str, Echo, u32); 2] = [
-        (
-            "udp_echo",
-            "udp_echo (1-10 ms latency) per rt",
-            workloads::udp_echo,
-            400,
-        ),
-        (
-            "tcp_echo",
-            "tcp_echo (64 bytes) per rt",
-            workloads::tcp_echo,
-            300,
-        ),
+    let echoes: [(&str, Echo); 2] = [
+        ("udp_echo", workloads::udp_echo),
+        ("tcp_echo", workloads::tcp_echo),
     ];
-    for (case, label, run, target_ns) in echoes {
-        if !opts.wants(case) {
-            continue;
-        }
-        let ns = median(
-            (0..opts.reps())
-                .map(|r| run(r as u64, rt as u64).as_nanos() as f64 / rt as f64)
-                .collect(),
-        );
-        println!("{label:<34} {ns:>11.0} ns {target_ns:>9} ns");
-    }
-    if opts.wants("cluster") {
-        let msgs = opts.items(1_000_000) as u64;
-        let runs: Vec<workloads::Cluster> = (0..opts.reps().min(3))
-            .map(|r| workloads::cluster(r as u64, msgs, 0.1))
-            .collect();
-        let rate = median(
-            runs.iter()
-                .map(|c| c.sent as f64 / c.wall.as_secs_f64())
-                .collect(),
-        );
-        let speed = median(
-            runs.iter()
-                .map(|c| c.virtual_time.as_secs_f64() / c.wall.as_secs_f64())
-                .collect(),
-        );
-        let c = &runs[0];
-        println!(
-            "{:<34} {:>11.0} msg/s (virtual {:.0} s per wall s; {} sent, {:.1} % delivered)",
-            "cluster 3 nodes, 10% loss",
-            rate,
-            speed,
-            c.sent,
-            100.0 * c.delivered as f64 / c.sent as f64
-        );
+    for (name, run) in echoes {
+        let mut group = harness::group(c, name);
+        let mut seed = 0;
+        group.bench_function("seedloop", |b| {
+            b.iter_custom(|iters| {
+                per_item(&mut seed, iters, ROUND_TRIPS as usize, |seed| {
+                    run(seed, ROUND_TRIPS)
+                })
+            })
+        });
+        group.finish();
     }
 }
+
+/// `cluster`: 3 nodes send 1,000,000 datagrams in all, 10 per millisecond
+/// of virtual time, over links that lose 10 %; per datagram sent, and in
+/// datagrams per wall second (thrpt). How much virtual time a run covers
+/// and how many datagrams arrive (the same on every run of a seed) are
+/// printed once, from seed 0; virtual seconds per wall second are those
+/// virtual seconds over the wall time of a run (1,000,000 x the time per
+/// datagram).
+fn cluster(c: &mut Criterion) {
+    let mut group = harness::group(c, "cluster");
+    group.throughput(Throughput::Elements(1));
+    let mut seed = 0;
+    let mut shown = false;
+    group.bench_function("seedloop", |b| {
+        b.iter_custom(|iters| {
+            per_item(&mut seed, iters, CLUSTER_MSGS as usize, |seed| {
+                let run = workloads::cluster(seed, CLUSTER_MSGS, CLUSTER_LOSS);
+                if !shown {
+                    shown = true;
+                    println!(
+                        "cluster (seed {seed}): {} sent, {:.1} % delivered, {:.2} virtual s",
+                        run.sent,
+                        100.0 * run.delivered as f64 / run.sent as f64,
+                        run.virtual_time.as_secs_f64(),
+                    );
+                }
+                run.wall
+            })
+        })
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = net;
+    config = harness::config();
+    targets = echo, cluster
+}
+criterion_main!(net);

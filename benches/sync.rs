@@ -1,28 +1,31 @@
 //! Benchmarks of layer 6 (sync tools), against tokio's `sync` in the same
-//! run. `cargo bench --bench sync` (add `-- --quick` for a smoke run, or a
-//! word to run only the cases whose name contains it).
+//! run, on criterion: each workload is a group with a `seedloop` and a
+//! `tokio` case, and the time criterion reports is per operation (lock +
+//! unlock, round trip, item), see `benches/common/harness.rs`.
+//!
+//! ```text
+//! cargo bench --bench sync                            # every case
+//! cargo bench --bench sync -- mutex                   # only cases whose name matches
+//! cargo bench --bench sync -- ping_pong/seedloop      # one case
+//! cargo bench --bench sync -- --test                  # smoke run: every case once (CI)
+//! cargo bench --bench sync -- --output-format bencher # one line per case (median)
+//! ```
 //!
 //! seedloop runs with the `Random` strategy (switch points included: a
 //! quarter of the operations that could proceed at once yield first) and the
-//! fingerprint on; tokio runs on its current-thread runtime.
+//! fingerprint on; tokio runs on its current-thread runtime. The runtime is
+//! built and dropped outside the timing.
 
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use seedloop::{Sim, Strategy};
 
-#[path = "common/opts.rs"]
-mod opts;
-use opts::Opts;
-
-fn median(reps: usize, items: usize, mut run: impl FnMut(u64) -> Duration) -> f64 {
-    let mut v: Vec<f64> = (0..reps)
-        .map(|r| run(r as u64).as_nanos() as f64 / items as f64)
-        .collect();
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
+#[path = "common/harness.rs"]
+mod harness;
+use harness::per_item;
 
 fn sim(seed: u64) -> Sim {
     Sim::builder()
@@ -38,292 +41,257 @@ fn tokio_rt() -> tokio::runtime::Runtime {
         .expect("tokio runtime")
 }
 
-struct Row {
-    case: String,
-    unit: &'static str,
-    seedloop: f64,
-    tokio: Option<f64>,
-    target: Option<f64>,
+/// Times `body` on a fresh `Sim` of `seed`, the `Sim` built outside.
+fn on_seedloop<F: Future<Output = ()> + 'static>(seed: u64, body: F) -> Duration {
+    let mut sim = sim(seed);
+    let start = Instant::now();
+    sim.block_on(body);
+    start.elapsed()
 }
 
-fn print(rows: &[Row]) {
-    println!(
-        "{:<44} {:>14} {:>14} {:>8}  target",
-        "case", "seedloop", "tokio", "ratio"
-    );
-    for r in rows {
-        let tokio = r.tokio.map_or("-".to_string(), |t| format!("{t:.1}"));
-        let ratio = r
-            .tokio
-            .map_or("-".to_string(), |t| format!("{:.2}", r.seedloop / t));
-        let target = match r.target {
-            Some(t) if r.seedloop <= t => format!("<= {t} {} (met)", r.unit),
-            Some(t) => format!("<= {t} {} (MISSED)", r.unit),
-            None => "report".to_string(),
-        };
-        println!(
-            "{:<44} {:>11.1} {:<2} {:>14} {:>8}  {target}",
-            r.case, r.seedloop, r.unit, tokio, ratio
-        );
-    }
+/// Times `body` on a fresh tokio runtime, the runtime built outside.
+fn on_tokio<F: Future<Output = ()>>(body: F) -> Duration {
+    let rt = tokio_rt();
+    let start = Instant::now();
+    rt.block_on(body);
+    start.elapsed()
 }
 
-/// Uncontended lock and unlock in one task.
-fn mutex_uncontended(o: &Opts) -> Row {
-    let n = o.items(1_000_000);
-    let seedloop = median(o.reps(), n, |seed| {
-        let mut sim = sim(seed);
-        let start = Instant::now();
-        sim.block_on(async move {
-            let m = seedloop::sync::Mutex::new(0u64);
-            for _ in 0..n {
-                *m.lock().await += 1;
-            }
-            assert_eq!(*m.lock().await, n as u64);
-        });
-        start.elapsed()
-    });
-    let tokio = median(o.reps(), n, |_| {
-        let rt = tokio_rt();
-        let start = Instant::now();
-        rt.block_on(async move {
-            let m = tokio::sync::Mutex::new(0u64);
-            for _ in 0..n {
-                *m.lock().await += 1;
-            }
-            assert_eq!(*m.lock().await, n as u64);
-        });
-        start.elapsed()
-    });
-    Row {
-        case: format!("mutex uncontended lock+unlock ({n})"),
-        unit: "ns",
-        seedloop,
-        tokio: Some(tokio),
-        target: Some(20.0),
-    }
-}
-
-/// Eight tasks each take the lock, yield while holding it, release.
-fn mutex_contended(o: &Opts) -> Row {
-    let per_task = o.items(100_000);
-    let n = per_task * 8;
-    let seedloop = median(o.reps(), n, |seed| {
-        let mut sim = sim(seed);
-        let start = Instant::now();
-        sim.block_on(async move {
-            let m = Rc::new(seedloop::sync::Mutex::new(0usize));
-            let tasks: Vec<_> = (0..8)
-                .map(|_| {
-                    let m = m.clone();
-                    seedloop::spawn(async move {
-                        for _ in 0..per_task {
-                            let mut g = m.lock().await;
-                            *g += 1;
-                            seedloop::task::yield_now().await;
-                        }
-                    })
-                })
-                .collect();
-            for t in tasks {
-                t.await.unwrap();
-            }
-            assert_eq!(*m.lock().await, n);
-        });
-        start.elapsed()
-    });
-    let tokio = median(o.reps(), n, |_| {
-        let rt = tokio_rt();
-        let start = Instant::now();
-        rt.block_on(async move {
-            let m = Arc::new(tokio::sync::Mutex::new(0usize));
-            let tasks: Vec<_> = (0..8)
-                .map(|_| {
-                    let m = m.clone();
-                    tokio::spawn(async move {
-                        for _ in 0..per_task {
-                            let mut g = m.lock().await;
-                            *g += 1;
-                            tokio::task::yield_now().await;
-                        }
-                    })
-                })
-                .collect();
-            for t in tasks {
-                t.await.unwrap();
-            }
-            assert_eq!(*m.lock().await, n);
-        });
-        start.elapsed()
-    });
-    Row {
-        case: format!("mutex, 8 tasks contending ({n} locks)"),
-        unit: "ns",
-        seedloop,
-        tokio: Some(tokio),
-        target: None,
-    }
-}
-
-/// Two tasks pass a token back and forth over two bounded(1) channels.
-fn ping_pong(o: &Opts) -> Row {
-    let n = o.items(1_000_000);
-    let seedloop = median(o.reps(), n, |seed| {
-        let mut sim = sim(seed);
-        let start = Instant::now();
-        sim.block_on(async move {
-            let (tx1, mut rx1) = seedloop::sync::mpsc::channel::<u64>(1);
-            let (tx2, mut rx2) = seedloop::sync::mpsc::channel::<u64>(1);
-            let echo = seedloop::spawn(async move {
-                while let Some(v) = rx1.recv().await {
-                    if tx2.send(v + 1).await.is_err() {
-                        break;
-                    }
-                }
-            });
-            for i in 0..n as u64 {
-                tx1.send(i).await.unwrap();
-                assert_eq!(rx2.recv().await, Some(i + 1));
-            }
-            drop(tx1);
-            echo.await.unwrap();
-        });
-        start.elapsed()
-    });
-    let tokio = median(o.reps(), n, |_| {
-        let rt = tokio_rt();
-        let start = Instant::now();
-        rt.block_on(async move {
-            let (tx1, mut rx1) = tokio::sync::mpsc::channel::<u64>(1);
-            let (tx2, mut rx2) = tokio::sync::mpsc::channel::<u64>(1);
-            let echo = tokio::spawn(async move {
-                while let Some(v) = rx1.recv().await {
-                    if tx2.send(v + 1).await.is_err() {
-                        break;
-                    }
-                }
-            });
-            for i in 0..n as u64 {
-                tx1.send(i).await.unwrap();
-                assert_eq!(rx2.recv().await, Some(i + 1));
-            }
-            drop(tx1);
-            echo.await.unwrap();
-        });
-        start.elapsed()
-    });
-    Row {
-        case: format!("mpsc ping-pong, bounded(1) ({n} round trips)"),
-        unit: "ns",
-        seedloop,
-        tokio: Some(tokio),
-        target: Some(80.0),
-    }
-}
-
-/// A producer and a consumer move `n` items through a bounded(128) buffer:
-/// seedloop's asyncio-style `Queue` beside its `mpsc`, in items per second.
-fn queue_vs_mpsc(o: &Opts) -> Vec<Row> {
-    let n = o.items(1_000_000);
-    let queue = median(o.reps(), n, |seed| {
-        let mut sim = sim(seed);
-        let start = Instant::now();
-        sim.block_on(async move {
-            let q = seedloop::queue::Queue::new(128);
-            let consumer = {
-                let q = q.clone();
-                seedloop::spawn(async move {
-                    let mut sum = 0u64;
+/// `mutex_uncontended`: 1,000,000 lock + unlock in one task; per lock.
+fn mutex_uncontended(c: &mut Criterion) {
+    let n = 1_000_000;
+    let mut group = harness::group(c, "mutex_uncontended");
+    let mut seed = 0;
+    group.bench_function("seedloop", |b| {
+        b.iter_custom(|iters| {
+            per_item(&mut seed, iters, n, |seed| {
+                on_seedloop(seed, async move {
+                    let m = seedloop::sync::Mutex::new(0u64);
                     for _ in 0..n {
-                        sum += q.get().await.unwrap();
+                        *m.lock().await += 1;
                     }
-                    sum
+                    assert_eq!(*m.lock().await, n as u64);
                 })
-            };
-            for i in 0..n as u64 {
-                q.put(i).await.unwrap();
-            }
-            assert_eq!(consumer.await.unwrap(), (n as u64 - 1) * n as u64 / 2);
-        });
-        start.elapsed()
+            })
+        })
     });
-    let mpsc = median(o.reps(), n, |seed| {
-        let mut sim = sim(seed);
-        let start = Instant::now();
-        sim.block_on(async move {
-            let (tx, mut rx) = seedloop::sync::mpsc::channel::<u64>(128);
-            let consumer = seedloop::spawn(async move {
-                let mut sum = 0u64;
-                while let Some(v) = rx.recv().await {
-                    sum += v;
-                }
-                sum
-            });
-            for i in 0..n as u64 {
-                tx.send(i).await.unwrap();
-            }
-            drop(tx);
-            assert_eq!(consumer.await.unwrap(), (n as u64 - 1) * n as u64 / 2);
-        });
-        start.elapsed()
+    let mut runs = 0;
+    group.bench_function("tokio", |b| {
+        b.iter_custom(|iters| {
+            per_item(&mut runs, iters, n, |_| {
+                on_tokio(async move {
+                    let m = tokio::sync::Mutex::new(0u64);
+                    for _ in 0..n {
+                        *m.lock().await += 1;
+                    }
+                    assert_eq!(*m.lock().await, n as u64);
+                })
+            })
+        })
     });
-    let tokio = median(o.reps(), n, |_| {
-        let rt = tokio_rt();
-        let start = Instant::now();
-        rt.block_on(async move {
-            let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(128);
-            let consumer = tokio::spawn(async move {
-                let mut sum = 0u64;
-                while let Some(v) = rx.recv().await {
-                    sum += v;
-                }
-                sum
-            });
-            for i in 0..n as u64 {
-                tx.send(i).await.unwrap();
-            }
-            drop(tx);
-            assert_eq!(consumer.await.unwrap(), (n as u64 - 1) * n as u64 / 2);
-        });
-        start.elapsed()
-    });
-    let per_sec = |ns: f64| 1e9 / ns / 1e6;
-    vec![
-        Row {
-            case: format!("queue::Queue(128) put+get ({n} items)"),
-            unit: "M/s",
-            seedloop: per_sec(queue),
-            tokio: Some(per_sec(tokio)),
-            target: None,
-        },
-        Row {
-            case: format!("mpsc::channel(128) send+recv ({n} items)"),
-            unit: "M/s",
-            seedloop: per_sec(mpsc),
-            tokio: Some(per_sec(tokio)),
-            target: None,
-        },
-    ]
+    group.finish();
 }
 
-fn main() {
-    let opts = Opts::from_args();
-    let reps = opts.reps();
-    println!(
-        "seedloop (Random, fingerprint on) vs tokio sync (current-thread): median of {reps}, per operation\n"
-    );
-    type Case = fn(&Opts) -> Vec<Row>;
-    let cases: [(&str, Case); 4] = [
-        ("ping_pong", |o| vec![ping_pong(o)]),
-        ("mutex_uncontended", |o| vec![mutex_uncontended(o)]),
-        ("mutex_contended", |o| vec![mutex_contended(o)]),
-        ("queue_throughput", queue_vs_mpsc),
-    ];
-    let rows: Vec<Row> = cases
-        .iter()
-        .filter(|(name, _)| opts.wants(name))
-        .flat_map(|(_, case)| case(&opts))
-        .collect();
-    print(&rows);
-    println!("\ncommand: cargo bench --bench sync");
+/// `mutex_contended`: 8 tasks each take the lock 100,000 times, yield
+/// while holding it, release; per lock (800,000 in all).
+fn mutex_contended(c: &mut Criterion) {
+    let per_task = 100_000;
+    let n = per_task * 8;
+    let mut group = harness::group(c, "mutex_contended");
+    let mut seed = 0;
+    group.bench_function("seedloop", |b| {
+        b.iter_custom(|iters| {
+            per_item(&mut seed, iters, n, |seed| {
+                on_seedloop(seed, async move {
+                    let m = Rc::new(seedloop::sync::Mutex::new(0usize));
+                    let tasks: Vec<_> = (0..8)
+                        .map(|_| {
+                            let m = m.clone();
+                            seedloop::spawn(async move {
+                                for _ in 0..per_task {
+                                    let mut g = m.lock().await;
+                                    *g += 1;
+                                    seedloop::task::yield_now().await;
+                                }
+                            })
+                        })
+                        .collect();
+                    for t in tasks {
+                        t.await.unwrap();
+                    }
+                    assert_eq!(*m.lock().await, n);
+                })
+            })
+        })
+    });
+    let mut runs = 0;
+    group.bench_function("tokio", |b| {
+        b.iter_custom(|iters| {
+            per_item(&mut runs, iters, n, |_| {
+                on_tokio(async move {
+                    let m = Arc::new(tokio::sync::Mutex::new(0usize));
+                    let tasks: Vec<_> = (0..8)
+                        .map(|_| {
+                            let m = m.clone();
+                            tokio::spawn(async move {
+                                for _ in 0..per_task {
+                                    let mut g = m.lock().await;
+                                    *g += 1;
+                                    tokio::task::yield_now().await;
+                                }
+                            })
+                        })
+                        .collect();
+                    for t in tasks {
+                        t.await.unwrap();
+                    }
+                    assert_eq!(*m.lock().await, n);
+                })
+            })
+        })
+    });
+    group.finish();
 }
+
+/// `ping_pong`: two tasks pass a token back and forth over two bounded(1)
+/// channels, 1,000,000 round trips; per round trip.
+fn ping_pong(c: &mut Criterion) {
+    let n = 1_000_000;
+    let mut group = harness::group(c, "ping_pong");
+    let mut seed = 0;
+    group.bench_function("seedloop", |b| {
+        b.iter_custom(|iters| {
+            per_item(&mut seed, iters, n, |seed| {
+                on_seedloop(seed, async move {
+                    let (tx1, mut rx1) = seedloop::sync::mpsc::channel::<u64>(1);
+                    let (tx2, mut rx2) = seedloop::sync::mpsc::channel::<u64>(1);
+                    let echo = seedloop::spawn(async move {
+                        while let Some(v) = rx1.recv().await {
+                            if tx2.send(v + 1).await.is_err() {
+                                break;
+                            }
+                        }
+                    });
+                    for i in 0..n as u64 {
+                        tx1.send(i).await.unwrap();
+                        assert_eq!(rx2.recv().await, Some(i + 1));
+                    }
+                    drop(tx1);
+                    echo.await.unwrap();
+                })
+            })
+        })
+    });
+    let mut runs = 0;
+    group.bench_function("tokio", |b| {
+        b.iter_custom(|iters| {
+            per_item(&mut runs, iters, n, |_| {
+                on_tokio(async move {
+                    let (tx1, mut rx1) = tokio::sync::mpsc::channel::<u64>(1);
+                    let (tx2, mut rx2) = tokio::sync::mpsc::channel::<u64>(1);
+                    let echo = tokio::spawn(async move {
+                        while let Some(v) = rx1.recv().await {
+                            if tx2.send(v + 1).await.is_err() {
+                                break;
+                            }
+                        }
+                    });
+                    for i in 0..n as u64 {
+                        tx1.send(i).await.unwrap();
+                        assert_eq!(rx2.recv().await, Some(i + 1));
+                    }
+                    drop(tx1);
+                    echo.await.unwrap();
+                })
+            })
+        })
+    });
+    group.finish();
+}
+
+/// `queue_throughput`: a producer and a consumer move 1,000,000 items
+/// through a bounded(128) buffer: seedloop's asyncio-style `Queue`
+/// (`seedloop_queue`) beside its `mpsc` (`seedloop_mpsc`) and tokio's
+/// `mpsc` (`tokio_mpsc`); per item, and in items per second (thrpt).
+fn queue_throughput(c: &mut Criterion) {
+    let n = 1_000_000;
+    let expected = (n as u64 - 1) * n as u64 / 2;
+    let mut group = harness::group(c, "queue_throughput");
+    group.throughput(Throughput::Elements(1));
+    let mut seed = 0;
+    group.bench_function("seedloop_queue", |b| {
+        b.iter_custom(|iters| {
+            per_item(&mut seed, iters, n, |seed| {
+                on_seedloop(seed, async move {
+                    let q = seedloop::queue::Queue::new(128);
+                    let consumer = {
+                        let q = q.clone();
+                        seedloop::spawn(async move {
+                            let mut sum = 0u64;
+                            for _ in 0..n {
+                                sum += q.get().await.unwrap();
+                            }
+                            sum
+                        })
+                    };
+                    for i in 0..n as u64 {
+                        q.put(i).await.unwrap();
+                    }
+                    assert_eq!(consumer.await.unwrap(), expected);
+                })
+            })
+        })
+    });
+    let mut seed = 0;
+    group.bench_function("seedloop_mpsc", |b| {
+        b.iter_custom(|iters| {
+            per_item(&mut seed, iters, n, |seed| {
+                on_seedloop(seed, async move {
+                    let (tx, mut rx) = seedloop::sync::mpsc::channel::<u64>(128);
+                    let consumer = seedloop::spawn(async move {
+                        let mut sum = 0u64;
+                        while let Some(v) = rx.recv().await {
+                            sum += v;
+                        }
+                        sum
+                    });
+                    for i in 0..n as u64 {
+                        tx.send(i).await.unwrap();
+                    }
+                    drop(tx);
+                    assert_eq!(consumer.await.unwrap(), expected);
+                })
+            })
+        })
+    });
+    let mut runs = 0;
+    group.bench_function("tokio_mpsc", |b| {
+        b.iter_custom(|iters| {
+            per_item(&mut runs, iters, n, |_| {
+                on_tokio(async move {
+                    let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(128);
+                    let consumer = tokio::spawn(async move {
+                        let mut sum = 0u64;
+                        while let Some(v) = rx.recv().await {
+                            sum += v;
+                        }
+                        sum
+                    });
+                    for i in 0..n as u64 {
+                        tx.send(i).await.unwrap();
+                    }
+                    drop(tx);
+                    assert_eq!(consumer.await.unwrap(), expected);
+                })
+            })
+        })
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = sync;
+    config = harness::config();
+    targets = ping_pong, mutex_uncontended, mutex_contended, queue_throughput
+}
+criterion_main!(sync);

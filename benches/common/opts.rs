@@ -1,6 +1,7 @@
-//! The command line every benchmark here takes: an optional case-name
-//! filter and `--quick`; other flags (`--bench`, passed by cargo) are
-//! ignored. Shared with `#[path]`, so each benchmark uses what it needs.
+//! The command line of the plain (`harness = false`, not criterion)
+//! programs among the benchmarks, `memory.rs` and `shrink.rs`: an optional
+//! case-name filter and `--quick`; other flags (`--bench`, passed by cargo)
+//! are ignored. Shared with `#[path]`, so each program uses what it needs.
 #![allow(dead_code)]
 
 pub struct Opts {
@@ -21,11 +22,6 @@ impl Opts {
             quick: args.iter().any(|a| a == "--quick"),
             args,
         }
-    }
-
-    /// Repetitions of a case: 5, or 1 in a quick run.
-    pub fn reps(&self) -> usize {
-        if self.quick { 1 } else { 5 }
     }
 
     /// `n` items, or a tenth of them in a quick run.
