@@ -22,6 +22,7 @@ use super::udp::{self, UdpShared};
 use crate::node::table as nodes;
 use crate::runtime::core::Core;
 use crate::runtime::state::{PerRun, Slot};
+use crate::runtime::wait::WakeGuard;
 use crate::trace::NodeChange;
 
 /// The first ephemeral port (IANA's dynamic range).
@@ -122,13 +123,9 @@ fn on_node_change(core: &Core, node: u32, change: NodeChange) {
     if change != NodeChange::Killed {
         return;
     }
-    let wake = {
-        let mut t = get(core).table.borrow_mut();
-        let mut wake = udp::close_node(&mut t, node);
-        wake.extend(conn::close_node(core, &mut t, node));
-        wake
-    };
-    for w in wake {
-        w.wake();
-    }
+    let mut t = WakeGuard::new(get(core).table.borrow_mut());
+    t.with_wakeups(|t, wake| {
+        udp::close_node(t, node, wake);
+        conn::close_node(core, t, node, wake);
+    });
 }

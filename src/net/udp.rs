@@ -16,6 +16,7 @@ use super::transport::{self, Body, Packet, Payload};
 use crate::runtime::core::Core;
 use crate::runtime::current_core;
 use crate::runtime::wait::WaitKind;
+use crate::runtime::wait::Wakeups;
 use crate::trace::PacketFate;
 
 /// A task blocked here is reported as waiting on `UdpSocket::recv_from`.
@@ -41,10 +42,6 @@ pub(crate) struct UdpShared {
 }
 
 impl UdpShared {
-    fn wake_all(&self) -> Vec<Waker> {
-        std::mem::take(&mut *self.wakers.borrow_mut())
-    }
-
     /// Whether a datagram from `from` comes from the connected `peer`; a
     /// loopback or unspecified peer is this socket's own node.
     fn is_peer(&self, peer: SocketAddr, from: SocketAddr) -> bool {
@@ -411,21 +408,21 @@ pub(crate) fn deliver(core: &Core, p: &Packet) {
     }
 }
 
-/// Closes every socket of a killed node; returns the wakers to wake.
-pub(crate) fn close_node(t: &mut Table, node: u32) -> Vec<Waker> {
+/// Closes every socket of a killed node; their waiters go into `wake`.
+pub(crate) fn close_node(t: &mut Table, node: u32, wake: &mut Wakeups) {
     let mine: Vec<SocketAddr> = t
         .udp
         .iter()
         .filter(|(_, s)| s.node == node)
         .map(|(a, _)| *a)
         .collect();
-    let mut wake = Vec::new();
     for a in mine {
         if let Some(s) = t.udp.remove(&a) {
             s.closed.set(true);
             s.queue.borrow_mut().clear();
-            wake.extend(s.wake_all());
+            for w in std::mem::take(&mut *s.wakers.borrow_mut()) {
+                wake.wake(w);
+            }
         }
     }
-    wake
 }

@@ -26,6 +26,7 @@ use crate::net::sockets::{self, Table};
 use crate::net::transport::{self, Body, Packet, Payload, Segment};
 use crate::runtime::core::Core;
 use crate::runtime::wait::WaitKind;
+use crate::runtime::wait::Wakeups;
 use crate::trace::PacketFate;
 
 /// A task blocked here is reported as waiting on `TcpStream::connect`.
@@ -406,9 +407,8 @@ pub(crate) fn on_segment(core: &Core, p: &Packet) {
 }
 
 /// Closes every listener and connection end of a killed node; its peers
-/// are sent resets. Returns wakers to wake.
-pub(crate) fn close_node(core: &Core, t: &mut Table, node: u32) -> Vec<Waker> {
-    let mut wake = Vec::new();
+/// are sent resets. The listeners' waiters go into `wake`.
+pub(crate) fn close_node(core: &Core, t: &mut Table, node: u32, wake: &mut Wakeups) {
     let listeners: Vec<SocketAddr> = t
         .listeners
         .iter()
@@ -419,7 +419,9 @@ pub(crate) fn close_node(core: &Core, t: &mut Table, node: u32) -> Vec<Waker> {
         if let Some(l) = t.listeners.remove(&a) {
             l.closed.set(true);
             t.tcp_ports.remove(&a);
-            wake.extend(std::mem::take(&mut *l.wakers.borrow_mut()));
+            for w in std::mem::take(&mut *l.wakers.borrow_mut()) {
+                wake.wake(w);
+            }
             refuse_backlog(core, t, &l);
         }
     }
@@ -444,5 +446,4 @@ pub(crate) fn close_node(core: &Core, t: &mut Table, node: u32) -> Vec<Waker> {
         }
         forget_if_done(core, t, &conn);
     }
-    wake
 }
