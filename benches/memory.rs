@@ -15,10 +15,11 @@ use std::future::pending;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use seedloop::{Sim, Strategy};
-use tokio::runtime::Runtime;
 
 #[path = "common/opts.rs"]
 mod opts;
+#[path = "common/tokio_paused.rs"]
+mod tokio_paused;
 use opts::Opts;
 
 const MIB: f64 = 1024.0 * 1024.0;
@@ -28,14 +29,6 @@ const MEMORY_BUDGET: f64 = 512.0 * MIB;
 
 fn seedloop_sim(seed: u64) -> Sim {
     Sim::builder().seed(seed).strategy(Strategy::Random).build()
-}
-
-fn tokio_rt() -> Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build()
-        .expect("tokio runtime")
 }
 
 /// Tasks of the memory case that have been polled (the future captures nothing).
@@ -101,7 +94,7 @@ fn parked_rss_growth(runtime: &str, n: usize) -> u64 {
             after.saturating_sub(before)
         }
         "tokio" => {
-            let rt = tokio_rt();
+            let rt = tokio_paused::runtime();
             let before = rss_bytes();
             for _ in 0..n {
                 drop(rt.spawn(parked()));

@@ -20,10 +20,11 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use seedloop::{Sim, Strategy};
-use tokio::runtime::Runtime;
 
 #[path = "common/harness.rs"]
 mod harness;
+#[path = "common/tokio_paused.rs"]
+mod tokio_paused;
 use harness::per_item;
 
 /// Tasks of `spawn_join`, `spawn_join_fifo` and `sleep_random`.
@@ -34,14 +35,6 @@ const SIM_TASKS: u64 = 10;
 
 fn seedloop_sim(seed: u64, strategy: Strategy) -> Sim {
     Sim::builder().seed(seed).strategy(strategy).build()
-}
-
-fn tokio_rt() -> Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build()
-        .expect("tokio runtime")
 }
 
 /// Sleep durations of `sleep_random`, in nanoseconds: 1 ms up to (not
@@ -93,7 +86,7 @@ fn spawn_join(c: &mut Criterion) {
         group.bench_function("tokio", |b| {
             b.iter_custom(|iters| {
                 per_item(&mut runs, iters, n, |_| {
-                    let rt = tokio_rt();
+                    let rt = tokio_paused::runtime();
                     let start = Instant::now();
                     let sum = rt.block_on(async move {
                         let handles: Vec<_> = (0..n as u64)
@@ -143,7 +136,7 @@ fn sleep_random(c: &mut Criterion) {
     group.bench_function("tokio", |b| {
         b.iter_custom(|iters| {
             per_item(&mut seed, iters, n, |seed| {
-                let rt = tokio_rt();
+                let rt = tokio_paused::runtime();
                 // A 64-bit LCG (Knuth's MMIX constants); its high bits are the output.
                 let mut x = seed;
                 let mut next = move || {
@@ -208,7 +201,7 @@ fn sim_lifecycle(c: &mut Criterion) {
             per_item(&mut run, iters, sims, |_| {
                 let start = Instant::now();
                 for _ in 0..sims {
-                    let rt = tokio_rt();
+                    let rt = tokio_paused::runtime();
                     let sum = rt.block_on(async {
                         let handles: Vec<_> = (0..SIM_TASKS)
                             .map(|t| {
