@@ -45,9 +45,7 @@ impl Setup {
 
     /// A scheduler of the strategy, started for this run.
     fn scheduler(&self) -> Box<dyn Scheduler> {
-        let mut scheduler = self.strategy.scheduler(self.tuning);
-        scheduler.new_run(self.seed);
-        scheduler
+        self.strategy.started(self.tuning, self.seed)
     }
 }
 

@@ -314,8 +314,7 @@ impl Builder {
     /// ```
     pub fn try_build(&self) -> Result<Sim, ConfigError> {
         self.validate()?;
-        let mut scheduler = self.cfg.strategy.scheduler(Tuning::default());
-        scheduler.new_run(self.cfg.seed);
+        let scheduler = self.cfg.strategy.started(Tuning::default(), self.cfg.seed);
         Ok(Sim::from_parts(self.cfg.clone(), scheduler))
     }
 
@@ -395,11 +394,7 @@ impl Builder {
         Fut: Future,
     {
         let builder = self.clone().record_trace(true);
-        let build = || {
-            let mut scheduler = self.cfg.strategy.scheduler(tuning);
-            scheduler.new_run(self.cfg.seed);
-            builder.build_with(scheduler)
-        };
+        let build = || builder.build_with(self.cfg.strategy.started(tuning, self.cfg.seed));
         let mut first = build();
         let out = first.try_block_on(f());
         let mut second = build();

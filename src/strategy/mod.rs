@@ -175,6 +175,14 @@ impl Strategy {
             Strategy::Replay(tape) => Box::new(replay::Replay::new(tape.clone())),
         }
     }
+
+    /// A scheduler of this strategy, started for one run with `seed`
+    /// (for a run that needs no scheduler spanning runs).
+    pub(crate) fn started(&self, tuning: Tuning, seed: u64) -> Box<dyn Scheduler> {
+        let mut scheduler = self.scheduler(tuning);
+        scheduler.new_run(seed);
+        scheduler
+    }
 }
 
 impl fmt::Display for Strategy {
