@@ -197,3 +197,93 @@ proptest! {
         let _ = text.parse::<Tape>();
     }
 }
+
+/// Two tasks each check for a key under one lock and insert it under a
+/// second: whether the key is filled once or twice depends on yields at
+/// the switch points of `Mutex::lock`.
+async fn check_then_act() -> u32 {
+    let map = Rc::new(seedloop::sync::Mutex::new(Vec::<u32>::new()));
+    let mut handles = Vec::new();
+    for _ in 0..2 {
+        let map = map.clone();
+        handles.push(seedloop::spawn(async move {
+            let missing = !map.lock().await.contains(&7);
+            if missing {
+                map.lock().await.push(7);
+            }
+        }));
+    }
+    for h in handles {
+        h.await.unwrap();
+    }
+    map.lock().await.len() as u32
+}
+
+/// Every tape of up to four binary choices, replayed: the outcome, the
+/// fingerprint, the tape as made, and the trace.
+fn every_short_tape() -> Vec<(u32, u64, Tape, String)> {
+    let mut out = Vec::new();
+    for len in 0..=4u32 {
+        for bits in 0..(1u32 << len) {
+            let tape = Tape::from_values((0..len).map(|i| (bits >> i) & 1).collect());
+            let mut sim = Sim::builder()
+                .strategy(Strategy::Replay(tape))
+                .record_trace(true)
+                .build();
+            let filled = sim.block_on(check_then_act());
+            out.push((
+                filled,
+                sim.fingerprint(),
+                sim.tape().clone(),
+                sim.trace().to_string(),
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn runs_with_one_fingerprint_made_the_same_choices_and_ended_alike() {
+    let runs = every_short_tape();
+    let mut by_fingerprint: HashMap<u64, (u32, Tape, String)> = HashMap::new();
+    for (filled, fp, tape, trace) in &runs {
+        if let Some((f0, t0, tr0)) = by_fingerprint.get(fp) {
+            assert_eq!(
+                t0, tape,
+                "fingerprint {fp:016x} shared by tapes {t0} and {tape}"
+            );
+            assert_eq!(
+                f0, filled,
+                "fingerprint {fp:016x}: filled {f0} and {filled}"
+            );
+            assert_eq!(tr0, trace, "fingerprint {fp:016x} shared by two traces");
+        } else {
+            by_fingerprint.insert(*fp, (*filled, tape.clone(), trace.clone()));
+        }
+    }
+    let outcomes: BTreeSet<u32> = runs.iter().map(|r| r.0).collect();
+    assert_eq!(
+        outcomes,
+        BTreeSet::from([1, 2]),
+        "both outcomes are reachable"
+    );
+    // Runs whose choices differ give different fingerprints.
+    let tapes: BTreeSet<String> = runs.iter().map(|r| r.2.to_string()).collect();
+    let fps: BTreeSet<u64> = runs.iter().map(|r| r.1).collect();
+    assert_eq!(fps.len(), tapes.len());
+}
+
+#[test]
+fn a_yield_at_a_switch_point_is_an_event_naming_the_task_and_the_site() {
+    let runs = every_short_tape();
+    let (_, _, _, trace) = runs
+        .iter()
+        .find(|r| r.0 == 2)
+        .expect("some short tape fills the key twice");
+    let line = trace
+        .lines()
+        .find(|l| l.contains("yielded at Mutex::lock"))
+        .unwrap_or_else(|| panic!("no yield in the trace:\n{trace}"));
+    assert!(line.contains("yield   task "), "{line}");
+    assert!(line.contains("tests/determinism.rs:"), "{line}");
+}

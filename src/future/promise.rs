@@ -361,7 +361,7 @@ impl<T: Clone> Future for Wait<'_, T> {
             }
             WaitState::Init => {
                 let settled = !matches!(inner.borrow().outcome, Outcome::Pending);
-                if settled && this.switch.poll_proceed(cx).is_pending() {
+                if settled && this.switch.poll_proceed(cx, &WAIT, this.at).is_pending() {
                     return Poll::Pending;
                 }
                 let mut s = inner.borrow_mut();

@@ -115,7 +115,7 @@ impl<T> Future for Get<'_, T> {
                     }
                     !s.buf.is_empty()
                 };
-                if ready && this.switch.poll_proceed(cx).is_pending() {
+                if ready && this.switch.poll_proceed(cx, &GET, this.at).is_pending() {
                     return Poll::Pending;
                 }
                 let mut s = WakeGuard::new(shared.state.borrow_mut());
@@ -251,7 +251,7 @@ impl<T> Future for Put<'_, T> {
                     }
                     s.has_room()
                 };
-                if has_room && this.switch.poll_proceed(cx).is_pending() {
+                if has_room && this.switch.poll_proceed(cx, &PUT, this.at).is_pending() {
                     return Poll::Pending;
                 }
                 let item = this
@@ -341,7 +341,7 @@ impl<T> Future for Join<'_, T> {
             }
             WaitState::Init => {
                 let finished = shared.state.borrow().unfinished == 0;
-                if finished && this.switch.poll_proceed(cx).is_pending() {
+                if finished && this.switch.poll_proceed(cx, &JOIN, this.at).is_pending() {
                     return Poll::Pending;
                 }
                 let mut s = shared.state.borrow_mut();

@@ -161,14 +161,18 @@ impl Core {
         }
         debug_assert!(n <= 1 << 32, "choice bound {n} too large");
         let v = self.scheduler.borrow_mut().choose(kind, n);
-        self.record(n, v);
+        self.record(kind.code(), n, v);
         v
     }
 
+    /// Puts a choice on the tape and into the fingerprint, with the task
+    /// that made it (see `Recorder::choice`).
     #[inline]
-    fn record(&self, n: u64, v: u32) {
+    fn record(&self, code: u64, n: u64, v: u32) {
         debug_assert!(u64::from(v) < n, "strategy chose {v} for a bound of {n}");
         self.tape_buf.borrow_mut().push(v);
+        let task = self.current.get().map_or(0, Id::as_u64);
+        self.rec.borrow_mut().choice(code, n, v, task);
     }
 
     /// A duration in `lo..hi` (exactly `lo` if `hi <= lo`), 0 = `lo`. The
@@ -477,7 +481,7 @@ impl Core {
                         .borrow_mut()
                         .pick(n, &|i| ready[i].header().id.as_u64());
                     if n > 1 {
-                        self.record(n as u64, v);
+                        self.record(ChoiceKind::Schedule.code(), n as u64, v);
                     }
                     v as usize
                 } else {

@@ -578,15 +578,30 @@ pub(crate) struct Switch {
 impl Switch {
     /// `Ready` when the operation may proceed now; `Pending` (having woken
     /// the task, so it is polled again soon) when the strategy chose to
-    /// yield first. Outside a simulation it always proceeds.
+    /// yield first, which goes into the trace as `yielded at <op>` with
+    /// `at`, where the operation was called. Outside a simulation it always
+    /// proceeds.
     #[inline]
-    pub(crate) fn poll_proceed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+    pub(crate) fn poll_proceed(
+        &mut self,
+        cx: &mut Context<'_>,
+        kind: &'static WaitKind,
+        at: &'static Location<'static>,
+    ) -> Poll<()> {
         if self.asked {
             return Poll::Ready(());
         }
         self.asked = true;
         let yields = crate::runtime::with_core(|core| {
-            core.is_some_and(|c| c.choose(ChoiceKind::Yield, 2) == 1)
+            core.is_some_and(|c| {
+                let yields = c.choose(ChoiceKind::Yield, 2) == 1;
+                if yields {
+                    if let Some(task) = c.current_task() {
+                        c.rec.borrow_mut().yielded(c.now(), task, kind.label(), at);
+                    }
+                }
+                yields
+            })
         });
         if yields {
             cx.waker().wake_by_ref();

@@ -142,7 +142,7 @@ impl Barrier {
 
     async fn wait_at(&self, at: &'static Location<'static>) -> BarrierWaitResult {
         let mut switch = Switch::default();
-        std::future::poll_fn(|cx| switch.poll_proceed(cx)).await;
+        std::future::poll_fn(|cx| switch.poll_proceed(cx, &WAIT, at)).await;
         let (generation, key) = {
             let mut s = WakeGuard::new(self.state.borrow_mut());
             s.arrived += 1;

@@ -655,7 +655,7 @@ impl<T: Clone> Future for Recv<'_, T> {
             }
             WaitState::Init => {
                 let ready = shared.state.borrow().ready_for(this.rx.next);
-                if ready && this.switch.poll_proceed(cx).is_pending() {
+                if ready && this.switch.poll_proceed(cx, &RECV, this.at).is_pending() {
                     return Poll::Pending;
                 }
             }

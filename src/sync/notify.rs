@@ -224,7 +224,11 @@ impl Future for Notified<'_> {
                     return Poll::Ready(());
                 }
                 if notify.permit.get() {
-                    if this.switch.poll_proceed(cx).is_pending() {
+                    if this
+                        .switch
+                        .poll_proceed(cx, &NOTIFIED, this.at)
+                        .is_pending()
+                    {
                         return Poll::Pending;
                     }
                     if notify.permit.replace(false) {

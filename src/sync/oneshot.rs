@@ -497,7 +497,7 @@ impl<T> Future for Receiver<T> {
             (s.value.is_some(), s.tx_done || s.rx_closed)
         };
         if has_value {
-            if !this.waited && this.switch.poll_proceed(cx).is_pending() {
+            if !this.waited && this.switch.poll_proceed(cx, &RECV, this.at).is_pending() {
                 return Poll::Pending;
             }
             // Only this receiver takes the value: it is still there.

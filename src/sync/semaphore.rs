@@ -556,7 +556,11 @@ impl<'a> Acquire<'a> {
                     if s.permits >= self.n as usize {
                         // The switch point runs no user code, so the borrow
                         // may stay held across it.
-                        if self.switch.poll_proceed(cx).is_pending() {
+                        if self
+                            .switch
+                            .poll_proceed(cx, self.kind, self.at)
+                            .is_pending()
+                        {
                             return Poll::Pending;
                         }
                         s.permits -= self.n as usize;

@@ -16,6 +16,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
+use std::panic::Location;
 use std::time::Duration;
 
 pub(crate) mod id;
@@ -122,6 +123,28 @@ pub enum EventKind {
         to: SocketAddr,
         /// Payload bytes.
         len: u32,
+    },
+    /// A task that could have gone on at once yielded at a switch point
+    /// (the strategy chose it: a `1` on the tape), so another task ran first.
+    Yield {
+        /// The task that yielded.
+        task: Id,
+        /// The operation whose switch point it was (`Mutex::lock`).
+        op: &'static str,
+        /// Where that operation was called.
+        at: &'static Location<'static>,
+    },
+    /// A TCP control segment (no payload) was sent, delivered, dropped or
+    /// held. Segments that carry data are [`EventKind::Packet`]s.
+    Control {
+        /// What happened to it.
+        fate: PacketFate,
+        /// `"SYN"`, `"SYN-ACK"`, `"FIN"` or `"RST"`.
+        segment: &'static str,
+        /// The sending socket's address.
+        from: SocketAddr,
+        /// The destination.
+        to: SocketAddr,
     },
 }
 
@@ -244,7 +267,22 @@ fn fmt_kind(
             f.write_str("panic   ")?;
             task(f, *t)
         }
-        EventKind::Advance { fired } => write!(f, "advance clock, {fired} timer(s) fired"),
+        EventKind::Advance { fired: 0 } => {
+            f.write_str("advance clock, no timer fired: in-flight work (packets) was due")
+        }
+        EventKind::Advance { fired: 1 } => f.write_str("advance clock, 1 timer fired"),
+        EventKind::Advance { fired } => write!(f, "advance clock, {fired} timers fired"),
+        EventKind::Yield { task: t, op, at } => {
+            f.write_str("yield   ")?;
+            task(f, *t)?;
+            write!(f, " yielded at {op} ({at})")
+        }
+        EventKind::Control {
+            fate,
+            segment,
+            from,
+            to,
+        } => write!(f, "tcp     {from} -> {to} {segment} {fate}"),
         EventKind::Node { node, change } => {
             let what = match change {
                 NodeChange::Started => "started",

@@ -2,6 +2,7 @@
 //! optional event list (pub(crate)).
 
 use std::net::SocketAddr;
+use std::panic::Location;
 use std::time::Duration;
 
 use super::{Event, EventKind, Id, NodeChange, PacketFate};
@@ -22,6 +23,9 @@ const TAG_ADVANCE: u64 = 6;
 const TAG_NODE: u64 = 7;
 const TAG_FAULT: u64 = 8;
 const TAG_PACKET: u64 = 9;
+const TAG_CHOICE: u64 = 10;
+const TAG_YIELD: u64 = 11;
+const TAG_CONTROL: u64 = 12;
 
 /// A socket address as one word, for the fingerprint.
 fn addr_word(a: SocketAddr) -> u64 {
@@ -149,6 +153,58 @@ impl Recorder {
                     from,
                     to,
                     len,
+                },
+            );
+        }
+    }
+
+    /// A choice of the tape: `code` says which kind of choice, `n` its
+    /// bound, `v` the value taken, `task` the task that made it (0 for the
+    /// event loop's own). Every choice goes into the fingerprint, so two
+    /// runs share one only if they chose the same values at the same places.
+    #[inline]
+    pub(crate) fn choice(&mut self, code: u64, n: u64, v: u32, task: u64) {
+        self.mix(TAG_CHOICE, n ^ (code << 48), u64::from(v) ^ (task << 32));
+    }
+
+    /// The running task yielded at the switch point of `op`, called at `at`.
+    pub(crate) fn yielded(
+        &mut self,
+        now: u64,
+        task: Id,
+        op: &'static str,
+        at: &'static Location<'static>,
+    ) {
+        let site =
+            (u64::from(at.line()) << 32) ^ u64::from(at.column()) ^ ((op.len() as u64) << 24);
+        self.mix(TAG_YIELD, task.as_u64(), site);
+        if self.record {
+            self.push(now, EventKind::Yield { task, op, at });
+        }
+    }
+
+    /// A TCP control segment (`SYN`, `SYN-ACK`, `FIN`, `RST`) and its fate.
+    pub(crate) fn control(
+        &mut self,
+        now: u64,
+        fate: PacketFate,
+        segment: &'static str,
+        from: SocketAddr,
+        to: SocketAddr,
+    ) {
+        self.mix(
+            TAG_CONTROL,
+            addr_word(from) ^ (fate as u64) << 48 ^ (segment.len() as u64) << 56,
+            addr_word(to) ^ u64::from(segment.as_bytes()[0]) << 40,
+        );
+        if self.record {
+            self.push(
+                now,
+                EventKind::Control {
+                    fate,
+                    segment,
+                    from,
+                    to,
                 },
             );
         }

@@ -794,3 +794,31 @@ fn a_writer_blocked_on_a_peer_that_closes_without_reading_is_reset() {
     })
     .expect("the writer is told, not left waiting");
 }
+
+#[test]
+fn the_trace_names_control_segments_and_an_advance_that_fired_no_timer() {
+    let mut sim = sim_with(3, fixed(ms(2)));
+    sim.block_on(async {
+        echo_node("server", 80);
+        sleep(ms(1)).await;
+        let mut s = TcpStream::connect("server:80").await.unwrap();
+        assert_eq!(round_trip(&mut s, b"hi").await.unwrap(), b"hi");
+        s.close().await.unwrap();
+        drop(s);
+        sleep(ms(10)).await;
+    });
+    let text = sim.trace().to_string();
+    for segment in ["SYN sent", "SYN-ACK delivered", "FIN sent", "FIN delivered"] {
+        assert!(text.contains(segment), "no '{segment}' in\n{text}");
+    }
+    assert!(
+        !text.contains(" 0 bytes"),
+        "a control segment shown as data:\n{text}"
+    );
+    assert!(text.contains("tcp     10.0.0.1:"), "{text}");
+    assert!(
+        text.contains("advance clock, no timer fired: in-flight work (packets) was due"),
+        "{text}"
+    );
+    assert!(!text.contains("0 timer"), "{text}");
+}

@@ -224,9 +224,11 @@ pub(crate) fn close_channel(core: &Core, id: u64) {
 /// Records a packet's fate in the trace and the fingerprint.
 #[inline]
 pub(crate) fn note(core: &Core, fate: PacketFate, p: &Packet) {
-    core.rec
-        .borrow_mut()
-        .packet(core.now(), fate, p.proto(), p.from, p.to, p.len());
+    let mut rec = core.rec.borrow_mut();
+    match p.control() {
+        Some(segment) => rec.control(core.now(), fate, segment, p.from, p.to),
+        None => rec.packet(core.now(), fate, p.proto(), p.from, p.to, p.len()),
+    }
 }
 
 /// Puts a packet on the link from its source node to its destination.

@@ -93,6 +93,22 @@ impl Packet {
         }
     }
 
+    /// The name of a control segment (one that carries no data), as the
+    /// trace shows it.
+    #[inline]
+    pub(crate) fn control(&self) -> Option<&'static str> {
+        match &self.body {
+            Body::Stream { seg, .. } => match seg {
+                Segment::Syn => Some("SYN"),
+                Segment::SynAck => Some("SYN-ACK"),
+                Segment::Fin => Some("FIN"),
+                Segment::Rst => Some("RST"),
+                Segment::Data(_) => None,
+            },
+            Body::Datagram(_) => None,
+        }
+    }
+
     /// The channel and direction of a stream segment.
     pub(crate) fn flow(&self) -> Option<(u64, usize)> {
         match self.body {

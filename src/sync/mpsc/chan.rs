@@ -312,7 +312,7 @@ impl<T> Rx<T> {
             !inner.queue.is_empty()
         };
         if has_message {
-            if !turn.waited && turn.switch.poll_proceed(cx).is_pending() {
+            if !turn.waited && turn.switch.poll_proceed(cx, &RECV, at).is_pending() {
                 return Poll::Pending;
             }
             // Only the receiver takes messages, and it is borrowed by this

@@ -68,7 +68,12 @@ impl<T, R, C: FnMut(bool) -> Option<R> + Unpin> Future for Wait<T, C> {
                 }
             }
             WaitState::Init => {
-                if (this.check)(false).is_some() && this.switch.poll_proceed(cx).is_pending() {
+                if (this.check)(false).is_some()
+                    && this
+                        .switch
+                        .poll_proceed(cx, this.kind, this.at)
+                        .is_pending()
+                {
                     return Poll::Pending;
                 }
             }
