@@ -73,7 +73,14 @@ pub(crate) fn read(var: impl Fn(&str) -> Option<String>) -> Result<Overrides, Co
         o.tape = Some(tape);
     }
     if let Some(text) = var("SEEDLOOP_JOBS") {
-        let jobs = positive("SEEDLOOP_JOBS", &text)?;
+        // 0 means the available cores, as `jobs = 0` does.
+        let jobs = text.trim().parse::<u64>().map_err(|_| {
+            ConfigError::new(
+                "SEEDLOOP_JOBS",
+                &text,
+                "expected a whole number of threads (0 = the available cores)",
+            )
+        })?;
         o.jobs = Some(usize::try_from(jobs).unwrap_or(usize::MAX));
     }
     if let Some(text) = var("SEEDLOOP_SHARD") {
@@ -90,6 +97,27 @@ pub(crate) fn read(var: impl Fn(&str) -> Option<String>) -> Result<Overrides, Co
         o.shard = Some(Shard::new(k, n, "SEEDLOOP_SHARD").map_err(|_| bad())?);
     }
     Ok(o)
+}
+
+/// The command that runs test `test` (its path as the harness names it)
+/// with the environment `vars` set: `cargo test -- <test> --exact`, or
+/// under nextest (which sets `NEXTEST`), `cargo nextest run -E 'test(=<test>)'`.
+pub(crate) fn test_command(vars: &str, test: &str) -> String {
+    if std::env::var_os("NEXTEST").is_some() {
+        format!("{vars} cargo nextest run -E 'test(={test})'")
+    } else {
+        format!("{vars} cargo test -- {test} --exact")
+    }
+}
+
+/// The name of the test running on this thread, when a test harness runs
+/// it (libtest and nextest name the thread after the test; a program's
+/// own thread is `main`).
+pub(crate) fn current_test() -> Option<String> {
+    std::thread::current()
+        .name()
+        .filter(|n| *n != "main")
+        .map(str::to_string)
 }
 
 /// Parses a duration written as a number and a unit: `30s`, `500ms`, `2m`,
@@ -169,7 +197,7 @@ mod tests {
             ("SEEDLOOP_STRATEGY", "pct:0"),
             ("SEEDLOOP_STRATEGY", "dfs:x"),
             ("SEEDLOOP_TAPE", "1,,2"),
-            ("SEEDLOOP_JOBS", "0"),
+            ("SEEDLOOP_JOBS", "-1"),
             ("SEEDLOOP_SHARD", "0/4"),
             ("SEEDLOOP_SHARD", "5/4"),
             ("SEEDLOOP_SHARD", "2"),
@@ -178,6 +206,12 @@ mod tests {
             let err = read(table(&[(var, value)])).unwrap_err();
             assert_eq!((err.setting(), err.value()), (var, value), "{err}");
         }
+    }
+
+    #[test]
+    fn jobs_zero_means_the_available_cores_as_the_attribute_says() {
+        let o = read(table(&[("SEEDLOOP_JOBS", "0")])).unwrap();
+        assert_eq!(o.jobs, Some(0));
     }
 
     #[test]

@@ -222,7 +222,14 @@ fn shrinking_keeps_at_most_twice_the_minimal_non_zero_choices() {
 
 #[test]
 fn replay_round_trip_from_the_printed_report() {
-    let failure = explorer("random").seeds(1000).run(lost_update).unwrap_err();
+    // An explorer that reads the SEEDLOOP_* variables: its replay command
+    // is a `cargo test` line.
+    let failure = explorer("random")
+        .seeds(1000)
+        .apply_env()
+        .unwrap()
+        .run(lost_update)
+        .unwrap_err();
     let text = failure.to_string();
     // Parse the tape back out of the printed replay command.
     let command = text
@@ -247,16 +254,87 @@ fn replay_round_trip_from_the_printed_report() {
     let (e2, f2) = run(&tape);
     assert_eq!((e1.to_string(), f1), (e2.to_string(), f2));
     assert!(e1.to_string().contains("lost update"));
-    // The original seed, run alone, reproduces the reported fingerprint.
+    // The report's numbers are the replayed run's, so its command
+    // reproduces them.
+    let at = format!(
+        "at virtual time {}, step {}, fingerprint {f1:016x}",
+        fmt_secs(sim_elapsed(&failure, &tape)),
+        sim_steps(&failure, &tape)
+    );
+    assert!(text.contains(&at), "expected '{at}' in\n{text}");
+    // The original seed, run alone, is the run shown as `found as:`.
     let mut original = Sim::builder()
         .seed(failure.seed())
         .print_panics(false)
         .build();
     assert!(original.try_block_on(lost_update()).is_err());
+    if failure.tape().values() != original.tape().clone().trimmed().values() {
+        let found = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("found as:"))
+            .unwrap_or_else(|| panic!("no 'found as' line in\n{text}"));
+        assert!(
+            found.contains(&format!("fingerprint {:016x}", original.fingerprint())),
+            "{found}"
+        );
+    }
     assert!(
-        text.contains(&format!("fingerprint {:016x}", original.fingerprint())),
-        "{text}"
+        command.ends_with("cargo test -- replay_round_trip_from_the_printed_report --exact")
+            || command.contains(
+                "cargo nextest run -E 'test(=replay_round_trip_from_the_printed_report)'"
+            ),
+        "the test's own name as the harness knows it: {command}"
     );
+}
+
+/// A replay of `tape` for `failure`, its virtual time and steps.
+fn sim_elapsed(failure: &Failure, tape: &Tape) -> std::time::Duration {
+    let mut sim = replay(failure, tape.clone());
+    let _ = sim.try_block_on(lost_update());
+    sim.elapsed()
+}
+
+fn sim_steps(failure: &Failure, tape: &Tape) -> u64 {
+    let mut sim = replay(failure, tape.clone());
+    let _ = sim.try_block_on(lost_update());
+    sim.steps()
+}
+
+/// A virtual time as reports print it (`0.000s`, `1.5s` with three decimals at least).
+fn fmt_secs(d: std::time::Duration) -> String {
+    let mut frac = format!("{:09}", d.subsec_nanos());
+    while frac.len() > 3 && frac.ends_with('0') {
+        frac.pop();
+    }
+    format!("{}.{}s", d.as_secs(), frac)
+}
+
+#[test]
+fn an_explorer_that_reads_no_variable_prints_its_own_line_to_replay() {
+    let failure = explorer("random").seeds(1000).run(lost_update).unwrap_err();
+    let command = failure.replay_command();
+    assert!(!command.contains("SEEDLOOP_SEED"), "{command}");
+    assert!(
+        command.starts_with(&format!(
+            "Explorer::new(\"explore::test\").only_seed({:#x}).only_tape(\"{}\"",
+            failure.seed(),
+            failure.tape()
+        )),
+        "{command}"
+    );
+    // And that line does replay it.
+    let again = explorer("random")
+        .only_seed(failure.seed())
+        .only_tape(failure.tape().clone())
+        .run(lost_update)
+        .unwrap_err();
+    let (Error::Panicked { location: a, .. }, Error::Panicked { location: b, .. }) =
+        (again.error(), failure.error())
+    else {
+        panic!("expected panics: {} / {}", again.error(), failure.error());
+    };
+    assert_eq!(a, b);
+    assert_eq!(again.tape(), failure.tape());
 }
 
 #[test]
@@ -346,9 +424,19 @@ fn the_determinism_check_catches_a_hash_map() {
             matches!(failure.error(), Error::NonDeterminism { .. }),
             "{strategy}: {failure}"
         );
+        let text = failure.to_string();
+        assert!(text.contains("determinism check"), "{text}");
+        // No made-up place in a run: two runs parted, and where.
+        assert!(!text.contains("fingerprint 0000000000000000"), "{text}");
+        assert!(!text.contains("step 0,"), "{text}");
         assert!(
-            failure.to_string().contains("determinism check"),
-            "{failure}"
+            text.contains("where: the two runs of seed 0x0 part at event "),
+            "{text}"
+        );
+        // Running the sweep again is what reproduces the check.
+        assert!(
+            !failure.replay_command().contains("SEEDLOOP_TAPE"),
+            "{text}"
         );
     }
 }
@@ -431,4 +519,57 @@ fn a_tape_of_zeros_turns_buggify_off() {
         .strategy(Strategy::Replay(Tape::new()))
         .build();
     assert!(!sim.block_on(async { (0..100).any(|_| seedloop::buggify!(1.0)) }));
+}
+
+/// Fails when a drawn number is 500 or more, after as many yields as the
+/// number says: shrinking lowers the number, so the shrunk run fails with
+/// another message, at another step, than the run the sweep found.
+async fn big_draw() {
+    let v = seedloop::rand::random_range(0..1000u32);
+    let t = seedloop::spawn(async move {
+        for _ in 0..v % 7 {
+            yield_now().await;
+        }
+    });
+    t.await.unwrap();
+    assert!(v < 500, "drew {v}");
+}
+
+#[test]
+fn the_report_shows_the_shrunk_run_and_the_original_on_its_own_line() {
+    let failure = explorer("random").seeds(100).run(big_draw).unwrap_err();
+    let text = failure.to_string();
+    // The shrunk run, replayed: its cause, step and fingerprint are the report's.
+    let mut sim = replay(&failure, failure.tape().clone());
+    let err = sim.try_block_on(big_draw()).unwrap_err();
+    let cause = err.to_string();
+    let drew = cause.split("drew ").nth(1).unwrap().to_string();
+    assert!(text.contains(&format!("drew {drew}")), "{text}");
+    let at = format!(
+        "at virtual time 0.000s, step {}, fingerprint {:016x}",
+        sim.steps(),
+        sim.fingerprint()
+    );
+    assert!(text.contains(&at), "expected '{at}' in\n{text}");
+    // The sweep's own run differs, and is shown as found.
+    let mut original = Sim::builder()
+        .seed(failure.seed())
+        .print_panics(false)
+        .build();
+    let first = original.try_block_on(big_draw()).unwrap_err().to_string();
+    assert_ne!(first, cause, "shrinking changed the number drawn");
+    let found = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("found as:"))
+        .unwrap_or_else(|| panic!("no 'found as' line in\n{text}"));
+    assert!(
+        found.contains(&format!("fingerprint {:016x}", original.fingerprint())),
+        "{found}"
+    );
+    assert!(
+        found.contains(first.split("drew ").nth(1).unwrap()),
+        "{found}"
+    );
+    // The last events are the shrunk run's too.
+    assert!(text.contains("last events:"), "{text}");
 }

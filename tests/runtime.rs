@@ -190,8 +190,39 @@ fn panic_in_a_task_fails_the_run_with_a_full_report() {
     assert!(report.contains("the invariant broke"), "{report}");
     assert!(report.contains("at virtual time 1.234s"), "{report}");
     assert!(report.contains("fingerprint"), "{report}");
+    // This Sim reads no variable: the replay line is a Builder line, not a
+    // command that would run the test with a seed it never reads.
     assert!(
-        report.contains("replay: SEEDLOOP_SEED=0x2a cargo test -- panic_in_a_task_fails_the_run_with_a_full_report --exact"),
+        report.contains("replay: Sim::builder().seed(0x2a) with this Sim's other settings"),
+        "{report}"
+    );
+    assert!(
+        !report.contains("SEEDLOOP_SEED=0x2a cargo test"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_sim_that_reads_the_environment_replays_from_the_command_line() {
+    let mut sim = seedloop::Sim::builder()
+        .seed(0x2a)
+        .print_panics(false)
+        .apply_env()
+        .unwrap()
+        .build();
+    if std::env::var_os("SEEDLOOP_SEED").is_some() || std::env::var_os("SEEDLOOP_TAPE").is_some() {
+        return; // the variables decide this run
+    }
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        sim.block_on(async { panic!("boom") });
+    }));
+    let payload = result.unwrap_err();
+    let report = payload.downcast_ref::<String>().expect("a String payload");
+    let test = "a_sim_that_reads_the_environment_replays_from_the_command_line";
+    assert!(
+        report.contains(&format!(
+            "replay: SEEDLOOP_SEED=0x2a cargo test -- {test} --exact"
+        )) || report.contains(&format!("cargo nextest run -E 'test(={test})'")),
         "{report}"
     );
 }

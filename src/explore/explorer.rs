@@ -25,6 +25,10 @@ use crate::runtime::Builder;
 use crate::strategy::{Strategy, Tuning};
 use crate::tape::Tape;
 
+/// How many steps of its first seed's two runs the determinism check
+/// compares, at most.
+const DETERMINISM_STEPS: u64 = 200_000;
+
 /// Explores a test over many seeds: see the [module documentation](super).
 ///
 /// | setting | default |
@@ -38,6 +42,7 @@ use crate::tape::Tape;
 /// | `buggify` | enabled in half the runs |
 /// | `swarm` | off |
 /// | `shrink_budget` | 2,000 re-runs |
+/// | `shrink_time` | 30 s of wall time |
 /// | `sim` | [`Builder::new()`] (limits, panic policy; panics are not printed) |
 ///
 /// # Examples
@@ -70,6 +75,8 @@ pub struct Explorer {
     pub(super) buggify: f64,
     pub(super) swarm: bool,
     pub(super) shrink_budget: u64,
+    pub(super) shrink_time: Duration,
+    pub(super) env_applied: bool,
     pub(super) sim: Builder,
     pub(super) replay: Vec<(usize, Line)>,
     pub(super) replay_path: Option<PathBuf>,
@@ -98,6 +105,8 @@ impl Explorer {
             buggify: 0.5,
             swarm: false,
             shrink_budget: 2000,
+            shrink_time: Duration::from_secs(30),
+            env_applied: false,
             sim: Builder::new(),
             replay: Vec::new(),
             replay_path: None,
@@ -255,6 +264,35 @@ impl Explorer {
         self
     }
 
+    /// The most wall-clock time shrinking a failure may take (default 30 s).
+    /// When it is spent, the smallest failing tape found so far is
+    /// reported, and the report says that shrinking stopped early.
+    ///
+    /// # Determinism
+    ///
+    /// The budget only decides how far the shrink gets: every run is the
+    /// same, and the tape reported always replays to the reported failure.
+    /// With a budget this short, the shrunk tape may depend on the machine's
+    /// speed.
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// use std::time::Duration;
+    /// let f = Explorer::new("quick")
+    ///     .shrink_time(Duration::ZERO)
+    ///     .seeds(50)
+    ///     .run(|| async {
+    ///         let a = seedloop::spawn(async { seedloop::rand::random::<u8>() });
+    ///         assert!(a.await.unwrap() < 200);
+    ///     })
+    ///     .unwrap_err();
+    /// assert!(f.to_string().contains("shrinking stopped early: its wall-time budget"), "{f}");
+    /// ```
+    pub fn shrink_time(mut self, budget: Duration) -> Explorer {
+        self.shrink_time = budget;
+        self
+    }
+
     /// The configuration every run starts from (time and step limits, panic
     /// policy, costs). Its seed and strategy are replaced by the sweep's.
     ///
@@ -375,6 +413,7 @@ impl Explorer {
         self.shard = o.shard.or(self.shard);
         self.one_seed = o.seed.or(self.one_seed);
         self.one_tape = o.tape.or(self.one_tape);
+        self.env_applied = true;
         Ok(self)
     }
 
@@ -511,9 +550,14 @@ impl Explorer {
         // all-zero schedule, which `Strategy::Dfs` runs on a plain `Sim`).
         let first = self.base_seed.wrapping_add(shard.index);
         let setup = self.builder(first, self.strategy.clone(), hint);
-        let check = setup
+        // The check compares the first `DETERMINISM_STEPS` steps of the two
+        // runs at most: a run that spins to the step limit must not be run
+        // twice to the end, trace kept, before the sweep even starts.
+        let capped = setup
             .builder
-            .check_determinism_tuned(setup.tuning, || body().future);
+            .clone()
+            .step_limit(setup.builder.step_limit_of().min(DETERMINISM_STEPS));
+        let check = capped.check_determinism_tuned(setup.tuning, || body().future);
         if let Err(error @ Error::NonDeterminism { .. }) = check {
             let found = Found {
                 seed: first,

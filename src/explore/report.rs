@@ -185,7 +185,8 @@ pub(crate) enum Origin {
 ///     .unwrap_err();
 /// assert!(failure.to_string().contains("lost update"));
 /// assert!(failure.tape().nonzero() <= 2);
-/// assert!(failure.replay_command().starts_with("SEEDLOOP_SEED="));
+/// // This explorer reads no SEEDLOOP_* variable: its replay line is code.
+/// assert!(failure.replay_command().starts_with("Explorer::new(\"doc::lost_update\")"));
 /// ```
 #[derive(Clone, Debug)]
 pub struct Failure {
@@ -199,6 +200,8 @@ pub(crate) struct FailureInner {
     pub(crate) seed: u64,
     pub(crate) origin: Origin,
     pub(crate) strategy: Strategy,
+    /// The error, time, steps, fingerprint and trace tail are the reported
+    /// run's: the one that replaying `tape` gives.
     pub(crate) error: Error,
     pub(crate) time: Duration,
     pub(crate) steps: u64,
@@ -206,8 +209,44 @@ pub(crate) struct FailureInner {
     pub(crate) original_len: usize,
     pub(crate) tape: Tape,
     pub(crate) shrink_runs: u64,
+    /// Why shrinking stopped before it was done, if it did.
+    pub(crate) shrink_stopped: Option<String>,
+    /// The run as the sweep first found it, when shrinking changed it.
+    pub(crate) found_as: Option<FoundAs>,
     pub(crate) saved: Option<Result<PathBuf, String>>,
     pub(crate) trace_tail: Option<String>,
+    pub(crate) replay: ReplayHow,
+}
+
+/// The failing run as first found, before shrinking.
+#[derive(Clone, Debug)]
+pub(crate) struct FoundAs {
+    pub(crate) cause: String,
+    pub(crate) time: Duration,
+    pub(crate) steps: u64,
+    pub(crate) fingerprint: u64,
+}
+
+/// Where the failure happened, which decides the replay command that fits.
+#[derive(Clone, Debug)]
+pub(crate) struct ReplayHow {
+    /// Whether the explorer reads the `SEEDLOOP_*` variables (`apply_env`).
+    pub(crate) env: bool,
+    /// The test the harness was running, if one was.
+    pub(crate) test: Option<String>,
+    /// The program, when no test harness ran it.
+    pub(crate) program: Option<String>,
+}
+
+impl ReplayHow {
+    /// Captures where the caller runs: on a test's thread or a program's.
+    pub(crate) fn here(env: bool) -> ReplayHow {
+        ReplayHow {
+            env,
+            test: crate::env::current_test(),
+            program: std::env::args().next(),
+        }
+    }
 }
 
 impl Failure {
@@ -263,24 +302,62 @@ impl Failure {
         &self.inner.error
     }
 
-    /// The command that replays the failure: the seed (which fixes a swarm
-    /// profile) and the shrunk tape (which fixes every choice), then `cargo
-    /// test` filtered to this test.
+    /// The command that replays the failure, shaped to where it happened:
+    ///
+    /// - in a test that reads the `SEEDLOOP_*` variables (every
+    ///   `#[seedloop::test]`, or an [`Explorer`](crate::explore::Explorer)
+    ///   after `apply_env`): `SEEDLOOP_SEED=<seed> SEEDLOOP_TAPE=<tape> cargo
+    ///   test -- <test> --exact`, with the test's name as the harness knows it
+    ///   (under nextest: `cargo nextest run -E 'test(=<test>)'`);
+    /// - in a program that reads them: the same variables before the program;
+    /// - elsewhere, where no variable is read: the explorer's own line,
+    ///   `Explorer::new("<name>").only_seed(<seed>).only_tape(..)`, to run with
+    ///   the same settings.
+    ///
+    /// The seed fixes a swarm profile; the shrunk tape fixes every choice.
     ///
     /// ```
     /// # use seedloop::explore::Explorer;
+    /// // This explorer reads no environment variable: the command is its own line.
     /// let f = Explorer::new("kv::linearizable").seeds(1).run(|| async { panic!(); }).unwrap_err();
     /// assert_eq!(
     ///     f.replay_command(),
-    ///     "SEEDLOOP_SEED=0x0 SEEDLOOP_TAPE=- cargo test -- kv::linearizable --exact"
+    ///     r#"Explorer::new("kv::linearizable").only_seed(0x0).only_tape("-".parse().unwrap())"#
     /// );
     /// ```
     pub fn replay_command(&self) -> String {
         let s = &*self.inner;
-        format!(
-            "SEEDLOOP_SEED={:#x} SEEDLOOP_TAPE={} cargo test -- {} --exact",
-            s.seed, s.tape, s.name
-        )
+        if matches!(s.error, Error::NonDeterminism { .. }) {
+            // The sweep checks its first seed twice before anything else:
+            // running it again as it was reproduces the check.
+            return match (&s.replay.test, &s.replay.program) {
+                (Some(test), _) => crate::env::test_command("", test).trim_start().to_string(),
+                (None, Some(program)) => program.clone(),
+                (None, None) => format!("Explorer::new({:?}) with the same settings", s.name),
+            };
+        }
+        let vars = format!("SEEDLOOP_SEED={:#x} SEEDLOOP_TAPE={}", s.seed, s.tape);
+        match (&s.replay, s.replay.env) {
+            (
+                ReplayHow {
+                    test: Some(test), ..
+                },
+                true,
+            ) => crate::env::test_command(&vars, test),
+            (
+                ReplayHow {
+                    program: Some(program),
+                    ..
+                },
+                true,
+            ) => format!("{vars} {program}"),
+            _ => format!(
+                "Explorer::new({:?}).only_seed({:#x}).only_tape({:?}.parse().unwrap())",
+                s.name,
+                s.seed,
+                s.tape.to_string()
+            ),
+        }
     }
 }
 
@@ -317,13 +394,32 @@ impl FailureInner {
         for line in lines {
             writeln!(f, "    {line}")?;
         }
-        writeln!(
-            f,
-            "  at virtual time {}, step {}, fingerprint {:016x}",
-            crate::trace::fmt_time(self.time),
-            self.steps,
-            self.fingerprint
-        )?;
+        if let Error::NonDeterminism { index, .. } = &self.error {
+            // No single run failed: two runs of one seed parted.
+            writeln!(
+                f,
+                "  where: the two runs of seed {:#x} part at event {index}; no tape replays this, run the seed twice",
+                self.seed
+            )?;
+        } else {
+            writeln!(
+                f,
+                "  at virtual time {}, step {}, fingerprint {:016x}",
+                crate::trace::fmt_time(self.time),
+                self.steps,
+                self.fingerprint
+            )?;
+        }
+        if let Some(o) = &self.found_as {
+            writeln!(
+                f,
+                "  found as: virtual time {}, step {}, fingerprint {:016x}: {}",
+                crate::trace::fmt_time(o.time),
+                o.steps,
+                o.fingerprint,
+                o.cause
+            )?;
+        }
         if self.shrink_runs > 0 {
             write!(
                 f,
@@ -338,6 +434,9 @@ impl FailureInner {
                 "  tape: {}",
                 plural(self.tape.nonzero() as u64, "non-zero choice")
             )?;
+        }
+        if let Some(why) = &self.shrink_stopped {
+            write!(f, "; shrinking stopped early: {why}")?;
         }
         match &self.saved {
             Some(Ok(path)) => writeln!(f, "; saved to {}", path.display())?,

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::explorer::Explorer;
-use super::report::{Failure, FailureInner, Origin, Report};
+use super::report::{Failure, FailureInner, FoundAs, Origin, ReplayHow, Report};
 use super::seeds_file::{self, Line};
 use super::shrink::{self, Signature};
 use crate::env::Shard;
@@ -237,9 +237,11 @@ impl Explorer {
     {
         let error = found.run.error.clone().expect("a failing run has an error");
         let original_len = found.run.tape.len();
+        let mut stopped = None;
         let (tape, shrink_runs) = if found.shrink && self.shrink_budget > 0 {
             let target = Signature::of(&error);
             let mut steps_left = SHRINK_STEPS;
+            let deadline = Instant::now() + self.shrink_time;
             let shrunk = shrink::shrink(
                 found.run.tape.clone(),
                 &target,
@@ -248,6 +250,14 @@ impl Explorer {
                     // A run that failed after many steps (a step or time
                     // limit) must not make shrinking take forever.
                     if steps_left == 0 {
+                        stopped = Some(format!("its {SHRINK_STEPS} steps were spent"));
+                        return None;
+                    }
+                    if Instant::now() >= deadline {
+                        stopped = Some(format!(
+                            "its wall-time budget of {:?} was spent",
+                            self.shrink_time
+                        ));
                         return None;
                     }
                     let tape = Tape::from_values(candidate.to_vec());
@@ -257,17 +267,57 @@ impl Explorer {
                     Some((run.tape, run.error))
                 },
             );
+            if stopped.is_none() && shrunk.runs >= self.shrink_budget {
+                stopped = Some(format!(
+                    "its budget of {} re-runs was spent",
+                    self.shrink_budget
+                ));
+            }
             (Tape::from_values(shrunk.tape), shrunk.runs)
         } else {
             (Tape::from_values(found.run.tape.clone()).trimmed(), 0)
         };
+        // The report describes the run its replay command gives: the
+        // shrunk tape's, replayed once more with its trace kept. A run
+        // stopped by the step limit is not replayed for its trace (that
+        // would keep millions of events); a run found with its trace, and
+        // not shrunk, is already that run.
+        let reuse = shrink_runs == 0
+            && (found.run.trace_tail.is_some() || matches!(error, Error::StepLimit { .. }));
+        let nondeterminism = matches!(error, Error::NonDeterminism { .. });
+        let original = found.run;
+        let (shown, found_as) = if reuse || nondeterminism {
+            (original, None)
+        } else {
+            let keep_trace = !matches!(error, Error::StepLimit { .. });
+            let setup = self
+                .builder(found.seed, Strategy::Replay(tape.clone()), 0)
+                .record_trace(keep_trace);
+            let replayed = run_once(setup, body);
+            match replayed.error {
+                Some(_) if replayed.fingerprint != original.fingerprint => {
+                    let found_as = FoundAs {
+                        cause: first_line(&error),
+                        time: original.time,
+                        steps: original.steps,
+                        fingerprint: original.fingerprint,
+                    };
+                    (replayed, Some(found_as))
+                }
+                Some(_) => (replayed, None),
+                // Replaying cannot pass where the shrinker saw it fail; if it
+                // did, the original run is the truth to show.
+                None => (original, None),
+            }
+        };
+        let error = shown.error.clone().unwrap_or(error);
         let saved = match (&self.save_to, found.save) {
             (Some(path), true) => {
                 let line = Line {
                     seed: found.seed,
                     strategy: found.strategy.clone(),
                     tape: tape.clone(),
-                    cause: error.to_string().lines().next().unwrap_or("").to_string(),
+                    cause: first_line(&error),
                 };
                 Some(
                     seeds_file::append(path, &line)
@@ -283,14 +333,17 @@ impl Explorer {
             origin: found.origin,
             strategy: found.strategy,
             error,
-            time: found.run.time,
-            steps: found.run.steps,
-            fingerprint: found.run.fingerprint,
+            time: shown.time,
+            steps: shown.steps,
+            fingerprint: shown.fingerprint,
             original_len,
             tape,
             shrink_runs,
+            shrink_stopped: stopped,
+            found_as,
             saved,
-            trace_tail: found.run.trace_tail,
+            trace_tail: shown.trace_tail,
+            replay: ReplayHow::here(self.env_applied),
         };
         Failure {
             inner: Box::new(inner),
@@ -328,6 +381,11 @@ impl Explorer {
             },
         }
     }
+}
+
+/// The first line of an error's words.
+fn first_line(error: &Error) -> String {
+    error.to_string().lines().next().unwrap_or("").to_string()
 }
 
 /// How many of `seeds` iterations fall in `shard`.

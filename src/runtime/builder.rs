@@ -43,6 +43,9 @@ pub(crate) struct Config {
     pub(crate) panic_policy: PanicPolicy,
     pub(crate) blocking_cost: Range<Duration>,
     pub(crate) print_panics: bool,
+    /// Whether `apply_env` read the `SEEDLOOP_*` variables: a failure's
+    /// replay line is then a command line, else a `Builder` line.
+    pub(crate) env_applied: bool,
     /// The settings of the floors above the driver (the network's,
     /// buggify's), each set by a builder method of its floor.
     pub(crate) parts: Parts,
@@ -109,6 +112,7 @@ impl Builder {
                 panic_policy: PanicPolicy::FailRun,
                 blocking_cost: Duration::from_millis(1)..Duration::from_millis(10),
                 print_panics: true,
+                env_applied: false,
                 parts: Parts::default(),
             },
         }
@@ -161,6 +165,11 @@ impl Builder {
     pub fn step_limit(mut self, limit: u64) -> Builder {
         self.cfg.step_limit = limit;
         self
+    }
+
+    /// The step limit set so far.
+    pub(crate) fn step_limit_of(&self) -> u64 {
+        self.cfg.step_limit
     }
 
     /// Keep the full event list (see [`Sim::trace`]). The fingerprint is kept either way.
@@ -244,6 +253,7 @@ impl Builder {
         var: impl Fn(&str) -> Option<String>,
     ) -> Result<Builder, ConfigError> {
         let o = crate::env::read(var)?;
+        self.cfg.env_applied = true;
         if let Some(seed) = o.seed {
             self.cfg.seed = seed;
             self.cfg.record_trace = true;

@@ -465,10 +465,6 @@ impl Sim {
 
     /// The failure report of `block_on`: seed, place in the run, replay command.
     pub(crate) fn report(&self, error: &Error) -> String {
-        let test = std::thread::current()
-            .name()
-            .filter(|n| *n != "main")
-            .map(str::to_string);
         let mut out = format!(
             "seedloop: run failed at seed {:#x} (strategy {})\n  cause: {error}\n  at virtual time {}, step {}, fingerprint {:016x}\n",
             self.seed(),
@@ -477,17 +473,7 @@ impl Sim {
             self.steps(),
             self.fingerprint(),
         );
-        match test {
-            Some(name) => out.push_str(&format!(
-                "  replay: SEEDLOOP_SEED={:#x} cargo test -- {name} --exact\n",
-                self.seed()
-            )),
-            None => out.push_str(&format!(
-                "  replay: run again with seed {:#x} (SEEDLOOP_SEED={:#x} where the seed comes from Builder::apply_env)\n",
-                self.seed(),
-                self.seed()
-            )),
-        }
+        out.push_str(&format!("  replay: {}\n", self.replay_line()));
         if !self.trace.is_empty() {
             out.push_str("  last events:\n");
             for line in self.trace.tail(20).lines() {
@@ -497,6 +483,40 @@ impl Sim {
             }
         }
         out
+    }
+}
+
+impl Sim {
+    /// What reproduces this run where it ran. A `Sim` whose builder read
+    /// the `SEEDLOOP_*` variables replays from the command line; any other
+    /// one reads none, so the line is the builder's seed and strategy (the
+    /// seed fixes every choice of the strategy), and its tape when short.
+    fn replay_line(&self) -> String {
+        let seed = self.seed();
+        if self.core.cfg.env_applied {
+            let vars = format!("SEEDLOOP_SEED={seed:#x}");
+            return match crate::env::current_test() {
+                Some(test) => crate::env::test_command(&vars, &test),
+                None => {
+                    let program = std::env::args().next().unwrap_or_default();
+                    format!("{vars} {program}")
+                }
+            };
+        }
+        let strategy = match self.strategy() {
+            Strategy::Random => String::new(),
+            other => format!(".strategy({:?}.parse().unwrap())", other.to_string()),
+        };
+        let mut line = format!(
+            "Sim::builder().seed({seed:#x}){strategy} with this Sim's other settings (it reads no SEEDLOOP_* variable: Builder::apply_env would make SEEDLOOP_SEED={seed:#x} replay it)"
+        );
+        let tape = self.tape().to_string();
+        if tape.len() <= 120 {
+            line.push_str(&format!(
+                "; or, every choice: .strategy(Strategy::Replay({tape:?}.parse().unwrap()))"
+            ));
+        }
+        line
     }
 }
 
