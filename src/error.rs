@@ -59,6 +59,54 @@ impl fmt::Display for TaskInfo {
     }
 }
 
+/// A task that took many of the last steps before a step limit, in
+/// [`Error::StepLimit`].
+///
+/// ```
+/// use seedloop::{Error, Sim};
+///
+/// let mut sim = Sim::builder().step_limit(1_000).build();
+/// let err = sim
+///     .try_block_on(async {
+///         seedloop::task::Builder::new()
+///             .name("spinner")
+///             .spawn(async { loop { seedloop::task::yield_now().await } })
+///             .await
+///     })
+///     .unwrap_err();
+/// let Error::StepLimit { busiest, .. } = &err else { panic!("{err}") };
+/// assert_eq!(busiest[0].task.name.as_deref(), Some("spinner"));
+/// assert!(busiest[0].task.waiting_on.as_deref().unwrap().starts_with("yield_now at"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BusyTask {
+    /// The task; its `waiting_on` is the operation it last awaited.
+    pub task: TaskInfo,
+    /// How many times it was polled in the stretch.
+    pub polls: u64,
+    /// How many steps the stretch had.
+    pub of: u64,
+}
+
+impl fmt::Display for BusyTask {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = &self.task;
+        write!(f, "task {}", t.id)?;
+        if let Some(name) = &t.name {
+            write!(f, " '{name}'")?;
+        }
+        if let Some(node) = &t.node {
+            write!(f, " on node '{node}'")?;
+        }
+        write!(f, " (spawned at {}): {} polls", t.spawned_at, self.polls)?;
+        match &t.waiting_on {
+            Some(w) => write!(f, ", last awaited {w}"),
+            None => f.write_str(", last awaited something outside seedloop"),
+        }
+    }
+}
+
 /// Why a simulated run failed.
 ///
 /// Returned by [`Sim::try_block_on`](crate::Sim::try_block_on) and
@@ -108,6 +156,10 @@ pub enum Error {
         limit: u64,
         /// Virtual time when the limit was hit.
         time: Duration,
+        /// The tasks that took the most polls in the last stretch of steps
+        /// before the limit (up to three, most first), each with the
+        /// operation it last awaited: the likely spinners.
+        busiest: Vec<BusyTask>,
     },
     /// Two runs of the same seed differed.
     NonDeterminism {
@@ -166,11 +218,28 @@ impl fmt::Display for Error {
                 "time limit: the virtual clock would pass the limit of {}",
                 crate::trace::fmt_time(*limit)
             ),
-            Error::StepLimit { limit, time } => write!(
-                f,
-                "step limit: {limit} steps taken (virtual time {}); raise Builder::step_limit if the test needs more",
-                crate::trace::fmt_time(*time)
-            ),
+            Error::StepLimit {
+                limit,
+                time,
+                busiest,
+            } => {
+                write!(
+                    f,
+                    "step limit: {limit} steps taken (virtual time {}); raise Builder::step_limit if the test needs more",
+                    crate::trace::fmt_time(*time)
+                )?;
+                if let Some(first) = busiest.first() {
+                    write!(
+                        f,
+                        "\n    the tasks that took the most of the last {} steps (a task that yields in a loop spins):",
+                        first.of
+                    )?;
+                }
+                for b in busiest {
+                    write!(f, "\n      {b}")?;
+                }
+                Ok(())
+            }
             Error::NonDeterminism {
                 seed,
                 index,

@@ -80,7 +80,7 @@ pub mod task;
 pub mod time;
 pub mod trace;
 
-pub use error::{ConfigError, Error, TaskInfo};
+pub use error::{BusyTask, ConfigError, Error, TaskInfo};
 pub use runtime::{Builder, Handle, PanicPolicy, Sim};
 /// Marks an `async fn` as a test that seedloop explores over many seeds; see [`explore`].
 pub use seedloop_macros::test;

@@ -294,13 +294,17 @@ fn step_limit_stops_a_livelock() {
             }
         })
         .unwrap_err();
-    assert_eq!(
-        err,
-        Error::StepLimit {
-            limit: 1_000,
-            time: Duration::ZERO
-        }
-    );
+    let Error::StepLimit {
+        limit,
+        time,
+        busiest,
+    } = &err
+    else {
+        panic!("expected the step limit: {err}")
+    };
+    assert_eq!((*limit, *time), (1_000, Duration::ZERO));
+    assert_eq!(busiest.len(), 1, "only the main task ran: {err}");
+    assert_eq!(busiest[0].task.name.as_deref(), Some("main"));
     assert_eq!(sim.steps(), 1_000);
 }
 
@@ -521,4 +525,141 @@ fn a_waker_dropped_on_another_thread_is_harmless() {
         t.await.unwrap()
     });
     assert_eq!(out, Ok(7));
+}
+
+/// Run in a child process by the watchdog test below: a task that never
+/// returns from its poll.
+#[test]
+#[ignore = "run in a child process by the_watchdog_names_a_task_stuck_inside_one_poll"]
+fn watchdog_child_spins_inside_one_poll() {
+    if std::env::var_os("SEEDLOOP_WATCHDOG_CHILD").is_none() {
+        return;
+    }
+    let mut sim = Sim::new(0x2a);
+    sim.block_on(async {
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        seedloop::task::Builder::new()
+            .name("spinner")
+            .spawn(async move {
+                // Waits for a flag nobody will set, with no `.await`.
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::hint::spin_loop();
+                }
+            })
+            .await
+            .unwrap();
+    });
+}
+
+#[test]
+fn the_watchdog_names_a_task_stuck_inside_one_poll() {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "watchdog_child_spins_inside_one_poll",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("SEEDLOOP_WATCHDOG_CHILD", "1")
+        .env("SEEDLOOP_POLL_WARN", "100ms")
+        .env("SEEDLOOP_POLL_TIMEOUT", "1s")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "the child must be aborted:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("seedloop watchdog: task 2 'spinner' (spawned at tests/runtime.rs:"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("has been inside one poll for"), "{stderr}");
+    assert!(stderr.contains("seed 0x2a"), "{stderr}");
+    assert!(stderr.contains("a loop with no .await"), "{stderr}");
+    assert!(
+        stderr.contains("aborting the process: SEEDLOOP_POLL_TIMEOUT (1s) passed"),
+        "{stderr}"
+    );
+    // Warned once, before the abort.
+    assert_eq!(
+        stderr.matches("has been inside one poll").count(),
+        2,
+        "{stderr}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(out.status.signal(), Some(6), "SIGABRT");
+    }
+}
+
+#[test]
+fn a_bad_watchdog_variable_fails_the_build_naming_it() {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "watchdog_child_spins_inside_one_poll",
+            "--ignored",
+            "--test-threads=1",
+        ])
+        .env("SEEDLOOP_WATCHDOG_CHILD", "1")
+        .env("SEEDLOOP_POLL_WARN", "soonish")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success());
+    assert!(stdout.contains("SEEDLOOP_POLL_WARN"), "{stdout}");
+    assert!(stdout.contains("soonish"), "{stdout}");
+}
+
+#[test]
+fn the_step_limit_names_the_tasks_that_spin_and_where_they_last_awaited() {
+    let mut sim = Sim::builder().seed(3).step_limit(50_000).build();
+    let err = sim
+        .try_block_on(async {
+            // A worker that finishes, and one that waits for a flag by yielding.
+            let done = Rc::new(Cell::new(false));
+            seedloop::task::Builder::new()
+                .name("worker")
+                .spawn(async { seedloop::sleep(Duration::from_millis(5)).await })
+                .await
+                .unwrap();
+            let flag = done.clone();
+            seedloop::task::Builder::new()
+                .name("poller")
+                .spawn(async move {
+                    while !flag.get() {
+                        seedloop::task::yield_now().await;
+                    }
+                })
+                .await
+                .unwrap();
+        })
+        .unwrap_err();
+    let Error::StepLimit { limit, busiest, .. } = &err else {
+        panic!("expected the step limit: {err}")
+    };
+    assert_eq!(*limit, 50_000);
+    assert_eq!(busiest[0].task.name.as_deref(), Some("poller"), "{err}");
+    assert!(busiest[0].polls >= 9_000, "{err}");
+    assert_eq!(busiest[0].of, 10_000);
+    let text = err.to_string();
+    assert!(
+        text.contains("the tasks that took the most of the last 10000 steps"),
+        "{text}"
+    );
+    assert!(
+        text.contains("task 3 'poller' (spawned at tests/runtime.rs:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("last awaited yield_now at tests/runtime.rs:"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("'worker'"),
+        "a finished task took no step: {text}"
+    );
 }

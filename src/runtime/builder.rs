@@ -283,6 +283,7 @@ impl Builder {
         let c = &self.cfg;
         c.strategy.validate()?;
         c.parts.validate()?;
+        super::watchdog::settings()?;
         if c.step_limit == 0 {
             return Err(ConfigError::new(
                 "step_limit",

@@ -32,12 +32,14 @@ use super::builder::{Config, PanicPolicy};
 use super::nodes::{Nodes, Status};
 use super::panic_hook;
 use super::state::States;
+use super::stretch::Stretch;
 use super::task::cell::{Header, Runnable, TaskCell, TaskRef, panic_message};
 use super::task::waker::WakeQueue;
 use super::task::{JoinError, JoinHandle};
 use super::timers::{Callback, Timers};
 use super::wait::WaitKind;
-use crate::error::{Error, TaskInfo};
+use super::watchdog::Watch;
+use crate::error::{BusyTask, Error, TaskInfo};
 use crate::strategy::{ChoiceKind, Scheduler};
 use crate::trace::Id;
 use crate::trace::Recorder;
@@ -96,6 +98,10 @@ pub(crate) struct Core {
     pub(super) parked: RefCell<VecDeque<TaskRef>>,
     /// The floors' per-run state (see `state`).
     pub(super) states: States,
+    /// What the poll watchdog sees of this run (see `watchdog`).
+    pub(super) watch: Arc<Watch>,
+    /// Who took the steps just before the step limit (see `stretch`).
+    stretch: Stretch,
 }
 
 impl Core {
@@ -126,6 +132,8 @@ impl Core {
             paused_any: Cell::new(false),
             parked: RefCell::new(VecDeque::new()),
             states: States::new(),
+            watch: Watch::register(cfg.seed),
+            stretch: Stretch::new(cfg.step_limit),
             cfg,
         }
     }
@@ -246,6 +254,9 @@ impl Core {
         tracing::trace!(target: "seedloop::runtime", vtime = self.now(), task = id.as_u64(), "spawn");
         let mut sched = self.sched.borrow_mut();
         let slot = Self::alloc_slot(&mut sched);
+        if let Some(name) = &name {
+            self.watch.name_task(id.as_u64(), name);
+        }
         let mut header = Header::new(id, slot, name, location, self.wakes.clone());
         header.node = node;
         if node != 0 && self.node_status(node) == Status::Killed {
@@ -262,6 +273,7 @@ impl Core {
         self.rec
             .borrow_mut()
             .spawn(self.now(), id, None, Some("main"));
+        self.watch.name_task(id.as_u64(), "main");
         let mut sched = self.sched.borrow_mut();
         let slot = Self::alloc_slot(&mut sched);
         let mut header = Header::new(
@@ -314,7 +326,13 @@ impl Core {
     pub(crate) fn as_current<R>(&self, header: &Header, f: impl FnOnce() -> R) -> R {
         let prev = self.current.replace(Some(header.id));
         let prev_header = self.current_header.replace(header);
+        let watched = self
+            .watch
+            .enter(header.id.as_u64(), header.node, header.location);
         let out = f();
+        if watched {
+            self.watch.leave();
+        }
         self.current.set(prev);
         self.current_header.set(prev_header);
         out
@@ -338,22 +356,57 @@ impl Core {
     }
 
     pub(crate) fn take_failure(&self) -> Option<Error> {
-        self.failure.borrow_mut().take()
+        let mut failure = self.failure.borrow_mut().take();
+        if let Some(Error::StepLimit { busiest, .. }) = &mut failure {
+            if busiest.is_empty() {
+                *busiest = self.busiest();
+            }
+        }
+        failure
     }
 
     /// Counts a step, failing the run at the step limit.
     #[inline]
     fn count_step(&self) -> bool {
         let steps = self.steps.get();
-        if steps >= self.cfg.step_limit {
-            self.fail(Error::StepLimit {
-                limit: self.cfg.step_limit,
-                time: Duration::from_nanos(self.now()),
-            });
-            return false;
+        if steps >= self.stretch.from {
+            return self.count_last_steps(steps);
         }
         self.steps.set(steps + 1);
         true
+    }
+
+    /// `count_step` in the last stretch before the limit: polls are
+    /// counted by task, and at the limit the busiest are named.
+    #[cold]
+    fn count_last_steps(&self, steps: u64) -> bool {
+        let limit = self.cfg.step_limit;
+        if steps < limit {
+            self.stretch.start();
+            self.steps.set(steps + 1);
+            return true;
+        }
+        // The busiest tasks are named when the error is taken: the slab
+        // may be borrowed here.
+        self.fail(Error::StepLimit {
+            limit,
+            time: Duration::from_nanos(self.now()),
+            busiest: Vec::new(),
+        });
+        false
+    }
+
+    /// The tasks of the last stretch, most polled first, as a report names them.
+    fn busiest(&self) -> Vec<BusyTask> {
+        let of = self.stretch.len(self.cfg.step_limit);
+        self.stretch
+            .busiest(3)
+            .into_iter()
+            .filter_map(|(id, polls)| {
+                let task = self.task_info(id)?;
+                Some(BusyTask { task, polls, of })
+            })
+            .collect()
     }
 
     /// Takes one step of the event loop.
@@ -503,6 +556,7 @@ impl Core {
         if header.is_main {
             header.notified.set(false);
             self.rec.borrow_mut().poll(self.now(), header.id);
+            self.stretch.polled(header.id);
             return Step::Main;
         }
         // The entry's count keeps the task alive through its poll and its
@@ -589,6 +643,7 @@ impl Core {
         }
         self.prefetch_slot(header.slot);
         self.rec.borrow_mut().poll(self.now(), id);
+        self.stretch.polled(id);
         tracing::trace!(target: "seedloop::runtime", vtime = self.now(), task = id.as_u64(), "poll");
         header.waiting_on.set(None);
         let result = self.as_current(header, || catch_unwind(AssertUnwindSafe(|| task.run())));
@@ -652,6 +707,9 @@ impl Core {
             sched.slots[slot as usize].take()
         };
         let owned = owned.expect("an ended task is in the slab");
+        if owned.header().name.is_some() {
+            self.watch.forget_task(owned.header().id.as_u64());
+        }
         owned.header().complete();
     }
 

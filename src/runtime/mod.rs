@@ -16,9 +16,11 @@ pub(crate) mod nodes;
 mod panic_hook;
 pub(crate) mod parts;
 pub(crate) mod state;
+mod stretch;
 pub(crate) mod task;
 pub(crate) mod timers;
 pub(crate) mod wait;
+pub(crate) mod watchdog;
 
 pub use builder::{Builder, PanicPolicy};
 pub use context::Handle;

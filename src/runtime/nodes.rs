@@ -52,12 +52,14 @@ impl Core {
     /// Adds a running node; its id is the next index.
     pub(crate) fn add_node(&self, name: Rc<str>, parts: Parts) -> u32 {
         let mut nodes = self.nodes.borrow_mut();
+        let id = nodes.0.len() as u32;
+        self.watch.name_node(id, &name);
         nodes.0.push(Record {
             name,
             status: Status::Running,
             parts,
         });
-        (nodes.0.len() - 1) as u32
+        id
     }
 
     /// How many nodes there are, `main` included.

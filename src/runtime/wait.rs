@@ -599,6 +599,7 @@ impl Switch {
                     if let Some(task) = c.current_task() {
                         c.rec.borrow_mut().yielded(c.now(), task, kind.label(), at);
                     }
+                    c.mark_waiting(kind, at);
                 }
                 yields
             })

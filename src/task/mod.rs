@@ -128,19 +128,25 @@ pub fn try_id() -> Option<Id> {
 /// let mut sim = seedloop::Sim::new(1);
 /// sim.block_on(async { seedloop::task::yield_now().await });
 /// ```
-pub async fn yield_now() {
+#[track_caller]
+pub fn yield_now() -> impl Future<Output = ()> {
+    let at = Location::caller();
     let mut yielded = false;
-    std::future::poll_fn(|cx| {
+    std::future::poll_fn(move |cx| {
         if yielded {
             Poll::Ready(())
         } else {
             yielded = true;
+            // Named in a step-limit report as the task's last await.
+            crate::runtime::wait::mark_waiting(&YIELD, at);
             cx.waker().wake_by_ref();
             Poll::Pending
         }
     })
-    .await
 }
+
+/// What a yielding task last awaited, as a step-limit report names it.
+static YIELD: crate::runtime::wait::WaitKind = crate::runtime::wait::WaitKind::at("yield_now");
 
 /// Configures a task before spawning it (tokio's `task::Builder`).
 ///
