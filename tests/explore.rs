@@ -393,6 +393,22 @@ fn a_bad_shard_is_a_named_error() {
     let _ = explorer("random").shard(5, 4).run(small_space);
 }
 
+#[test]
+fn a_buggify_fraction_outside_zero_to_one_is_refused_not_clamped() {
+    for bad in [1.5, -0.1, f64::NAN] {
+        let result = std::panic::catch_unwind(|| {
+            let _ = explorer("random").buggify(bad).seeds(1).run(small_space);
+        });
+        let payload = result.expect_err("refused");
+        let text = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default();
+        assert!(text.contains("buggify"), "{text}");
+        assert!(text.contains(&bad.to_string()), "{text}");
+    }
+}
+
 /// Each key of a std HashMap becomes a task that yields `key % 3` times, in
 /// the map's iteration order, which differs between instances: two runs
 /// give the same events only if 32 keys come out in the same pattern.

@@ -103,3 +103,74 @@ fn generated_tests_are_plain_functions() {
     let _: fn() = spawned_sleepers_finish_in_virtual_time;
     let _: fn() = nested::sees_module_items;
 }
+
+/// A network no literal can describe, given through `config`: every
+/// datagram takes exactly 7 ms.
+fn seven_ms_network() -> seedloop::Builder {
+    let latency = Duration::from_millis(7);
+    seedloop::Sim::builder().net(seedloop::net::NetConfig::new().latency(latency..latency))
+}
+
+#[seedloop::test(seeds = 5, config = seven_ms_network)]
+async fn config_sets_what_no_literal_can() {
+    use seedloop::net::UdpSocket;
+    let b = seedloop::node::Builder::new("b").build();
+    let echo = seedloop::node::spawn_on(b, async {
+        let s = UdpSocket::bind("0.0.0.0:9").await.unwrap();
+        let mut buf = [0; 8];
+        let (n, from) = s.recv_from(&mut buf).await.unwrap();
+        s.send_to(&buf[..n], from).await.unwrap();
+    });
+    let s = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    let start = Instant::now();
+    s.send_to(b"ping", "b:9").await.unwrap();
+    let mut buf = [0; 8];
+    let (n, _) = s.recv_from(&mut buf).await.unwrap();
+    assert_eq!(&buf[..n], b"ping");
+    assert_eq!(
+        start.elapsed(),
+        Duration::from_millis(14),
+        "two hops of 7 ms"
+    );
+    echo.await.unwrap();
+}
+
+/// An `Explorer` as the base: its settings hold, and the attribute's
+/// literals are applied on top (here `seeds` and `step_limit`).
+fn quiet_explorer() -> seedloop::explore::Explorer {
+    seedloop::explore::Explorer::new("ignored: the attribute names the test")
+        .buggify(0.0)
+        .seeds(1_000_000)
+}
+
+#[seedloop::test(seeds = 50, step_limit = 1_000, config = quiet_explorer)]
+async fn config_explorer_with_literals_on_top() {
+    // `buggify(0.0)` from the config: no site ever fires.
+    for _ in 0..50 {
+        assert!(!seedloop::buggify!());
+    }
+}
+
+/// The step limit reaches the runs: a task that spins by yielding is
+/// stopped at 200 steps, and the report names it. The line that found it
+/// is kept in `seeds/`, as users are told to keep theirs.
+#[seedloop::test(seeds = 1, step_limit = 200)]
+#[should_panic(expected = "step limit: 200 steps taken")]
+async fn step_limit_reaches_the_runs() {
+    seedloop::task::Builder::new()
+        .name("spinner")
+        .spawn(async {
+            loop {
+                seedloop::task::yield_now().await;
+            }
+        })
+        .await
+        .unwrap();
+}
+
+/// An `Err` returned by the body is reported at the test, not inside seedloop.
+#[seedloop::test(seeds = 1)]
+#[should_panic(expected = "panicked at tests/explore_macro.rs:")]
+async fn an_err_returned_is_reported_at_the_test() -> Result<(), String> {
+    Err("the store lost a write".to_string())
+}

@@ -2,14 +2,16 @@
 
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
-use syn::{Error, Expr, Ident, Lit, LitInt, LitStr, Token};
+use syn::{Error, Expr, ExprPath, Ident, Lit, LitInt, LitStr, Token};
 
 /// The argument names, each with the example its error messages show.
-const KNOWN: [(&str, &str); 4] = [
+const KNOWN: [(&str, &str); 6] = [
     ("seeds", "500"),
     ("strategy", "\"pct:3\""),
     ("time_limit", "\"30s\""),
     ("jobs", "4"),
+    ("step_limit", "1_000_000"),
+    ("config", "my_tests::config"),
 ];
 
 /// The arguments as written; `None` for one left out. The strings keep their
@@ -20,6 +22,9 @@ pub(crate) struct Args {
     pub(crate) strategy: Option<LitStr>,
     pub(crate) time_limit: Option<LitStr>,
     pub(crate) jobs: Option<usize>,
+    pub(crate) step_limit: Option<u64>,
+    /// A path to a `fn() -> Explorer` or `fn() -> Builder`.
+    pub(crate) config: Option<ExprPath>,
 }
 
 impl Parse for Args {
@@ -55,6 +60,22 @@ impl Parse for Args {
                     }
                     n => args.seeds = Some(n),
                 },
+                ("step_limit", Some(Lit::Int(i))) if suffix(i, "u64") => match i.base10_parse()? {
+                    0 => {
+                        let msg = "`step_limit = 0` would stop every run before its first step; give at least 1";
+                        return Err(Error::new_spanned(&value, msg));
+                    }
+                    n => args.step_limit = Some(n),
+                },
+                ("config", _) => match path(&value) {
+                    Some(p) => args.config = Some(p.clone()),
+                    None => {
+                        let msg = format!(
+                            "`config` takes the path of a function returning an Explorer or a Builder, as in `config = {example}`"
+                        );
+                        return Err(Error::new_spanned(&value, msg));
+                    }
+                },
                 ("jobs", Some(Lit::Int(i))) if suffix(i, "usize") => {
                     args.jobs = Some(i.base10_parse()?);
                 }
@@ -64,7 +85,7 @@ impl Parse for Args {
                 ("time_limit", Some(Lit::Str(s))) if s.suffix().is_empty() => {
                     args.time_limit = Some(s.clone());
                 }
-                ("seeds" | "jobs", _) => return Err(wrong("an integer")),
+                ("seeds" | "jobs" | "step_limit", _) => return Err(wrong("an integer")),
                 _ => return Err(wrong("a string")),
             }
             seen.push(key);
@@ -79,6 +100,15 @@ impl Parse for Args {
 fn known() -> String {
     let names: Vec<String> = KNOWN.iter().map(|(k, _)| format!("`{k}`")).collect();
     format!("the arguments are {}", names.join(", "))
+}
+
+/// The path an expression is, seeing through invisible groups.
+fn path(value: &Expr) -> Option<&ExprPath> {
+    match value {
+        Expr::Path(p) => Some(p),
+        Expr::Group(g) => path(&g.expr),
+        _ => None,
+    }
 }
 
 /// The literal an expression is, seeing through the invisible groups of `macro_rules!`.
@@ -111,6 +141,20 @@ mod tests {
     }
 
     #[test]
+    fn step_limit_and_config() {
+        let a = parse("step_limit = 1_000_000, config = crate::tests::setup").unwrap();
+        assert_eq!(a.step_limit, Some(1_000_000));
+        let p = a.config.unwrap();
+        let segments: Vec<String> = p
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        assert_eq!(segments, ["crate", "tests", "setup"]);
+    }
+
+    #[test]
     fn integer_forms_and_unchecked_strings() {
         let seeds = |text: &str| parse(text).unwrap().seeds;
         assert_eq!(seeds("seeds = 0x10"), Some(16));
@@ -130,7 +174,7 @@ mod tests {
         assert_eq!(
             error("seeds = 5, seed = 5"),
             "unknown argument `seed` of #[seedloop::test]; \
-             the arguments are `seeds`, `strategy`, `time_limit`, `jobs`"
+             the arguments are `seeds`, `strategy`, `time_limit`, `jobs`, `step_limit`, `config`"
         );
         let int = "`seeds` takes an integer literal, as in `seeds = 500`";
         for text in [
@@ -151,6 +195,10 @@ mod tests {
             ("strategy = pct", r#"`strategy` takes a string literal, as in `strategy = "pct:3"`"#),
             ("time_limit = 30", r#"`time_limit` takes a string literal"#),
             ("seeds = 0", "`seeds = 0` would run no seeds; give at least 1"),
+            ("step_limit = 0", "`step_limit = 0` would stop every run"),
+            ("step_limit = \"1m\"", "`step_limit` takes an integer literal"),
+            ("config = 3", "`config` takes the path of a function"),
+            ("config = a::b, config = a::b", "`config` is given twice"),
             ("seeds = 18446744073709551616", "number too large to fit in target type"),
             ("seeds 5", "expected `=` after `seeds`, as in `seeds = 500`"),
             ("seeds = 5 jobs = 2", "expected `,`"),

@@ -42,7 +42,9 @@ use args::Args;
 /// | `seeds` | integer, at least 1 | how many seeds to sweep (default 100) |
 /// | `strategy` | string | how choices are made: `"fifo"`, `"random"` (default), `"pct:D"`, `"dfs:K"` |
 /// | `time_limit` | string | the virtual time one run may take, such as `"30s"` |
-/// | `jobs` | integer | threads for the sweep (default: the available cores) |
+/// | `jobs` | integer | threads for the sweep (default: the available cores; 0 = the available cores) |
+/// | `step_limit` | integer, at least 1 | the steps one run may take (default 50,000,000); a task that spins by yielding fails sooner |
+/// | `config` | path of a `fn() -> Explorer` or `fn() -> Builder` | the settings no literal can say: the network, buggify, swarm, limits. The arguments above are applied on top of it, and the test's name, seeds file and environment variables are always the attribute's |
 ///
 /// An unknown, repeated or mistyped argument, or `seeds = 0`, is a compile
 /// error; the strings are checked when the test runs, and a bad one fails it
@@ -160,6 +162,17 @@ fn expand(attr: TokenStream2, item: TokenStream2) -> syn::Result<TokenStream2> {
     let strategy = some(args.strategy.map(|s| quote!(#s)));
     let time_limit = some(args.time_limit.map(|s| quote!(#s)));
     let jobs = some(args.jobs.map(|n| quote!(#n)));
+    let step_limit = some(args.step_limit.map(|n| quote!(#n)));
+    let config = some(args.config.map(|p| {
+        quote_spanned! {p.span()=>
+            |name: &str| ::seedloop::explore::__private::TestConfig::into_explorer(#p(), name)
+        }
+    }));
+    // The body's output is checked here, spanned at the test's name, so an
+    // `Err` it returns is reported at the test, not inside seedloop.
+    let call = quote_spanned! {name.span()=>
+        || async { ::seedloop::explore::__private::TestOutput::check(#body_ref().await) }
+    };
     let (attrs, vis, block) = (&f.attrs, &f.vis, &f.block);
     Ok(quote! {
         #[::core::prelude::v1::test]
@@ -173,6 +186,8 @@ fn expand(attr: TokenStream2, item: TokenStream2) -> syn::Result<TokenStream2> {
                 strategy: #strategy,
                 time_limit: #time_limit,
                 jobs: #jobs,
+                step_limit: #step_limit,
+                config: #config,
                 ..::core::default::Default::default()
             };
             ::seedloop::explore::__private::run_test(
@@ -180,7 +195,7 @@ fn expand(attr: TokenStream2, item: TokenStream2) -> syn::Result<TokenStream2> {
                 #name_str,
                 ::core::env!("CARGO_MANIFEST_DIR"),
                 args,
-                #body_ref,
+                #call,
             );
         }
     })
@@ -212,6 +227,8 @@ mod tests {
                     strategy: ::core::option::Option::Some("fifo"),
                     time_limit: ::core::option::Option::None,
                     jobs: ::core::option::Option::None,
+                    step_limit: ::core::option::Option::None,
+                    config: ::core::option::Option::None,
                     ..::core::default::Default::default()
                 };
                 ::seedloop::explore::__private::run_test(
@@ -219,7 +236,7 @@ mod tests {
                     "works",
                     ::core::env!("CARGO_MANIFEST_DIR"),
                     args,
-                    __seedloop_test_body,
+                    || async { ::seedloop::explore::__private::TestOutput::check(__seedloop_test_body().await) },
                 );
             }
         };

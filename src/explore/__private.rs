@@ -17,6 +17,30 @@ pub struct TestArgs {
     pub time_limit: Option<&'static str>,
     /// `jobs = N`
     pub jobs: Option<usize>,
+    /// `step_limit = N`
+    pub step_limit: Option<u64>,
+    /// `config = path`: the explorer the test starts from, given its name.
+    pub config: Option<fn(&str) -> Explorer>,
+}
+
+/// What a `config = path` function may return: the [`Explorer`] the test
+/// starts from, or the [`Builder`](crate::Builder) of its runs.
+pub trait TestConfig {
+    /// The explorer for the test called `name`.
+    fn into_explorer(self, name: &str) -> Explorer;
+}
+
+impl TestConfig for Explorer {
+    fn into_explorer(mut self, name: &str) -> Explorer {
+        self.name = name.to_string();
+        self
+    }
+}
+
+impl TestConfig for crate::Builder {
+    fn into_explorer(self, name: &str) -> Explorer {
+        Explorer::new(name).sim(self)
+    }
 }
 
 /// Runs a `#[seedloop::test]`: replays its `seeds/` file, then sweeps.
@@ -54,7 +78,10 @@ pub fn run_test<F, Fut>(
 }
 
 fn configure(name: &str, path: &Path, args: &TestArgs) -> Result<Explorer, String> {
-    let mut e = Explorer::new(name);
+    let mut e = match args.config {
+        Some(config) => config(name),
+        None => Explorer::new(name),
+    };
     if let Some(n) = args.seeds {
         e = e.seeds(n);
     }
@@ -65,7 +92,12 @@ fn configure(name: &str, path: &Path, args: &TestArgs) -> Result<Explorer, Strin
     if let Some(text) = args.time_limit {
         let limit =
             crate::env::parse_duration("time_limit", text).map_err(|err| format!("{err}"))?;
-        e = e.sim(crate::Sim::builder().time_limit(limit));
+        let sim = e.sim.clone().time_limit(limit);
+        e = e.sim(sim);
+    }
+    if let Some(n) = args.step_limit {
+        let sim = e.sim.clone().step_limit(n);
+        e = e.sim(sim);
     }
     if let Some(j) = args.jobs {
         e = e.jobs(j);

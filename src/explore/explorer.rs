@@ -208,7 +208,18 @@ impl Explorer {
     }
 
     /// The fraction of runs in which [`buggify!`](macro@crate::buggify) is
-    /// enabled (default 0.5; 0 turns it off). Clamped to `0.0..=1.0`.
+    /// enabled (default 0.5; 0 turns it off).
+    ///
+    /// # Panics
+    ///
+    /// Not here: a fraction outside `0.0..=1.0` (or NaN) is refused when the
+    /// sweep starts, [`run`](Explorer::run) panicking with a [`ConfigError`]
+    /// that names `buggify` and the value. Nothing is clamped.
+    ///
+    /// ```should_panic
+    /// # use seedloop::explore::Explorer;
+    /// let _ = Explorer::new("b").buggify(1.5).run(|| async {}); // invalid buggify value `1.5`
+    /// ```
     ///
     /// ```
     /// # use seedloop::explore::Explorer;
