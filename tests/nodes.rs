@@ -89,7 +89,16 @@ fn duplicate_or_bad_names_and_addresses_are_config_errors_naming_the_value() {
         let err = node::Builder::new("main").try_build().unwrap_err();
         assert_eq!(err.value(), "main");
 
-        for bad in ["", "a:b", "a b", "a/b"] {
+        for bad in [
+            "",
+            "a:b",
+            "a b",
+            "a/b",
+            "localhost",
+            "LocalHost",
+            "10.0.0.9",
+            "8.8.8.8",
+        ] {
             let err = node::Builder::new(bad).try_build().unwrap_err();
             assert_eq!(err.setting(), "node name");
             assert_eq!(err.value(), bad);

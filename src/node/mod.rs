@@ -322,7 +322,8 @@ impl Builder {
     /// # Errors
     ///
     /// A [`ConfigError`] naming the value when the name is empty, has `:`,
-    /// `/` or a space, or is taken, or when the address is taken, loopback,
+    /// `/` or a space, reads as an address (`localhost`, `10.0.0.9`), or is
+    /// taken, or when the address is taken, loopback,
     /// unspecified or multicast.
     ///
     /// # Panics

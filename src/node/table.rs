@@ -86,6 +86,14 @@ pub(crate) fn add(
             "must be non-empty, without ':', '/' or spaces (it is used in \"name:port\")",
         ));
     }
+    if name.eq_ignore_ascii_case("localhost") || name.parse::<IpAddr>().is_ok() {
+        // "name:port" would resolve to the address, never to this node.
+        return Err(ConfigError::new(
+            "node name",
+            &*name,
+            "reads as an address (an IP literal or localhost), so \"name:port\" could never reach the node",
+        ));
+    }
     if t.by_name.contains_key(&name) {
         return Err(ConfigError::new(
             "node name",

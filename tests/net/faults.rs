@@ -134,6 +134,69 @@ fn a_partition_is_checked_when_a_packet_is_sent_not_while_it_flies() {
     assert_eq!(packets(&sim, PacketFate::Dropped, "udp"), 1);
 }
 
+/// Each clause of `clog`'s documentation, in one run with 100 ms links:
+/// what a clog holds at the sender, what it holds on arrival, and what it
+/// lets through.
+#[test]
+fn a_clog_holds_what_is_sent_and_what_arrives_for_the_node_but_not_what_it_sent_before() {
+    let mut sim = sim_with(4, fixed(ms(100)));
+    sim.block_on(async {
+        node::Builder::new("b").build();
+        let at_b = Rc::new(RefCell::new(Vec::new()));
+        let log = at_b.clone();
+        let b_sock = node::spawn_on("b", async move {
+            let s = Rc::new(UdpSocket::bind("0.0.0.0:9").await.unwrap());
+            let r = s.clone();
+            seedloop::spawn(async move {
+                let mut buf = [0; 16];
+                loop {
+                    let (n, _) = r.recv_from(&mut buf).await.unwrap();
+                    let t = Instant::now().since_start().as_millis();
+                    log.borrow_mut().push((buf[..n].to_vec(), t));
+                }
+            });
+            s
+        })
+        .await
+        .unwrap();
+        let main = UdpSocket::bind("0.0.0.0:9").await.unwrap();
+        sleep(ms(1)).await; // t = 1 ms
+
+        // In flight both ways when the clog starts.
+        main.send_to(b"to b early", "b:9").await.unwrap();
+        b_sock.send_to(b"from b early", "main:9").await.unwrap();
+        sleep(ms(10)).await; // t = 11 ms
+        net::clog("b");
+        // Sent while clogged, both ways.
+        main.send_to(b"to b late", "b:9").await.unwrap();
+        b_sock.send_to(b"from b late", "main:9").await.unwrap();
+
+        // What b sent before the clog crossed the link already: it arrives.
+        let mut buf = [0; 16];
+        let (n, _) = main.recv_from(&mut buf).await.unwrap();
+        assert_eq!(
+            (&buf[..n], Instant::now().since_start()),
+            (&b"from b early"[..], ms(101))
+        );
+        sleep(ms(400)).await; // t = 501 ms
+        assert!(at_b.borrow().is_empty(), "nothing reaches b while clogged");
+        net::unclog("b");
+        // In flight to b: held on arrival, delivered at the unclog. Sent
+        // while clogged: held at the sender, sent at the unclog (100 ms).
+        let (n, _) = main.recv_from(&mut buf).await.unwrap();
+        assert_eq!(
+            (&buf[..n], Instant::now().since_start()),
+            (&b"from b late"[..], ms(601))
+        );
+        sleep(ms(10)).await;
+        assert_eq!(
+            *at_b.borrow(),
+            [(b"to b early".to_vec(), 501), (b"to b late".to_vec(), 601)]
+        );
+    });
+    assert_eq!(packets(&sim, PacketFate::Held, "udp"), 3);
+}
+
 #[test]
 fn faults_are_recorded_in_the_trace() {
     let mut sim = sim_with(5, NetConfig::new());

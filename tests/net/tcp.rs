@@ -191,6 +191,66 @@ fn close_and_dropping_the_write_half_send_eof_and_leave_the_other_direction_open
 }
 
 #[test]
+fn closing_with_received_bytes_unread_resets_the_peer_instead_of_a_clean_eof() {
+    let mut sim = sim_with(4, NetConfig::new());
+    sim.block_on(async {
+        let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+        node::Builder::new("c").build();
+        let client = node::spawn_on("c", async {
+            let mut s = TcpStream::connect("main:80").await.unwrap();
+            s.write_all(b"request one and two").await.unwrap();
+            // What reached this end before the reset is read first...
+            let mut reply = [0; 2];
+            s.read_exact(&mut reply).await.unwrap();
+            assert_eq!(&reply, b"ok");
+            // ...then the pending read learns that data was lost.
+            let mut buf = [0; 8];
+            s.read(&mut buf).await.unwrap_err().kind()
+        });
+        let (mut s, _) = listener.accept().await.unwrap();
+        let mut first = [0; 7];
+        s.read_exact(&mut first).await.unwrap();
+        assert_eq!(&first, b"request");
+        s.write_all(b"ok").await.unwrap();
+        drop(s); // 12 bytes the client sent are never read
+        assert_eq!(client.await.unwrap(), ErrorKind::ConnectionReset);
+
+        // A shutdown before does not make the lost bytes clean: the Fin
+        // reads as EOF, and the reset behind it fails the next read.
+        let client = node::spawn_on("c", async {
+            let mut s = TcpStream::connect("main:80").await.unwrap();
+            s.write_all(b"unread").await.unwrap();
+            let mut got = Vec::new();
+            assert_eq!(s.read_to_end(&mut got).await.unwrap(), 0);
+            sleep(secs(1)).await;
+            s.read(&mut [0; 4]).await.unwrap_err().kind()
+        });
+        let (mut s, _) = listener.accept().await.unwrap();
+        let mut one = [0; 1];
+        s.read_exact(&mut one).await.unwrap();
+        s.close().await.unwrap();
+        drop(s);
+        assert_eq!(client.await.unwrap(), ErrorKind::ConnectionReset);
+
+        // Everything read: the close is a clean EOF.
+        let client = node::spawn_on("c", async {
+            let mut s = TcpStream::connect("main:80").await.unwrap();
+            s.write_all(b"all").await.unwrap();
+            let mut got = Vec::new();
+            s.read_to_end(&mut got).await.map(|_| got)
+        });
+        let (mut s, _) = listener.accept().await.unwrap();
+        let mut all = [0; 3];
+        s.read_exact(&mut all).await.unwrap();
+        drop(s);
+        assert_eq!(client.await.unwrap().unwrap(), b"");
+    });
+    let text = sim.trace().to_string();
+    let resets = text.lines().filter(|l| l.contains("RST sent")).count();
+    assert_eq!(resets, 2, "one reset per lossy close:\n{text}");
+}
+
+#[test]
 fn a_killed_peer_resets_the_connection_for_reader_and_writer() {
     let mut sim = sim_with(5, NetConfig::new());
     sim.block_on(async {

@@ -11,9 +11,11 @@
 //! The handshake: `connect` sends `Syn`; a listener answers `SynAck` (the
 //! accepted end is established at once), no listener answers `Rst`
 //! (`ConnectionRefused`), and no answer at all ends in `TimedOut`. Closing a
-//! stream sends `Fin` (the peer reads EOF); data arriving at an end nobody
-//! holds is answered with `Rst` (`ConnectionReset`), and so is every
-//! connection of a killed node.
+//! stream sends `Fin` (the peer reads EOF), unless bytes it received were
+//! never read: then it sends `Rst`, and the peer reads what reached it
+//! before and then `ConnectionReset`. Data arriving at an end nobody
+//! holds is answered with `Rst` too, and so is every connection of a
+//! killed node.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -260,7 +262,7 @@ impl Conn {
 }
 
 /// The user's handles on `end` are all gone: close it (a `Fin` if it is
-/// still open), and forget the connection once both ends are closed.
+/// still open, a `Rst` if received bytes were never read), and forget the connection once both ends are closed.
 pub(crate) fn close_end(core: &Core, conn: &Rc<Conn>, end: usize) {
     let e = &conn.ends[end];
     if e.closed.replace(true) {
@@ -280,8 +282,16 @@ pub(crate) fn close_end(core: &Core, conn: &Rc<Conn>, end: usize) {
     let Some(Ok(mut t)) = sockets::try_get(core).map(|s| s.table.try_borrow_mut()) else {
         return;
     };
-    if !e.wr_shut.replace(true) && e.error.borrow().is_none() && e.established.get() {
-        conn.send(core, end, Segment::Fin);
+    let shut_before = e.wr_shut.replace(true);
+    if e.error.borrow().is_none() && e.established.get() {
+        if unread > 0 {
+            // Data was lost: say so with a reset, as RFC 9293 §3.10.4 and
+            // Linux do, even after a shutdown sent the Fin. A clean Fin
+            // would let the peer believe everything it sent was read.
+            conn.send(core, end, Segment::Rst);
+        } else if !shut_before {
+            conn.send(core, end, Segment::Fin);
+        }
     }
     forget_if_done(core, &mut t, conn);
 }

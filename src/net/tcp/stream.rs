@@ -83,6 +83,7 @@ impl Drop for EndRef {
 /// | the peer's node is killed | reads and writes: `ConnectionReset` |
 /// | a partition longer than `partition_timeout` | both ends: `TimedOut` |
 /// | the peer wrote nothing more and closed | reads: `Ok(0)` (EOF) |
+/// | the peer closed with bytes from this end still unread | reads: the bytes that reached this end, then `ConnectionReset` (the peer sent a reset, as Linux does) |
 /// | more than `send_buffer` bytes unread by the peer | `write` waits |
 ///
 /// ```

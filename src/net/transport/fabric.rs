@@ -4,7 +4,8 @@
 //! A packet's life: the sockets hand it to [`send`], which decides its fate
 //! on the link from `src` to `dst`:
 //! 1. same node: delivered at once (loopback has no latency and no faults);
-//! 2. either end clogged: *held* until `unclog`, then sent as if new;
+//! 2. either end clogged: *held* until `unclog`, then sent as if new (a
+//!    packet in flight *to* a clogged node is held when it arrives, below);
 //! 3. the link partitioned: a datagram is *dropped*; a stream segment
 //!    *stalls* until `repair` (a reliable channel never loses bytes);
 //! 4. otherwise the link's loss coin (a datagram is *lost*; a segment is

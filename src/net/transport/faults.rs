@@ -98,9 +98,19 @@ pub fn repair_all() {
     heal_all(&current_core());
 }
 
-/// Holds all of `node`'s traffic, both ways, without dropping any: packets
-/// wait until [`unclog`] and are then sent (those that were in flight are
-/// delivered). TCP connections stall but never break for a clog.
+/// Holds `node`'s traffic, both ways, without dropping any, until
+/// [`unclog`]. Precisely:
+///
+/// | packet | while clogged | at `unclog` |
+/// |---|---|---|
+/// | sent by the node or to it | held at the sender, before the link | sent as if new (it draws its latency then) |
+/// | in flight *to* the node when the clog starts | held when it arrives | delivered at once, before anything sent later |
+/// | in flight *from* the node when the clog starts | not held: it crossed the link already, and arrives | — |
+///
+/// TCP connections stall but never break for a clog, however long it
+/// lasts. Killing a clogged node discards what it sent and what had
+/// arrived for it; what others sent to it stays held, and at `unclog`
+/// meets whatever runs there then (a dead node drops it).
 ///
 /// # Panics
 ///
