@@ -8,7 +8,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use seedloop::io::{open_connection, start_server};
+use seedloop::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, open_connection, start_server};
 use seedloop::net::protocol::{
     DatagramProtocol, DatagramTransport, Protocol, Transport, create_connection,
     create_datagram_endpoint, create_server,
@@ -25,7 +25,7 @@ fn kv_node() {
                 let store = store.clone();
                 async move {
                     loop {
-                        let line = match reader.read_line().await {
+                        let line = match reader.readline().await {
                             Ok(l) if !l.is_empty() => l,
                             _ => return,
                         };
@@ -64,13 +64,13 @@ fn a_line_protocol_over_open_connection_and_start_server() {
             .write_all(b"SET a 1\nGET a\nGET b\nBOGUS\n")
             .await
             .unwrap();
-        assert_eq!(reader.read_line().await.unwrap(), "OK\n");
-        assert_eq!(reader.read_line().await.unwrap(), "1\n");
-        assert_eq!(reader.read_line().await.unwrap(), "NONE\n");
-        assert_eq!(reader.read_line().await.unwrap(), "ERR\n");
+        assert_eq!(reader.readline().await.unwrap(), "OK\n");
+        assert_eq!(reader.readline().await.unwrap(), "1\n");
+        assert_eq!(reader.readline().await.unwrap(), "NONE\n");
+        assert_eq!(reader.readline().await.unwrap(), "ERR\n");
         writer.close().await.unwrap();
         assert_eq!(
-            reader.read_line().await.unwrap(),
+            reader.readline().await.unwrap(),
             "",
             "the server closes after EOF"
         );
@@ -94,17 +94,69 @@ fn lines_read_exact_and_read_until_agree_with_what_was_sent_under_loss() {
         .unwrap();
         let (mut reader, _w) = open_connection(server.local_addr()).await.unwrap();
         for i in 0..100 {
-            assert_eq!(reader.read_line().await.unwrap(), format!("line {i}\n"));
+            assert_eq!(reader.readline().await.unwrap(), format!("line {i}\n"));
         }
-        let exact = reader.read_exact(9).await.unwrap();
+        let exact = reader.readexactly(9).await.unwrap();
         assert_eq!(exact, b"line 100\n");
         let mut lines = Vec::new();
         for _ in 101..200 {
-            lines.push(reader.read_line().await.unwrap());
+            lines.push(reader.readline().await.unwrap());
         }
         assert_eq!(lines.last().unwrap(), "line 199\n");
-        assert_eq!(reader.read_until(b';').await.unwrap(), b"tail;");
-        assert_eq!(reader.read_to_end().await.unwrap(), b"rest");
+        assert_eq!(reader.readuntil(b';').await.unwrap(), b"tail;");
+        assert_eq!(reader.read_to_eof().await.unwrap(), b"rest");
+    });
+}
+
+/// Code written for the futures io traits compiles and runs on the stream
+/// halves: no inherent method shadows `read_line(&mut String)`,
+/// `read_exact(&mut [u8])`, `read_until(.., &mut Vec)`, `read(&mut [u8])`
+/// or `read_to_end(&mut Vec)`, and the traits come from `seedloop::io`.
+#[test]
+fn the_futures_io_traits_work_on_the_halves_with_their_own_signatures() {
+    async fn generic_reader<R: AsyncBufReadExt + AsyncReadExt + Unpin>(r: &mut R) -> Vec<String> {
+        let mut line = String::new();
+        r.read_line(&mut line).await.unwrap();
+        let mut exact = [0; 3];
+        r.read_exact(&mut exact).await.unwrap();
+        let mut until = Vec::new();
+        r.read_until(b';', &mut until).await.unwrap();
+        let mut some = [0; 2];
+        let n = r.read(&mut some).await.unwrap();
+        let mut rest = Vec::new();
+        r.read_to_end(&mut rest).await.unwrap();
+        vec![
+            line,
+            String::from_utf8_lossy(&exact).into_owned(),
+            String::from_utf8_lossy(&until).into_owned(),
+            String::from_utf8_lossy(&some[..n]).into_owned(),
+            String::from_utf8_lossy(&rest).into_owned(),
+        ]
+    }
+    let mut sim = Sim::new(1);
+    sim.block_on(async {
+        let server = start_server("0.0.0.0:9", |mut r, mut w| async move {
+            let mut got = Vec::new();
+            r.read_to_end(&mut got).await.unwrap();
+            w.write_all(&got).await.unwrap();
+            w.flush().await.unwrap();
+            w.close().await.unwrap();
+        })
+        .await
+        .unwrap();
+        let (mut reader, mut writer) = open_connection(server.local_addr()).await.unwrap();
+        writer.write_all(b"first\nabcx;yzrest").await.unwrap();
+        writer.close().await.unwrap();
+        let parts = generic_reader(&mut reader).await;
+        assert_eq!(parts, ["first\n", "abc", "x;", "yz", "rest"]);
+        // The asyncio names sit beside them.
+        let (mut reader, mut writer) = open_connection(server.local_addr()).await.unwrap();
+        writer.write_all(b"one\ntwo;3456").await.unwrap();
+        writer.close().await.unwrap();
+        assert_eq!(reader.readline().await.unwrap(), "one\n");
+        assert_eq!(reader.readuntil(b';').await.unwrap(), b"two;");
+        assert_eq!(reader.readexactly(2).await.unwrap(), b"34");
+        assert_eq!(reader.read_to_eof().await.unwrap(), b"56");
     });
 }
 
@@ -147,19 +199,15 @@ fn a_killed_server_node_resets_its_streams_and_serves_again_after_restart() {
         kv_node();
         let (mut reader, mut writer) = open_connection("kv:7000").await.unwrap();
         writer.write_all(b"SET k v\n").await.unwrap();
-        assert_eq!(reader.read_line().await.unwrap(), "OK\n");
+        assert_eq!(reader.readline().await.unwrap(), "OK\n");
         node::kill("kv");
-        let err = reader.read_line().await.unwrap_err();
+        let err = reader.readline().await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::ConnectionReset);
         node::restart("kv");
         seedloop::sleep(Duration::from_millis(1)).await; // init binds again
         let (mut reader, mut writer) = open_connection("kv:7000").await.unwrap();
         writer.write_all(b"GET k\n").await.unwrap();
-        assert_eq!(
-            reader.read_line().await.unwrap(),
-            "NONE\n",
-            "memory is gone"
-        );
+        assert_eq!(reader.readline().await.unwrap(), "NONE\n", "memory is gone");
     });
 }
 
@@ -258,7 +306,7 @@ fn eof_received_returning_true_keeps_the_write_side_open() {
         writer.close().await.unwrap();
         seedloop::sleep(Duration::from_secs(1)).await;
         // The server saw EOF but did not close: no EOF for us yet.
-        let pending = seedloop::time::timeout(Duration::from_secs(1), reader.read(10)).await;
+        let pending = seedloop::time::timeout(Duration::from_secs(1), reader.read_up_to(10)).await;
         assert!(pending.is_err(), "the server's side is still open");
     });
 }
@@ -353,7 +401,7 @@ fn stream_runs_are_deterministic_and_seeds_differ() {
                         w.write_all(format!("SET k{c} {i}\n").as_bytes())
                             .await
                             .unwrap();
-                        r.read_line().await.unwrap();
+                        r.readline().await.unwrap();
                     }
                 }));
             }
@@ -379,7 +427,7 @@ fn a_deadlock_report_names_the_socket_wait_and_the_node() {
                 .init(|| async {
                     let server = start_server("0.0.0.0:7", |mut r, w| async move {
                         let _open = w; // keep the write side open: no EOF
-                        let _ = r.read_line().await; // the client never writes
+                        let _ = r.readline().await; // the client never writes
                     })
                     .await
                     .unwrap();
@@ -387,7 +435,7 @@ fn a_deadlock_report_names_the_socket_wait_and_the_node() {
                 })
                 .build();
             let (mut reader, _writer) = open_connection("quiet:7").await.unwrap();
-            reader.read_line().await.unwrap() // nobody writes: stuck for good
+            reader.readline().await.unwrap() // nobody writes: stuck for good
         })
         .unwrap_err();
     let seedloop::Error::Deadlock { tasks, .. } = &err else {

@@ -10,6 +10,11 @@
 //!
 //! The reader implements `futures::io::AsyncBufRead`, the writer
 //! `futures::io::AsyncWrite`, so the futures crate's combinators apply.
+//! Their extension traits are re-exported here ([`AsyncReadExt`],
+//! [`AsyncBufReadExt`], [`AsyncWriteExt`]), so using them needs no
+//! dependency on `futures`; the inherent methods of the reader carry
+//! asyncio's names (`readline`, `readuntil`, `readexactly`), which none of
+//! the traits' methods share.
 //!
 //! ```
 //! use seedloop::io::{open_connection, start_server};
@@ -19,7 +24,7 @@
 //!     seedloop::node::Builder::new("echo")
 //!         .init(|| async {
 //!             let server = start_server("0.0.0.0:7", |mut reader, mut writer| async move {
-//!                 while let Ok(line) = reader.read_line().await {
+//!                 while let Ok(line) = reader.readline().await {
 //!                     if line.is_empty() {
 //!                         break;
 //!                     }
@@ -33,7 +38,7 @@
 //!         .build();
 //!     let (mut reader, mut writer) = open_connection("echo:7").await.unwrap();
 //!     writer.write_all(b"hello\n").await.unwrap();
-//!     assert_eq!(reader.read_line().await.unwrap(), "hello\n");
+//!     assert_eq!(reader.readline().await.unwrap(), "hello\n");
 //! });
 //! ```
 
@@ -45,6 +50,34 @@ use crate::net::{TcpListener, TcpStream, ToSocketAddrs};
 mod stream;
 
 pub use crate::net::protocol::Server;
+/// The futures io traits and their extension traits, the ones the stream
+/// halves, [`TcpStream`] and the sockets' halves implement.
+///
+/// ```
+/// use seedloop::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, open_connection, start_server};
+///
+/// let mut sim = seedloop::Sim::new(1);
+/// sim.block_on(async {
+///     let server = start_server("0.0.0.0:7", |mut reader, mut writer| async move {
+///         let mut line = String::new();
+///         reader.read_line(&mut line).await.unwrap(); // futures' signature
+///         let mut tail = [0; 2];
+///         reader.read_exact(&mut tail).await.unwrap();
+///         AsyncWriteExt::write_all(&mut writer, line.as_bytes()).await.unwrap();
+///         AsyncWriteExt::write_all(&mut writer, &tail).await.unwrap();
+///     })
+///     .await
+///     .unwrap();
+///     let (mut reader, mut writer) = open_connection(server.local_addr()).await.unwrap();
+///     writer.write_all(b"ping\nok").await.unwrap();
+///     let mut back = Vec::new();
+///     reader.read_to_end(&mut back).await.unwrap();
+///     assert_eq!(back, b"ping\nok");
+/// });
+/// ```
+pub use futures::io::{
+    AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt,
+};
 pub use stream::{StreamReader, StreamWriter};
 
 /// Connects to `addr` and returns the buffered reader and the writer of the
@@ -99,7 +132,7 @@ pub async fn open_connection<A: ToSocketAddrs>(
 ///     .await
 ///     .unwrap();
 ///     let (mut reader, _) = open_connection(server.local_addr()).await.unwrap();
-///     assert_eq!(reader.read_line().await.unwrap(), "welcome\n");
+///     assert_eq!(reader.readline().await.unwrap(), "welcome\n");
 /// });
 /// ```
 pub async fn start_server<A, H, Fut>(addr: A, handler: H) -> io::Result<Server>

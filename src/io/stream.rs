@@ -9,23 +9,26 @@ use std::task::{Context, Poll};
 use futures::io::{
     AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader,
 };
-use futures::stream::Stream;
 
 use crate::net::{OwnedReadHalf, OwnedWriteHalf};
 
 /// The reading side of a connection, buffered (asyncio's `StreamReader`).
 ///
-/// Implements `futures::io::AsyncRead` and `AsyncBufRead`; the inherent
-/// methods are asyncio's, named the Rust way.
+/// Implements `futures::io::AsyncRead` and `AsyncBufRead`, so every method
+/// of the futures io extension traits (re-exported as
+/// [`seedloop::io::AsyncReadExt`](crate::io::AsyncReadExt) and
+/// [`AsyncBufReadExt`](crate::io::AsyncBufReadExt)) works on it with its
+/// usual signature. The inherent methods are asyncio's, under asyncio's
+/// names, which no trait method shares:
 ///
 /// | asyncio | seedloop |
 /// |---|---|
-/// | `await reader.readline()` | [`read_line`](StreamReader::read_line) |
-/// | `await reader.readuntil(b";")` | [`read_until`](StreamReader::read_until) |
-/// | `await reader.readexactly(n)` | [`read_exact`](StreamReader::read_exact) |
-/// | `await reader.read(n)` | [`read`](StreamReader::read) |
-/// | `await reader.read()` | [`read_to_end`](StreamReader::read_to_end) |
-/// | `async for line in reader` | [`lines`](StreamReader::lines) |
+/// | `await reader.readline()` | [`readline`](StreamReader::readline) |
+/// | `await reader.readuntil(b";")` | [`readuntil`](StreamReader::readuntil) |
+/// | `await reader.readexactly(n)` | [`readexactly`](StreamReader::readexactly) |
+/// | `await reader.read(n)` | [`read_up_to`](StreamReader::read_up_to) |
+/// | `await reader.read()` | [`read_to_eof`](StreamReader::read_to_eof) |
+/// | `async for line in reader` | [`AsyncBufReadExt::lines`](crate::io::AsyncBufReadExt::lines) |
 ///
 /// ```
 /// use seedloop::io::{open_connection, start_server};
@@ -37,9 +40,9 @@ use crate::net::{OwnedReadHalf, OwnedWriteHalf};
 ///     .await
 ///     .unwrap();
 ///     let (mut reader, _writer) = open_connection(server.local_addr()).await.unwrap();
-///     assert_eq!(reader.read_line().await.unwrap(), "one\n");
-///     assert_eq!(reader.read_line().await.unwrap(), "two\n");
-///     assert_eq!(reader.read_line().await.unwrap(), ""); // EOF
+///     assert_eq!(reader.readline().await.unwrap(), "one\n");
+///     assert_eq!(reader.readline().await.unwrap(), "two\n");
+///     assert_eq!(reader.readline().await.unwrap(), ""); // EOF
 /// });
 /// ```
 pub struct StreamReader {
@@ -80,10 +83,10 @@ impl StreamReader {
     /// # sim.block_on(async {
     /// # let server = start_server("0.0.0.0:7", |_r, mut w| async move { w.write_all(b"hi\n").await.unwrap(); }).await.unwrap();
     /// let (mut reader, _writer) = open_connection(server.local_addr()).await.unwrap();
-    /// assert_eq!(reader.read_line().await.unwrap(), "hi\n");
+    /// assert_eq!(reader.readline().await.unwrap(), "hi\n");
     /// # });
     /// ```
-    pub async fn read_line(&mut self) -> io::Result<String> {
+    pub async fn readline(&mut self) -> io::Result<String> {
         let mut line = String::new();
         AsyncBufReadExt::read_line(&mut self.inner, &mut line).await?;
         Ok(line)
@@ -106,11 +109,11 @@ impl StreamReader {
     /// # sim.block_on(async {
     /// # let server = start_server("0.0.0.0:7", |_r, mut w| async move { w.write_all(b"a;b").await.unwrap(); }).await.unwrap();
     /// let (mut reader, _writer) = open_connection(server.local_addr()).await.unwrap();
-    /// assert_eq!(reader.read_until(b';').await.unwrap(), b"a;");
-    /// assert_eq!(reader.read_until(b';').await.unwrap(), b"b");
+    /// assert_eq!(reader.readuntil(b';').await.unwrap(), b"a;");
+    /// assert_eq!(reader.readuntil(b';').await.unwrap(), b"b");
     /// # });
     /// ```
-    pub async fn read_until(&mut self, delimiter: u8) -> io::Result<Vec<u8>> {
+    pub async fn readuntil(&mut self, delimiter: u8) -> io::Result<Vec<u8>> {
         let mut out = Vec::new();
         AsyncBufReadExt::read_until(&mut self.inner, delimiter, &mut out).await?;
         Ok(out)
@@ -132,12 +135,12 @@ impl StreamReader {
     /// # sim.block_on(async {
     /// # let server = start_server("0.0.0.0:7", |_r, mut w| async move { w.write_all(b"abcd").await.unwrap(); }).await.unwrap();
     /// let (mut reader, _writer) = open_connection(server.local_addr()).await.unwrap();
-    /// assert_eq!(reader.read_exact(3).await.unwrap(), b"abc");
-    /// let err = reader.read_exact(3).await.unwrap_err();
+    /// assert_eq!(reader.readexactly(3).await.unwrap(), b"abc");
+    /// let err = reader.readexactly(3).await.unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof);
     /// # });
     /// ```
-    pub async fn read_exact(&mut self, n: usize) -> io::Result<Vec<u8>> {
+    pub async fn readexactly(&mut self, n: usize) -> io::Result<Vec<u8>> {
         let mut out = vec![0; n];
         AsyncReadExt::read_exact(&mut self.inner, &mut out).await?;
         Ok(out)
@@ -159,10 +162,10 @@ impl StreamReader {
     /// # sim.block_on(async {
     /// # let server = start_server("0.0.0.0:7", |_r, mut w| async move { w.write_all(b"xyz").await.unwrap(); }).await.unwrap();
     /// let (mut reader, _writer) = open_connection(server.local_addr()).await.unwrap();
-    /// assert_eq!(reader.read(2).await.unwrap(), b"xy");
+    /// assert_eq!(reader.read_up_to(2).await.unwrap(), b"xy");
     /// # });
     /// ```
-    pub async fn read(&mut self, max: usize) -> io::Result<Vec<u8>> {
+    pub async fn read_up_to(&mut self, max: usize) -> io::Result<Vec<u8>> {
         let mut out = vec![0; max];
         let n = AsyncReadExt::read(&mut self.inner, &mut out).await?;
         out.truncate(n);
@@ -185,30 +188,13 @@ impl StreamReader {
     /// # sim.block_on(async {
     /// # let server = start_server("0.0.0.0:7", |_r, mut w| async move { w.write_all(b"all of it").await.unwrap(); }).await.unwrap();
     /// let (mut reader, _writer) = open_connection(server.local_addr()).await.unwrap();
-    /// assert_eq!(reader.read_to_end().await.unwrap(), b"all of it");
+    /// assert_eq!(reader.read_to_eof().await.unwrap(), b"all of it");
     /// # });
     /// ```
-    pub async fn read_to_end(&mut self) -> io::Result<Vec<u8>> {
+    pub async fn read_to_eof(&mut self) -> io::Result<Vec<u8>> {
         let mut out = Vec::new();
         AsyncReadExt::read_to_end(&mut self.inner, &mut out).await?;
         Ok(out)
-    }
-
-    /// The lines until EOF, without their `\n` (asyncio's `async for line in reader`).
-    ///
-    /// ```
-    /// use futures::StreamExt;
-    /// # use seedloop::io::{open_connection, start_server};
-    /// # let mut sim = seedloop::Sim::new(1);
-    /// # sim.block_on(async {
-    /// # let server = start_server("0.0.0.0:7", |_r, mut w| async move { w.write_all(b"a\nb\n").await.unwrap(); }).await.unwrap();
-    /// let (reader, _writer) = open_connection(server.local_addr()).await.unwrap();
-    /// let lines: Vec<String> = reader.lines().map(Result::unwrap).collect().await;
-    /// assert_eq!(lines, ["a", "b"]);
-    /// # });
-    /// ```
-    pub fn lines(self) -> impl Stream<Item = io::Result<String>> + Unpin {
-        AsyncBufReadExt::lines(self.inner)
     }
 
     /// The peer's address.
@@ -263,14 +249,14 @@ impl AsyncBufRead for StreamReader {
 /// let mut sim = seedloop::Sim::new(1);
 /// sim.block_on(async {
 ///     let server = start_server("0.0.0.0:7", |mut reader, mut writer| async move {
-///         let line = reader.read_line().await.unwrap();
+///         let line = reader.readline().await.unwrap();
 ///         writer.write_all(line.to_uppercase().as_bytes()).await.unwrap();
 ///     })
 ///     .await
 ///     .unwrap();
 ///     let (mut reader, mut writer) = open_connection(server.local_addr()).await.unwrap();
 ///     writer.write_all(b"shout\n").await.unwrap();
-///     assert_eq!(reader.read_line().await.unwrap(), "SHOUT\n");
+///     assert_eq!(reader.readline().await.unwrap(), "SHOUT\n");
 ///     writer.close().await.unwrap();
 /// });
 /// ```
@@ -347,13 +333,13 @@ impl StreamWriter {
     /// # let mut sim = seedloop::Sim::new(1);
     /// # sim.block_on(async {
     /// # let _server = start_server("0.0.0.0:7", |mut r, mut w| async move {
-    /// #     let all = r.read_to_end().await.unwrap();
+    /// #     let all = r.read_to_eof().await.unwrap();
     /// #     w.write_all(&all).await.unwrap();
     /// # }).await.unwrap();
     /// let (mut reader, mut writer) = open_connection("localhost:7").await.unwrap();
     /// writer.write_all(b"bye").await.unwrap();
     /// writer.close().await.unwrap();
-    /// assert_eq!(reader.read_to_end().await.unwrap(), b"bye");
+    /// assert_eq!(reader.read_to_eof().await.unwrap(), b"bye");
     /// # });
     /// ```
     pub async fn close(&mut self) -> io::Result<()> {

@@ -167,7 +167,7 @@ impl Shared {
 /// # sim.block_on(async {
 /// # let _s = create_server(|| Greet, "0.0.0.0:7").await.unwrap();
 /// # let (mut r, _w) = seedloop::io::open_connection("localhost:7").await.unwrap();
-/// # assert_eq!(r.read_to_end().await.unwrap(), b"hi");
+/// # assert_eq!(r.read_to_eof().await.unwrap(), b"hi");
 /// # });
 /// ```
 #[derive(Clone)]
@@ -468,7 +468,7 @@ where
 /// sim.block_on(async {
 ///     let server = create_server(|| Hello, "0.0.0.0:0").await.unwrap();
 ///     let (mut r, _w) = seedloop::io::open_connection(server.local_addr()).await.unwrap();
-///     assert_eq!(r.read_line().await.unwrap(), "hello\n");
+///     assert_eq!(r.readline().await.unwrap(), "hello\n");
 /// });
 /// ```
 pub async fn create_server<P, F, A>(factory: F, addr: A) -> io::Result<Server>
