@@ -152,6 +152,13 @@ impl Core {
         self.current.get()
     }
 
+    /// Calls `f` with the running task's name, if it runs and has one.
+    pub(crate) fn with_current_task_name<R>(&self, f: impl FnOnce(Option<&str>) -> R) -> R {
+        // SAFETY: as in `current_node`.
+        let header = unsafe { self.current_header.get().as_ref() };
+        f(header.and_then(|h| h.name.as_deref()).map(String::as_str))
+    }
+
     /// The node of the running task (0, `main`, outside any task).
     #[inline]
     pub(crate) fn current_node(&self) -> u32 {
@@ -251,7 +258,6 @@ impl Core {
         self.rec
             .borrow_mut()
             .spawn(self.now(), id, parent, name.as_deref());
-        tracing::trace!(target: "seedloop::runtime", vtime = self.now(), task = id.as_u64(), "spawn");
         let mut sched = self.sched.borrow_mut();
         let slot = Self::alloc_slot(&mut sched);
         if let Some(name) = &name {
@@ -622,7 +628,6 @@ impl Core {
         self.rec
             .borrow_mut()
             .advance(self.now(), fired.len() as u32);
-        tracing::trace!(target: "seedloop::runtime", vtime = self.now(), fired = fired.len(), "timers");
         for w in fired.drain(..) {
             w.wake();
         }
@@ -644,7 +649,6 @@ impl Core {
         self.prefetch_slot(header.slot);
         self.rec.borrow_mut().poll(self.now(), id);
         self.stretch.polled(id);
-        tracing::trace!(target: "seedloop::runtime", vtime = self.now(), task = id.as_u64(), "poll");
         header.waiting_on.set(None);
         let result = self.as_current(header, || catch_unwind(AssertUnwindSafe(|| task.run())));
         match result {

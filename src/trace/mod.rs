@@ -223,6 +223,15 @@ impl fmt::Display for Event {
     }
 }
 
+/// An event's words without its time or names (for a log line).
+pub(crate) struct Words<'a>(pub(crate) &'a EventKind);
+
+impl fmt::Display for Words<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt_kind(self.0, f, &|_| None)
+    }
+}
+
 fn fmt_kind(
     kind: &EventKind,
     f: &mut fmt::Formatter<'_>,

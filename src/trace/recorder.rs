@@ -39,6 +39,21 @@ fn addr_word(a: SocketAddr) -> u64 {
     (ip << 16) ^ u64::from(a.port())
 }
 
+/// Whether a `tracing` subscriber wants the runtime's events: one relaxed
+/// load and a compare when none does.
+#[inline]
+fn logging() -> bool {
+    tracing::enabled!(target: "seedloop::runtime", tracing::Level::TRACE)
+}
+
+/// The event as a `TRACE` event of target `seedloop::runtime`, in the
+/// trace's words (the subscriber's stamp, such as `log::init`'s, has the
+/// time, node and task).
+#[cold]
+fn log_event(kind: &EventKind) {
+    tracing::trace!(target: "seedloop::runtime", "{}", super::Words(kind));
+}
+
 impl Recorder {
     pub(crate) fn new(record: bool) -> Recorder {
         Recorder {
@@ -60,6 +75,25 @@ impl Recorder {
         self.fingerprint = h ^ (h >> 32);
     }
 
+    /// Whether an event is wanted in words: kept for the trace, or logged
+    /// (a `tracing` subscriber listens at `TRACE` to `seedloop::runtime`).
+    #[inline]
+    fn keeps(&self) -> bool {
+        self.record || logging()
+    }
+
+    /// Logs the event if a subscriber listens, and keeps it if the trace is
+    /// recorded.
+    #[inline]
+    fn keep(&mut self, now: u64, kind: EventKind) {
+        if logging() {
+            log_event(&kind);
+        }
+        if self.record {
+            self.push(now, kind);
+        }
+    }
+
     #[inline]
     fn push(&mut self, now: u64, kind: EventKind) {
         self.events.push(Event {
@@ -74,47 +108,47 @@ impl Recorder {
             task.as_u64(),
             parent.map_or(0, |p| p.as_u64() + 1),
         );
-        if self.record {
+        if self.keeps() {
             let name = name.map(str::to_string);
-            self.push(now, EventKind::Spawn { task, name, parent });
+            self.keep(now, EventKind::Spawn { task, name, parent });
         }
     }
 
     #[inline]
     pub(crate) fn poll(&mut self, now: u64, task: Id) {
         self.mix(TAG_POLL, task.as_u64(), 0);
-        if self.record {
-            self.push(now, EventKind::Poll { task });
+        if self.keeps() {
+            self.keep(now, EventKind::Poll { task });
         }
     }
 
     #[inline]
     pub(crate) fn finish(&mut self, now: u64, task: Id) {
         self.mix(TAG_FINISH, task.as_u64(), 0);
-        if self.record {
-            self.push(now, EventKind::Finish { task });
+        if self.keeps() {
+            self.keep(now, EventKind::Finish { task });
         }
     }
 
     pub(crate) fn cancel(&mut self, now: u64, task: Id) {
         self.mix(TAG_CANCEL, task.as_u64(), 0);
-        if self.record {
-            self.push(now, EventKind::Cancel { task });
+        if self.keeps() {
+            self.keep(now, EventKind::Cancel { task });
         }
     }
 
     pub(crate) fn panic(&mut self, now: u64, task: Id) {
         self.mix(TAG_PANIC, task.as_u64(), 0);
-        if self.record {
-            self.push(now, EventKind::Panic { task });
+        if self.keeps() {
+            self.keep(now, EventKind::Panic { task });
         }
     }
 
     pub(crate) fn node(&mut self, now: u64, node: u32, name: &str, change: NodeChange) {
         self.mix(TAG_NODE, u64::from(node), change as u64);
-        if self.record {
+        if self.keeps() {
             let node = name.to_string();
-            self.push(now, EventKind::Node { node, change });
+            self.keep(now, EventKind::Node { node, change });
         }
     }
 
@@ -122,9 +156,9 @@ impl Recorder {
     /// the words (only called when the trace is kept).
     pub(crate) fn fault(&mut self, now: u64, code: u64, describe: impl FnOnce() -> String) {
         self.mix(TAG_FAULT, code, 0);
-        if self.record {
+        if self.keeps() {
             let description = describe();
-            self.push(now, EventKind::Fault { description });
+            self.keep(now, EventKind::Fault { description });
         }
     }
 
@@ -144,8 +178,8 @@ impl Recorder {
             addr_word(from) ^ (fate as u64) << 48 ^ u64::from(proto.len() as u32) << 56,
             addr_word(to) ^ u64::from(len) << 32,
         );
-        if self.record {
-            self.push(
+        if self.keeps() {
+            self.keep(
                 now,
                 EventKind::Packet {
                     fate,
@@ -178,8 +212,8 @@ impl Recorder {
         let site =
             (u64::from(at.line()) << 32) ^ u64::from(at.column()) ^ ((op.len() as u64) << 24);
         self.mix(TAG_YIELD, task.as_u64(), site);
-        if self.record {
-            self.push(now, EventKind::Yield { task, op, at });
+        if self.keeps() {
+            self.keep(now, EventKind::Yield { task, op, at });
         }
     }
 
@@ -197,8 +231,8 @@ impl Recorder {
             addr_word(from) ^ (fate as u64) << 48 ^ (segment.len() as u64) << 56,
             addr_word(to) ^ u64::from(segment.as_bytes()[0]) << 40,
         );
-        if self.record {
-            self.push(
+        if self.keeps() {
+            self.keep(
                 now,
                 EventKind::Control {
                     fate,
@@ -212,8 +246,8 @@ impl Recorder {
 
     pub(crate) fn advance(&mut self, now: u64, fired: u32) {
         self.mix(TAG_ADVANCE, now, u64::from(fired));
-        if self.record {
-            self.push(now, EventKind::Advance { fired });
+        if self.keeps() {
+            self.keep(now, EventKind::Advance { fired });
         }
     }
 }

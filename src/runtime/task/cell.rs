@@ -302,6 +302,9 @@ impl<F: Future + 'static> TaskCell<F> {
         if self.header.notified.replace(true) {
             return;
         }
+        // Not a trace event (a wake changes nothing until the task runs,
+        // and its poll is one), but worth a line in a log.
+        tracing::trace!(target: "seedloop::runtime", "wake    task {}", self.header.id);
         // SAFETY: callers run on the owner thread.
         unsafe { self.header.queue.push(TaskRef::new(&self.header)) };
     }
