@@ -64,7 +64,8 @@ impl FormatTime for SimStamp {
         let Some(id) = core.current_task() else {
             return w.write_str("-");
         };
-        let node = core.node_name(core.current_node());
+        let node = core.try_node_name(core.current_node());
+        let node = node.as_deref().unwrap_or("?");
         core.with_current_task_name(|name| match name {
             Some(name) => write!(w, "{node} task {id} '{name}'"),
             None => write!(w, "{node} task {id}"),

@@ -76,6 +76,13 @@ impl Core {
         self.nodes.borrow().0[node as usize].name.clone()
     }
 
+    /// As `node_name`, or `None` while the node table is being changed (for
+    /// a log line written from inside such a change).
+    pub(crate) fn try_node_name(&self, node: u32) -> Option<Rc<str>> {
+        let nodes = self.nodes.try_borrow().ok()?;
+        nodes.0.get(node as usize).map(|n| n.name.clone())
+    }
+
     /// The node's setting of type `T`, if it was given one.
     pub(crate) fn node_part<T: Part + Clone>(&self, node: u32) -> Option<T> {
         self.nodes.borrow().0[node as usize]
