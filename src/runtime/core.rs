@@ -38,7 +38,7 @@ use super::task::waker::WakeQueue;
 use super::task::{JoinError, JoinHandle};
 use super::timers::{Callback, Timers};
 use super::wait::WaitKind;
-use super::watchdog::Watch;
+use super::watchdog::{Lease, Watch};
 use crate::error::{BusyTask, Error, TaskInfo};
 use crate::strategy::{ChoiceKind, Scheduler};
 use crate::trace::Id;
@@ -99,7 +99,7 @@ pub(crate) struct Core {
     /// The floors' per-run state (see `state`).
     pub(super) states: States,
     /// What the poll watchdog sees of this run (see `watchdog`).
-    pub(super) watch: Arc<Watch>,
+    pub(super) watch: Lease,
     /// Who took the steps just before the step limit (see `stretch`).
     stretch: Stretch,
 }
@@ -107,6 +107,7 @@ pub(crate) struct Core {
 impl Core {
     /// The core of a run whose scheduler was started already.
     pub(crate) fn new(cfg: Config, scheduler: Box<dyn Scheduler>) -> Core {
+        let log = crate::trace::runtime_logging();
         Core {
             every_step: scheduler.every_step(),
             now: Cell::new(0),
@@ -121,8 +122,8 @@ impl Core {
             timers: RefCell::new(Timers::default()),
             scheduler: RefCell::new(scheduler),
             tape_buf: RefCell::new(Vec::new()),
-            rec: RefCell::new(Recorder::new(cfg.record_trace)),
-            wakes: WakeQueue::new(),
+            rec: RefCell::new(Recorder::new(cfg.record_trace, log)),
+            wakes: WakeQueue::new(log),
             current: Cell::new(None),
             current_header: Cell::new(std::ptr::null()),
             failure: RefCell::new(None),
@@ -176,18 +177,16 @@ impl Core {
         }
         debug_assert!(n <= 1 << 32, "choice bound {n} too large");
         let v = self.scheduler.borrow_mut().choose(kind, n);
-        self.record(kind.code(), n, v);
+        self.record(n, v);
         v
     }
 
-    /// Puts a choice on the tape and into the fingerprint, with the task
-    /// that made it (see `Recorder::choice`).
+    /// Puts a choice on the tape (which the fingerprint covers: see
+    /// `Sim::fingerprint`).
     #[inline]
-    fn record(&self, code: u64, n: u64, v: u32) {
+    fn record(&self, n: u64, v: u32) {
         debug_assert!(u64::from(v) < n, "strategy chose {v} for a bound of {n}");
         self.tape_buf.borrow_mut().push(v);
-        let task = self.current.get().map_or(0, Id::as_u64);
-        self.rec.borrow_mut().choice(code, n, v, task);
     }
 
     /// A duration in `lo..hi` (exactly `lo` if `hi <= lo`), 0 = `lo`. The
@@ -241,6 +240,7 @@ impl Core {
 
     /// Spawns on `node`, or on the current task's node when `None`. A task
     /// spawned on a killed node is cancelled before its first poll.
+    #[inline]
     pub(crate) fn spawn_in<F>(
         &self,
         node: Option<u32>,
@@ -279,7 +279,7 @@ impl Core {
         self.rec
             .borrow_mut()
             .spawn(self.now(), id, None, Some("main"));
-        self.watch.name_task(id.as_u64(), "main");
+        self.watch.name_main(id.as_u64());
         let mut sched = self.sched.borrow_mut();
         let slot = Self::alloc_slot(&mut sched);
         let mut header = Header::new(
@@ -540,7 +540,7 @@ impl Core {
                         .borrow_mut()
                         .pick(n, &|i| ready[i].header().id.as_u64());
                     if n > 1 {
-                        self.record(ChoiceKind::Schedule.code(), n as u64, v);
+                        self.record(n as u64, v);
                     }
                     v as usize
                 } else {

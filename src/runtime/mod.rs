@@ -61,6 +61,9 @@ pub struct Sim {
     core: Rc<Core>,
     tape: Tape,
     trace: Trace,
+    /// The hash of `tape[..n]`, as `(n, hash)`: the fingerprint folds in
+    /// only the values added since it was last asked.
+    tape_hash: std::cell::Cell<(usize, u64)>,
 }
 
 impl std::fmt::Debug for Sim {
@@ -114,6 +117,7 @@ impl Sim {
             core: Rc::new(Core::new(cfg, scheduler)),
             tape: Tape::new(),
             trace: Trace::default(),
+            tape_hash: std::cell::Cell::new((0, crate::trace::TAPE_SEED)),
         }
     }
 
@@ -386,8 +390,10 @@ impl Sim {
         self.core.steps()
     }
 
-    /// The run's fingerprint: a 64-bit hash of every event so far. Same seed,
-    /// same fingerprint.
+    /// The run's fingerprint: a 64-bit hash of every event so far and of
+    /// every choice on the tape. Same seed, same fingerprint; two runs with
+    /// the same fingerprint made the same choices (a run is a function of
+    /// its tape), so the same choices at the same places.
     ///
     /// ```
     /// let run = |seed| {
@@ -402,7 +408,20 @@ impl Sim {
     /// assert_eq!(run(3), run(3));
     /// ```
     pub fn fingerprint(&self) -> u64 {
-        self.core.rec.borrow().fingerprint()
+        let (mut done, mut h) = self.tape_hash.get();
+        let values = self.tape.values();
+        for &v in &values[done..] {
+            h = crate::trace::tape_step(h, v);
+        }
+        done = values.len();
+        self.tape_hash.set((done, h));
+        // Choices of a run still going are in the core's buffer.
+        let pending = self.core.tape_buf.borrow();
+        for &v in pending.iter() {
+            h = crate::trace::tape_step(h, v);
+        }
+        let len = done + pending.len();
+        crate::trace::fingerprint_of(self.core.rec.borrow().fingerprint(), h, len)
     }
 
     /// The events so far, when [`Builder::record_trace`] asked for them (empty otherwise).

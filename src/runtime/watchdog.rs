@@ -30,11 +30,63 @@ pub(crate) struct Watch {
     task: AtomicU64,
     node: AtomicU32,
     site: AtomicPtr<Location<'static>>,
-    seed: u64,
-    /// The names of the named tasks, published at spawn.
+    seed: AtomicU64,
+    /// The id of the current `main` task (named without an allocation).
+    main_task: AtomicU64,
+    /// The names of the other named tasks, published at spawn.
     task_names: Mutex<BTreeMap<u64, String>>,
-    /// The names of the nodes, by id, published when they are made.
+    /// The names of the nodes after `main`, by id - 1, published when they
+    /// are made.
     node_names: Mutex<Vec<String>>,
+}
+
+/// A simulation's lease on a `Watch`. Watches are kept for reuse by the
+/// thread that made them, so that making a `Sim` costs no allocation and
+/// no lock of the registry once the thread has made one before.
+pub(crate) struct Lease(Arc<Watch>);
+
+impl std::ops::Deref for Lease {
+    type Target = Watch;
+    #[inline]
+    fn deref(&self) -> &Watch {
+        &self.0
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        // At rest, even if a panic left it inside a poll.
+        if self.0.seq.load(Ordering::Relaxed) & 1 == 1 {
+            self.0.seq.fetch_add(1, Ordering::Release);
+        }
+        self.0.main_task.store(0, Ordering::Relaxed);
+        self.0
+            .task_names
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        self.0
+            .node_names
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        let watch = self.0.clone();
+        // A thread that is ending has no pool any more: the watch just goes.
+        let _ = SPARE.try_with(|spare| {
+            let mut spare = spare.borrow_mut();
+            if spare.len() < SPARE_MAX {
+                spare.push(watch);
+            }
+        });
+    }
+}
+
+/// Idle watches a thread keeps (more than one: a determinism check holds
+/// two simulations at once).
+const SPARE_MAX: usize = 4;
+
+thread_local! {
+    static SPARE: std::cell::RefCell<Vec<Arc<Watch>>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// The watchdog's settings, from the environment, read once.
@@ -93,15 +145,22 @@ static STARTED: OnceLock<()> = OnceLock::new();
 impl Watch {
     /// The watch of a new simulation of `seed`, registered with the
     /// watchdog (started on first use, when a limit is set).
-    pub(crate) fn register(seed: u64) -> Arc<Watch> {
+    pub(crate) fn register(seed: u64) -> Lease {
+        if let Some(watch) = SPARE.try_with(|s| s.borrow_mut().pop()).ok().flatten() {
+            // Registered already (if the watchdog runs), and at rest: its
+            // sequence number is even, and goes on counting.
+            watch.seed.store(seed, Ordering::Relaxed);
+            return Lease(watch);
+        }
         let watch = Arc::new(Watch {
             seq: AtomicU64::new(0),
             task: AtomicU64::new(0),
             node: AtomicU32::new(0),
             site: AtomicPtr::new(std::ptr::null_mut()),
-            seed,
+            seed: AtomicU64::new(seed),
+            main_task: AtomicU64::new(0),
             task_names: Mutex::new(BTreeMap::new()),
-            node_names: Mutex::new(vec!["main".to_string()]),
+            node_names: Mutex::new(Vec::new()),
         });
         let s = settings().unwrap_or_default();
         if s.warn.is_some() || s.abort.is_some() {
@@ -117,7 +176,7 @@ impl Watch {
                     .spawn(move || observe(s));
             });
         }
-        watch
+        Lease(watch)
     }
 
     /// Notes that the simulation enters a poll of `task` (on `node`,
@@ -144,7 +203,15 @@ impl Watch {
         self.seq.store(seq + 1, Ordering::Release);
     }
 
+    /// Publishes the id of the run's current `main` task.
+    #[inline]
+    pub(crate) fn name_main(&self, task: u64) {
+        self.main_task.store(task, Ordering::Relaxed);
+    }
+
     /// Publishes a named task's name.
+    #[cold]
+    #[inline(never)]
     pub(crate) fn name_task(&self, task: u64, name: &str) {
         let mut names = self.task_names.lock().unwrap_or_else(|e| e.into_inner());
         names.insert(task, name.to_string());
@@ -158,8 +225,10 @@ impl Watch {
 
     /// Publishes node `id`'s name.
     pub(crate) fn name_node(&self, id: u32, name: &str) {
+        let Some(i) = (id as usize).checked_sub(1) else {
+            return; // node 0 is `main`
+        };
         let mut names = self.node_names.lock().unwrap_or_else(|e| e.into_inner());
-        let i = id as usize;
         if names.len() <= i {
             names.resize(i + 1, String::new());
         }
@@ -172,7 +241,9 @@ impl Watch {
         let node = self.node.load(Ordering::Relaxed);
         let site = self.site.load(Ordering::Relaxed);
         let mut who = format!("task {task}");
-        if let Some(name) = self
+        if task != 0 && task == self.main_task.load(Ordering::Relaxed) {
+            who.push_str(" 'main'");
+        } else if let Some(name) = self
             .task_names
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -181,8 +252,11 @@ impl Watch {
             who.push_str(&format!(" '{name}'"));
         }
         let nodes = self.node_names.lock().unwrap_or_else(|e| e.into_inner());
-        if nodes.len() > 1 || node != 0 {
-            let name = nodes.get(node as usize).map_or("?", String::as_str);
+        if !nodes.is_empty() || node != 0 {
+            let name = match node {
+                0 => "main",
+                n => nodes.get(n as usize - 1).map_or("?", String::as_str),
+            };
             who.push_str(&format!(" on node '{name}'"));
         }
         drop(nodes);
@@ -199,7 +273,8 @@ impl Watch {
              \x20 - a long computation: move it to task::spawn_blocking, or yield_now() inside it.\n\
              \x20 The watchdog only observes: the run is unchanged. SEEDLOOP_POLL_WARN sets when it speaks,\n\
              \x20 SEEDLOOP_POLL_TIMEOUT when it aborts the process.",
-            for_how_long, self.seed
+            for_how_long,
+            self.seed.load(Ordering::Relaxed)
         )
     }
 }
@@ -316,5 +391,28 @@ mod tests {
         assert_eq!(w.seq.load(Ordering::Relaxed) & 1, 0);
         w.forget_task(7);
         assert!(!w.describe(Duration::ZERO).contains("compactor"));
+    }
+
+    #[test]
+    fn a_reused_watch_starts_clean_and_at_rest() {
+        let first = Watch::register(1);
+        first.name_main(1);
+        first.name_node(1, "db");
+        first.name_task(2, "old");
+        let site = Location::caller();
+        assert!(first.enter(2, 1, site)); // left inside a poll, as by a panic
+        let ptr = Arc::as_ptr(&first.0);
+        drop(first);
+        let again = Watch::register(9);
+        assert_eq!(Arc::as_ptr(&again.0), ptr, "the thread's spare is reused");
+        assert_eq!(again.seq.load(Ordering::Relaxed) & 1, 0, "at rest");
+        assert!(again.enter(2, 0, site));
+        let text = again.describe(Duration::ZERO);
+        assert!(!text.contains("'old'") && !text.contains("db"), "{text}");
+        assert!(text.contains("seed 0x9"), "{text}");
+        again.leave();
+        again.name_main(5);
+        assert!(again.enter(5, 0, site));
+        assert!(again.describe(Duration::ZERO).contains("task 5 'main'"));
     }
 }

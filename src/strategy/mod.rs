@@ -44,22 +44,6 @@ pub(crate) enum ChoiceKind {
     },
 }
 
-impl ChoiceKind {
-    /// A number for the kind, mixed into the fingerprint with each choice.
-    #[inline]
-    pub(crate) fn code(self) -> u64 {
-        match self {
-            ChoiceKind::Schedule => 1,
-            ChoiceKind::TimerOrder => 2,
-            ChoiceKind::Random => 3,
-            ChoiceKind::Cost => 4,
-            ChoiceKind::Yield => 5,
-            ChoiceKind::Select => 6,
-            ChoiceKind::Coin { p } => 7 ^ (u64::from(p) << 8),
-        }
-    }
-}
-
 /// A uniform value in `0..n` (`n >= 1`) from a generator: a widening
 /// multiply maps a 64-bit word onto the range. The bias is below
 /// `n / 2^64 <= 2^-32`, irrelevant for exploration.

@@ -23,7 +23,7 @@ pub(crate) mod id;
 mod recorder;
 
 pub(crate) use id::Id;
-pub(crate) use recorder::Recorder;
+pub(crate) use recorder::{Recorder, TAPE_SEED, fingerprint_of, runtime_logging, tape_step};
 
 /// One step of a run, with the virtual time it happened at.
 ///

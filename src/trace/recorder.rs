@@ -11,6 +11,11 @@ use super::{Event, EventKind, Id, NodeChange, PacketFate};
 pub(crate) struct Recorder {
     fingerprint: u64,
     record: bool,
+    /// Whether a subscriber listened to the runtime's events when the run
+    /// was built (asked once: an event then costs one test of `words`).
+    log: bool,
+    /// `record || log`: whether an event is wanted in words at all.
+    words: bool,
     pub(crate) events: Vec<Event>,
 }
 
@@ -23,7 +28,6 @@ const TAG_ADVANCE: u64 = 6;
 const TAG_NODE: u64 = 7;
 const TAG_FAULT: u64 = 8;
 const TAG_PACKET: u64 = 9;
-const TAG_CHOICE: u64 = 10;
 const TAG_YIELD: u64 = 11;
 const TAG_CONTROL: u64 = 12;
 
@@ -39,10 +43,10 @@ fn addr_word(a: SocketAddr) -> u64 {
     (ip << 16) ^ u64::from(a.port())
 }
 
-/// Whether a `tracing` subscriber wants the runtime's events: one relaxed
-/// load and a compare when none does.
-#[inline]
-fn logging() -> bool {
+/// Whether a `tracing` subscriber wants the runtime's events (target
+/// `seedloop::runtime`, level `TRACE`). Asked once per run, when it is
+/// built.
+pub(crate) fn runtime_logging() -> bool {
     tracing::enabled!(target: "seedloop::runtime", tracing::Level::TRACE)
 }
 
@@ -54,11 +58,43 @@ fn log_event(kind: &EventKind) {
     tracing::trace!(target: "seedloop::runtime", "{}", super::Words(kind));
 }
 
+/// One multiply-and-rotate step (as FxHash): order sensitive, and a
+/// bijection of `h` for a given word, so two sequences that differ in
+/// their last word always differ.
+#[inline]
+fn light(h: u64, word: u64) -> u64 {
+    (h.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95)
+}
+
+/// The hash of a tape's values, one value at a time: start from
+/// [`TAPE_SEED`], fold each value in with this, and finish with
+/// [`fingerprint_of`].
+#[inline]
+pub(crate) fn tape_step(h: u64, value: u32) -> u64 {
+    light(h, u64::from(value))
+}
+
+/// Where a tape's hash starts.
+pub(crate) const TAPE_SEED: u64 = 0x7a9e_5eed_7a9e_5eed;
+
+/// The run's fingerprint: the events' hash and the tape's (`len` values
+/// folded into `tape`), mixed. A run is a function of its tape, so two
+/// runs with equal tapes made the same choices at the same places; two
+/// with different tapes get different fingerprints.
+pub(crate) fn fingerprint_of(events: u64, tape: u64, len: usize) -> u64 {
+    let mut h = events ^ tape.rotate_left(17) ^ (len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    h = (h ^ (h >> 32)).wrapping_mul(0xd6e8_feb8_6659_fd93);
+    h = (h ^ (h >> 32)).wrapping_mul(0xd6e8_feb8_6659_fd93);
+    h ^ (h >> 32)
+}
+
 impl Recorder {
-    pub(crate) fn new(record: bool) -> Recorder {
+    pub(crate) fn new(record: bool, log: bool) -> Recorder {
         Recorder {
             fingerprint: 0x5eed_100b_5eed_100b,
             record,
+            log,
+            words: record || log,
             events: Vec::new(),
         }
     }
@@ -79,14 +115,14 @@ impl Recorder {
     /// (a `tracing` subscriber listens at `TRACE` to `seedloop::runtime`).
     #[inline]
     fn keeps(&self) -> bool {
-        self.record || logging()
+        self.words
     }
 
     /// Logs the event if a subscriber listens, and keeps it if the trace is
     /// recorded.
     #[inline]
     fn keep(&mut self, now: u64, kind: EventKind) {
-        if logging() {
+        if self.log {
             log_event(&kind);
         }
         if self.record {
@@ -192,15 +228,6 @@ impl Recorder {
         }
     }
 
-    /// A choice of the tape: `code` says which kind of choice, `n` its
-    /// bound, `v` the value taken, `task` the task that made it (0 for the
-    /// event loop's own). Every choice goes into the fingerprint, so two
-    /// runs share one only if they chose the same values at the same places.
-    #[inline]
-    pub(crate) fn choice(&mut self, code: u64, n: u64, v: u32, task: u64) {
-        self.mix(TAG_CHOICE, n ^ (code << 48), u64::from(v) ^ (task << 32));
-    }
-
     /// The running task yielded at the switch point of `op`, called at `at`.
     pub(crate) fn yielded(
         &mut self,
@@ -209,9 +236,11 @@ impl Recorder {
         op: &'static str,
         at: &'static Location<'static>,
     ) {
+        // The choice behind the yield is on the tape, which the fingerprint
+        // covers: a light mix of the site is enough here.
         let site =
             (u64::from(at.line()) << 32) ^ u64::from(at.column()) ^ ((op.len() as u64) << 24);
-        self.mix(TAG_YIELD, task.as_u64(), site);
+        self.fingerprint = light(self.fingerprint, TAG_YIELD << 56 ^ task.as_u64() ^ site);
         if self.keeps() {
             self.keep(now, EventKind::Yield { task, op, at });
         }
@@ -258,10 +287,10 @@ mod tests {
 
     #[test]
     fn fingerprint_depends_on_order() {
-        let mut a = Recorder::new(false);
+        let mut a = Recorder::new(false, false);
         a.poll(0, Id::from_u64(1));
         a.poll(0, Id::from_u64(2));
-        let mut b = Recorder::new(false);
+        let mut b = Recorder::new(false, false);
         b.poll(0, Id::from_u64(2));
         b.poll(0, Id::from_u64(1));
         assert_ne!(a.fingerprint(), b.fingerprint());

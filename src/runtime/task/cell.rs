@@ -302,9 +302,9 @@ impl<F: Future + 'static> TaskCell<F> {
         if self.header.notified.replace(true) {
             return;
         }
-        // Not a trace event (a wake changes nothing until the task runs,
-        // and its poll is one), but worth a line in a log.
-        tracing::trace!(target: "seedloop::runtime", "wake    task {}", self.header.id);
+        if self.header.queue.logs() {
+            log_wake(self.header.id);
+        }
         // SAFETY: callers run on the owner thread.
         unsafe { self.header.queue.push(TaskRef::new(&self.header)) };
     }
@@ -455,4 +455,12 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
     } else {
         "Box<dyn Any>".to_string()
     }
+}
+
+/// A wake as a log line. Not a trace event (a wake changes nothing until
+/// the task runs, and its poll is one), but worth a line in a log.
+#[cold]
+#[inline(never)]
+fn log_wake(id: Id) {
+    tracing::trace!(target: "seedloop::runtime", "wake    task {id}");
 }

@@ -37,6 +37,9 @@ pub(crate) struct WakeQueue {
     pending_ids: UnsafeCell<Vec<Id>>,
     foreign_seen: AtomicBool,
     foreign: Mutex<Option<(Id, String)>>,
+    /// Whether wakes are logged (a subscriber listened when the run was
+    /// built).
+    log: bool,
 }
 
 // SAFETY: see the module invariant. `owner` is immutable; other threads only
@@ -45,14 +48,21 @@ unsafe impl Sync for WakeQueue {}
 unsafe impl Send for WakeQueue {}
 
 impl WakeQueue {
-    pub(crate) fn new() -> Arc<WakeQueue> {
+    pub(crate) fn new(log: bool) -> Arc<WakeQueue> {
         Arc::new(WakeQueue {
             owner: thread_mark(),
             pending: UnsafeCell::new(Vec::new()),
             pending_ids: UnsafeCell::new(Vec::new()),
             foreign_seen: AtomicBool::new(false),
             foreign: Mutex::new(None),
+            log,
         })
+    }
+
+    /// Whether wakes are logged at `TRACE`.
+    #[inline]
+    pub(crate) fn logs(&self) -> bool {
+        self.log
     }
 
     #[inline]
