@@ -15,6 +15,8 @@
 //! (target `seedloop::runtime`): every event of the trace (spawn, poll,
 //! finish, clock advance, packet and its fate, TCP segment, fault, node
 //! change, yield at a switch point) in the trace's words, and every wake.
+//! Whether anyone listens to those is asked once, when a `Sim` is built:
+//! install the subscriber before building the simulations it should see.
 //!
 //! ```
 //! seedloop::log::init(); // once, e.g. at the start of a test
