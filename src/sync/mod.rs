@@ -1,5 +1,5 @@
 //! Layer 6, tools: what tasks coordinate with (asyncio's `Lock`, `Event`,
-//! `Semaphore`, `Barrier`; tokio's `sync`).
+//! `Condition`, `Semaphore`, `BoundedSemaphore`, `Barrier`; tokio's `sync`).
 //!
 //! Every primitive here is single-threaded, drawn from the tape, and
 //! *interleavable*: an operation that could proceed at once (an uncontended
@@ -22,8 +22,11 @@
 //! ```
 
 mod barrier;
+mod bounded_semaphore;
 pub mod broadcast;
+mod condition;
 mod error;
+mod event;
 pub mod mpsc;
 mod mutex;
 mod notify;
@@ -32,7 +35,10 @@ mod rwlock;
 mod semaphore;
 pub mod watch;
 
-pub use barrier::{Barrier, BarrierWaitResult};
+pub use barrier::{Barrier, BarrierWaitResult, BrokenBarrierError};
+pub use bounded_semaphore::{BoundedReleaseError, BoundedSemaphore};
+pub use condition::Condition;
+pub use event::{Event, EventWait};
 pub use mutex::{Lock, Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
 pub use notify::{Notified, Notify};
 pub use rwlock::{Read, RwLock, RwLockReadGuard, RwLockWriteGuard, Write};

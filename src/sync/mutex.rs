@@ -296,6 +296,23 @@ pub struct MutexGuard<'a, T: ?Sized> {
     mutex: &'a Mutex<T>,
 }
 
+impl<'a, T: ?Sized> MutexGuard<'a, T> {
+    /// The mutex this guard locks (tokio's `MutexGuard::mutex`; an
+    /// associated function, so it never shadows a method of `T`).
+    ///
+    /// ```
+    /// let mut sim = seedloop::Sim::new(1);
+    /// sim.block_on(async {
+    ///     let m = seedloop::sync::Mutex::new(1);
+    ///     let g = m.lock().await;
+    ///     assert!(std::ptr::eq(seedloop::sync::MutexGuard::mutex(&g), &m));
+    /// });
+    /// ```
+    pub fn mutex(this: &Self) -> &'a Mutex<T> {
+        this.mutex
+    }
+}
+
 impl<T: ?Sized> Deref for MutexGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
