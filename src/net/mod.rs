@@ -58,7 +58,7 @@ mod udp;
 pub use addr::{ToSocketAddrs, lookup_host};
 pub use tcp::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, TcpListener, TcpStream, WriteHalf};
 pub use transport::{
-    LinkConfig, NetConfig, clog, partition, partition_oneway, repair, repair_all, set_link,
-    set_link_oneway, unclog,
+    LinkConfig, NetConfig, clog, partition, partition_oneway, repair, repair_all, repair_oneway,
+    set_link, set_link_oneway, unclog,
 };
 pub use udp::{MAX_DATAGRAM, UdpSocket};

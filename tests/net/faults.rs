@@ -198,6 +198,42 @@ fn a_clog_holds_what_is_sent_and_what_arrives_for_the_node_but_not_what_it_sent_
 }
 
 #[test]
+fn repair_oneway_opens_one_direction_and_the_other_keeps_its_partition_clock() {
+    use futures::AsyncReadExt;
+    let mut sim = sim_with(6, fixed(ms(1)));
+    sim.block_on(async {
+        node::Builder::new("b").build();
+        let listener = node::spawn_on("b", async {
+            seedloop::net::TcpListener::bind("0.0.0.0:80")
+                .await
+                .unwrap()
+        })
+        .await
+        .unwrap();
+        let mut client = seedloop::net::TcpStream::connect("b:80").await.unwrap();
+        let (_server, _) = listener.accept().await.unwrap();
+
+        net::partition("main", "b");
+        let cut_at = Instant::now();
+        sleep(secs(10)).await;
+        net::repair_oneway("main", "b");
+        // main reaches b; b still does not reach main (turmoil's repair_oneway).
+        assert_eq!(one_way("main", "b").await, Some(ms(1)));
+        assert_eq!(one_way("b", "main").await, None);
+        // Still cut one way: the connection breaks when the first cut is
+        // `partition_timeout` (30 s) old, not 30 s after the repair.
+        let err = client.read(&mut [0; 4]).await.unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::TimedOut);
+        assert_eq!(Instant::now() - cut_at, secs(30));
+        net::repair_oneway("b", "main");
+        assert_eq!(one_way("b", "main").await, Some(ms(1)));
+    });
+    let text = sim.trace().to_string();
+    assert!(text.contains("fault   repair 'main' -> 'b'"), "{text}");
+    assert!(text.contains("fault   repair 'b' -> 'main'"), "{text}");
+}
+
+#[test]
 fn faults_are_recorded_in_the_trace() {
     let mut sim = sim_with(5, NetConfig::new());
     sim.block_on(async {

@@ -77,6 +77,30 @@ pub fn repair(a: impl IntoNode, b: impl IntoNode) {
     heal(&current_core(), a.0, b.0);
 }
 
+/// Heals the direction from `from` to `to` only (turmoil's
+/// `repair_oneway`): segments stalled that way are sent, and `to` -> `from`
+/// stays as it was. While either direction is still cut, the pair's
+/// `partition_timeout` keeps running from its first cut.
+///
+/// # Panics
+///
+/// As [`partition`].
+///
+/// ```
+/// let mut sim = seedloop::Sim::new(1);
+/// sim.block_on(async {
+///     let b = seedloop::node::Builder::new("b").build();
+///     seedloop::net::partition("main", b);
+///     seedloop::net::repair_oneway("main", b); // main reaches b again; b still not main
+///     seedloop::net::repair_oneway(b, "main");
+/// });
+/// ```
+#[track_caller]
+pub fn repair_oneway(from: impl IntoNode, to: impl IntoNode) {
+    let (from, to) = (from.node_id(), to.node_id());
+    heal_oneway(&current_core(), from.0, to.0);
+}
+
 /// Heals every partition.
 ///
 /// # Panics
@@ -289,6 +313,22 @@ fn heal(core: &Core, a: u32, b: u32) {
     f.blocked.remove(&(a, b));
     f.blocked.remove(&(b, a));
     bump_epoch(core, &mut f, a, b);
+    fabric::release_stalled(core, &transport.cfg, &mut f);
+}
+
+fn heal_oneway(core: &Core, from: u32, to: u32) {
+    core.rec
+        .borrow_mut()
+        .fault(core.now(), fault_code(6, from, to), || {
+            format!("repair '{}' -> '{}'", name(core, from), name(core, to))
+        });
+    let transport = fabric::get(core);
+    let mut f = transport.fabric.borrow_mut();
+    f.blocked.remove(&(from, to));
+    if !f.is_blocked(to, from) {
+        // Open both ways: the pair's partition clock stops.
+        bump_epoch(core, &mut f, from, to);
+    }
     fabric::release_stalled(core, &transport.cfg, &mut f);
 }
 

@@ -17,6 +17,7 @@ pub(crate) use config::of as config_of;
 pub use config::{LinkConfig, NetConfig};
 pub(crate) use fabric::{Endpoints, attach, close_channel, get, note, open_channel, send};
 pub use faults::{
-    clog, partition, partition_oneway, repair, repair_all, set_link, set_link_oneway, unclog,
+    clog, partition, partition_oneway, repair, repair_all, repair_oneway, set_link,
+    set_link_oneway, unclog,
 };
 pub(crate) use packet::{Body, Packet, Payload, Segment};
