@@ -976,3 +976,5 @@ fn deadlock_names_blocked_sends_closed_and_oneshot() {
 // The model-based property test lives in its own file.
 #[path = "sync_channels/model.rs"]
 mod model;
+#[path = "sync_channels/tokio_extras.rs"]
+mod tokio_extras;

@@ -470,3 +470,29 @@ fn dropping_a_waiting_acquire_drops_its_waker_with_no_borrow_held() {
     SEM.with(|s| s.borrow_mut().take());
     assert_eq!(sem.available_permits(), 0);
 }
+
+#[test]
+#[allow(clippy::arc_with_non_send_sync)] // tokio's owned guards take an Arc
+fn owned_rwlock_guards_move_into_other_tasks_and_release_on_drop() {
+    let mut sim = Sim::new(9);
+    sim.block_on(async {
+        let lock = Arc::new(RwLock::new(vec![1]));
+        let r1 = lock.clone().read_owned().await;
+        let r2 = lock.clone().try_read_owned().unwrap();
+        assert!(lock.clone().try_write_owned().is_err(), "readers hold it");
+        let reader = seedloop::spawn(async move { r1.len() + r2.len() });
+        assert_eq!(reader.await.unwrap(), 2);
+        let mut w = lock.clone().write_owned().await;
+        assert!(Arc::ptr_eq(w.rwlock(), &lock));
+        w.push(2);
+        assert!(
+            lock.clone().try_read_owned().is_err(),
+            "the writer holds it"
+        );
+        let writer = seedloop::spawn(async move {
+            w.push(3);
+        });
+        writer.await.unwrap();
+        assert_eq!(*lock.read().await, [1, 2, 3]);
+    });
+}

@@ -898,3 +898,50 @@ fn cloning_a_broadcast_value_may_touch_its_own_channel() {
     assert_eq!(rx2.try_recv(), Ok(Reentrant(3))); // the last reader takes it
     TX.with(|slot| slot.borrow_mut().take());
 }
+
+#[test]
+fn broadcast_sender_closed_completes_when_the_last_receiver_goes() {
+    let mut sim = Sim::new(3);
+    sim.block_on(async {
+        let (tx, rx) = broadcast::channel::<u8>(2);
+        let second = rx.resubscribe();
+        let tx = Rc::new(tx);
+        let t = tx.clone();
+        let waiter = seedloop::spawn(async move {
+            t.closed().await;
+            seedloop::time::Instant::now().since_start()
+        });
+        seedloop::sleep(Duration::from_secs(1)).await;
+        drop(rx);
+        seedloop::sleep(Duration::from_secs(1)).await;
+        assert!(!waiter.is_finished(), "one receiver is left");
+        drop(second);
+        assert_eq!(waiter.await.unwrap(), Duration::from_secs(2));
+        // No receiver: at once; a cancelled wait leaves no waiter behind.
+        tx.closed().await;
+        let (tx, rx) = broadcast::channel::<u8>(1);
+        assert!(
+            seedloop::time::timeout(Duration::from_millis(5), tx.closed())
+                .await
+                .is_err()
+        );
+        drop(rx);
+        tx.closed().await;
+    });
+}
+
+#[test]
+fn a_sender_waiting_for_its_receivers_to_close_is_named_in_a_deadlock() {
+    let mut sim = Sim::builder().seed(1).print_panics(false).build();
+    let err = sim
+        .try_block_on(async {
+            let (tx, _rx) = broadcast::channel::<u8>(1);
+            tx.closed().await;
+        })
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("broadcast::Sender::closed at tests/sync_watch_broadcast.rs:"),
+        "{err}"
+    );
+}

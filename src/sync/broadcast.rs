@@ -170,6 +170,8 @@ struct State<T> {
     receivers: usize,
     /// Receivers blocked in `recv`, all granted at each send.
     waiters: WaitList<()>,
+    /// `Sender::closed` futures, granted when the last receiver goes.
+    closed_waiters: WaitList<()>,
 }
 
 impl<T> State<T> {
@@ -250,6 +252,7 @@ pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
             senders: 1,
             receivers: 1,
             waiters: WaitList::default(),
+            closed_waiters: WaitList::default(),
         }),
     });
     let rx = Receiver {
@@ -354,6 +357,35 @@ impl<T> Sender<T> {
         new_receiver(&self.shared)
     }
 
+    /// Completes once no receiver is left (at once if none is): tokio's
+    /// `broadcast::Sender::closed`.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    ///
+    /// ```
+    /// let mut sim = seedloop::Sim::new(1);
+    /// sim.block_on(async {
+    ///     let (tx, rx) = seedloop::sync::broadcast::channel::<u8>(1);
+    ///     let listener = seedloop::spawn(async move {
+    ///         seedloop::sleep(std::time::Duration::from_secs(1)).await;
+    ///         drop(rx);
+    ///     });
+    ///     tx.closed().await;
+    ///     assert_eq!(tx.receiver_count(), 0);
+    ///     listener.await.unwrap();
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn closed(&self) -> Closed<'_, T> {
+        Closed {
+            shared: &self.shared,
+            state: WaitState::Init,
+            at: Location::caller(),
+        }
+    }
+
     /// How many receivers exist.
     ///
     /// ```
@@ -452,8 +484,8 @@ impl<T> fmt::Debug for Receiver<T> {
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         let mut dropped = Vec::new();
-        {
-            let mut s = self.shared.state.borrow_mut();
+        let wakeups = {
+            let mut s = WakeGuard::new(self.shared.state.borrow_mut());
             s.receivers -= 1;
             // This receiver no longer holds the messages it did not take.
             let from = self.next.saturating_sub(s.head) as usize;
@@ -461,8 +493,13 @@ impl<T> Drop for Receiver<T> {
                 slot.remaining -= 1;
             }
             s.trim(&mut dropped);
-        }
+            if s.receivers == 0 {
+                s.grant_all(|s| &mut s.closed_waiters);
+            }
+            s.unlock()
+        };
         drop(dropped);
+        drop(wakeups);
     }
 }
 
@@ -683,5 +720,70 @@ impl<T> Drop for Recv<'_, T> {
     fn drop(&mut self) {
         // Granted or not, nothing was taken: a send grants every waiter.
         self.state.cancel(&self.rx.shared.state, |s| &mut s.waiters);
+    }
+}
+
+/// A task blocked here is reported as waiting on `broadcast::Sender::closed`.
+static CLOSED: WaitKind = WaitKind::at("broadcast::Sender::closed");
+
+/// The future of [`Sender::closed`].
+///
+/// # Examples
+///
+/// ```
+/// let mut sim = seedloop::Sim::new(1);
+/// sim.block_on(async {
+///     let (tx, rx) = seedloop::sync::broadcast::channel::<u8>(1);
+///     drop(rx);
+///     let closed: seedloop::sync::broadcast::Closed<'_, u8> = tx.closed();
+///     closed.await; // no receiver: at once
+/// });
+/// ```
+pub struct Closed<'a, T> {
+    shared: &'a Rc<Shared<T>>,
+    state: WaitState,
+    at: &'static Location<'static>,
+}
+
+impl<T> fmt::Debug for Closed<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("broadcast::Closed").finish_non_exhaustive()
+    }
+}
+
+impl<T> Future for Closed<'_, T> {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = &mut *self;
+        match this.state {
+            WaitState::Done => Poll::Ready(()),
+            WaitState::Waiting(key) => {
+                let s = WakeGuard::one(this.shared.state.borrow_mut());
+                if s.closed_waiters.contains(key) {
+                    s.wait_again(|s| &mut s.closed_waiters, key, cx, &CLOSED, this.at)
+                } else {
+                    this.state = WaitState::Done;
+                    Poll::Ready(())
+                }
+            }
+            WaitState::Init => {
+                let mut s = this.shared.state.borrow_mut();
+                if s.receivers == 0 {
+                    drop(s);
+                    this.state = WaitState::Done;
+                    return Poll::Ready(());
+                }
+                this.state
+                    .wait(&mut s.closed_waiters, (), cx, &CLOSED, this.at)
+            }
+        }
+    }
+}
+
+impl<T> Drop for Closed<'_, T> {
+    fn drop(&mut self) {
+        self.state
+            .cancel(&self.shared.state, |s| &mut s.closed_waiters);
     }
 }

@@ -32,6 +32,7 @@ mod mutex;
 mod notify;
 pub mod oneshot;
 mod rwlock;
+mod rwlock_owned;
 mod semaphore;
 pub mod watch;
 
@@ -42,6 +43,7 @@ pub use event::{Event, EventWait};
 pub use mutex::{Lock, Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
 pub use notify::{Notified, Notify};
 pub use rwlock::{Read, RwLock, RwLockReadGuard, RwLockWriteGuard, Write};
+pub use rwlock_owned::{OwnedRwLockReadGuard, OwnedRwLockWriteGuard};
 pub use semaphore::{
     Acquire, AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
 };

@@ -16,12 +16,12 @@ use super::semaphore::{Acquire, Semaphore};
 use crate::runtime::wait::WaitKind;
 
 /// A task blocked here is reported as waiting on `RwLock::read`.
-static READ: WaitKind = WaitKind::at("RwLock::read");
+pub(super) static READ: WaitKind = WaitKind::at("RwLock::read");
 /// A task blocked here is reported as waiting on `RwLock::write`.
-static WRITE: WaitKind = WaitKind::at("RwLock::write");
+pub(super) static WRITE: WaitKind = WaitKind::at("RwLock::write");
 
 /// How many readers may hold an [`RwLock`] at once.
-const MAX_READS: u32 = u32::MAX >> 3;
+pub(super) const MAX_READS: u32 = u32::MAX >> 3;
 
 /// A reader-writer lock.
 ///
@@ -47,8 +47,8 @@ const MAX_READS: u32 = u32::MAX >> 3;
 /// });
 /// ```
 pub struct RwLock<T: ?Sized> {
-    sem: Semaphore,
-    data: UnsafeCell<T>,
+    pub(super) sem: Semaphore,
+    pub(super) data: UnsafeCell<T>,
 }
 
 impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLock<T> {

@@ -239,6 +239,27 @@ impl<T> Tx<T> {
     pub(super) fn closed(&self, at: &'static Location<'static>) -> Closed<'_, T> {
         Closed::new(&self.chan, at)
     }
+
+    /// A reference to the channel that keeps no sender alive.
+    pub(super) fn downgrade(&self) -> std::rc::Weak<Chan<T>> {
+        Rc::downgrade(&self.chan)
+    }
+
+    /// A sender again, if the channel still has one (tokio: a weak sender
+    /// upgrades only while some sender lives).
+    pub(super) fn upgrade(weak: &std::rc::Weak<Chan<T>>) -> Option<Tx<T>> {
+        let chan = weak.upgrade()?;
+        if chan.inner.borrow().senders == 0 {
+            return None;
+        }
+        chan.add_sender();
+        Some(Tx { chan })
+    }
+
+    /// Live sender handles, and weak ones.
+    pub(super) fn counts(&self) -> (usize, usize) {
+        (self.chan.inner.borrow().senders, Rc::weak_count(&self.chan))
+    }
 }
 
 impl<T> Clone for Tx<T> {

@@ -112,6 +112,86 @@ impl<T> From<SendError<T>> for TrySendError<T> {
     }
 }
 
+/// Why a [`send_timeout`](super::Sender::send_timeout) failed; both
+/// variants hand the value back.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use seedloop::sync::mpsc::{self, error::SendTimeoutError};
+///
+/// let mut sim = seedloop::Sim::new(1);
+/// sim.block_on(async {
+///     let (tx, _rx) = mpsc::channel(1);
+///     tx.send(1).await.unwrap();
+///     let err = tx.send_timeout(2, Duration::from_millis(5)).await.unwrap_err();
+///     assert_eq!(err, SendTimeoutError::Timeout(2));
+///     assert_eq!(err.to_string(), "timed out waiting on send operation");
+/// });
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum SendTimeoutError<T> {
+    /// No slot came free in time.
+    Timeout(T),
+    /// The receiver was closed or dropped.
+    Closed(T),
+}
+
+impl<T> SendTimeoutError<T> {
+    /// The value that could not be sent.
+    ///
+    /// ```
+    /// use seedloop::sync::mpsc::error::SendTimeoutError;
+    /// assert_eq!(SendTimeoutError::Closed(7).into_inner(), 7);
+    /// ```
+    pub fn into_inner(self) -> T {
+        match self {
+            SendTimeoutError::Timeout(v) | SendTimeoutError::Closed(v) => v,
+        }
+    }
+
+    /// True for [`SendTimeoutError::Timeout`].
+    ///
+    /// ```
+    /// use seedloop::sync::mpsc::error::SendTimeoutError;
+    /// assert!(SendTimeoutError::Timeout(()).is_timeout());
+    /// ```
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, SendTimeoutError::Timeout(_))
+    }
+
+    /// True for [`SendTimeoutError::Closed`].
+    ///
+    /// ```
+    /// use seedloop::sync::mpsc::error::SendTimeoutError;
+    /// assert!(SendTimeoutError::Closed(()).is_closed());
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        matches!(self, SendTimeoutError::Closed(_))
+    }
+}
+
+impl<T> fmt::Debug for SendTimeoutError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendTimeoutError::Timeout(_) => f.write_str("Timeout(..)"),
+            SendTimeoutError::Closed(_) => f.write_str("Closed(..)"),
+        }
+    }
+}
+
+impl<T> fmt::Display for SendTimeoutError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendTimeoutError::Timeout(_) => f.write_str("timed out waiting on send operation"),
+            SendTimeoutError::Closed(_) => f.write_str("channel closed"),
+        }
+    }
+}
+
+impl<T> std::error::Error for SendTimeoutError<T> {}
+
 /// Why a [`try_recv`](super::Receiver::try_recv) returned no message.
 ///
 /// # Examples

@@ -64,6 +64,7 @@ mod permit;
 mod receiver;
 mod sender;
 mod unbounded;
+mod weak;
 
 use std::panic::Location;
 
@@ -75,6 +76,7 @@ pub use permit::{OwnedPermit, Permit};
 pub use receiver::{Receiver, UnboundedReceiver};
 pub use sender::{Reserve, Sender, Sending};
 pub use unbounded::UnboundedSender;
+pub use weak::{WeakSender, WeakUnboundedSender};
 
 use chan::{Chan, Rx, Tx};
 

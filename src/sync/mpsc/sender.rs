@@ -11,7 +11,7 @@ use crate::sync::{Acquire, TryAcquireError};
 
 use super::chan::{Chan, Tx};
 use super::closed::Closed;
-use super::error::{SendError, TrySendError};
+use super::error::{SendError, SendTimeoutError, TrySendError};
 use super::permit::{OwnedPermit, Permit};
 
 /// A task blocked here is reported as waiting on `mpsc::Sender::send`.
@@ -73,6 +73,52 @@ impl<T> fmt::Debug for Sender<T> {
 }
 
 impl<T> Sender<T> {
+    /// Sends `value`, waiting at most `timeout` (virtual time) for a free
+    /// slot (tokio's `send_timeout`).
+    ///
+    /// # Errors
+    ///
+    /// [`SendTimeoutError::Timeout`] if no slot came free in time,
+    /// [`SendTimeoutError::Closed`] if the receiver is (or gets) closed;
+    /// both hand the value back.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: dropping the future drops the value (it waits for a
+    /// slot with [`reserve`](Sender::reserve), so a timeout keeps it).
+    ///
+    /// # Determinism
+    ///
+    /// As [`send`](Sender::send); the timeout is a virtual-time timer.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let mut sim = seedloop::Sim::new(1);
+    /// sim.block_on(async {
+    ///     let (tx, mut rx) = seedloop::sync::mpsc::channel(1);
+    ///     tx.send_timeout(1, Duration::from_secs(1)).await.unwrap();
+    ///     assert_eq!(rx.recv().await, Some(1));
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn send_timeout(
+        &self,
+        value: T,
+        timeout: std::time::Duration,
+    ) -> impl Future<Output = Result<(), SendTimeoutError<T>>> + '_ {
+        let reserve = self.reserve();
+        async move {
+            match crate::time::timeout(timeout, reserve).await {
+                Ok(Ok(permit)) => {
+                    permit.send(value);
+                    Ok(())
+                }
+                Ok(Err(_)) => Err(SendTimeoutError::Closed(value)),
+                Err(_) => Err(SendTimeoutError::Timeout(value)),
+            }
+        }
+    }
+
     /// Sends `value`, waiting for a free slot if the buffer is full.
     ///
     /// # Errors
