@@ -50,6 +50,8 @@ use crate::net::{TcpListener, TcpStream, ToSocketAddrs};
 mod stream;
 
 pub use crate::net::protocol::Server;
+/// tokio's `io::{Interest, Ready}`, from [`crate::net`].
+pub use crate::net::{Interest, Ready};
 /// The futures io traits and their extension traits, the ones the stream
 /// halves, [`TcpStream`] and the sockets' halves implement.
 ///

@@ -49,6 +49,7 @@
 
 mod addr;
 pub mod protocol;
+mod ready;
 mod server;
 mod sockets;
 mod tcp;
@@ -56,7 +57,10 @@ pub(crate) mod transport;
 mod udp;
 
 pub use addr::{ToSocketAddrs, lookup_host};
-pub use tcp::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, TcpListener, TcpStream, WriteHalf};
+pub use ready::{Interest, Ready};
+pub use tcp::{
+    OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, TcpListener, TcpStream, WriteHalf,
+};
 pub use transport::{
     LinkConfig, NetConfig, clog, partition, partition_oneway, repair, repair_all, repair_oneway,
     set_link, set_link_oneway, unclog,

@@ -235,7 +235,14 @@ impl Timers {
     /// The earliest deadline of a live timer.
     pub(crate) fn next_deadline(&mut self) -> Option<u64> {
         loop {
-            let deadline = self.heap.settle()?;
+            let Some(deadline) = self.heap.settle() else {
+                // Empty, perhaps after dropping cancelled timers that lay
+                // past the clock (which did not move to them): the heap's
+                // base goes back to 0, so a timer set now, earlier than
+                // those, is still in order.
+                self.heap.last = 0;
+                return None;
+            };
             if self.heap.buckets[0].iter().any(|e| self.is_live(e)) {
                 return Some(deadline);
             }
@@ -310,6 +317,22 @@ mod tests {
         assert_eq!(out.len(), 1, "the cancelled timer must not fire");
         assert_eq!(t.live(), 0);
         assert_eq!(t.next_deadline(), None);
+    }
+
+    #[test]
+    fn a_timer_set_after_only_cancelled_ones_were_dropped_may_be_earlier_than_them() {
+        // A run goes idle with a cancelled timer at 5 s left (the clock
+        // stays at 0); dropping it must not leave the heap based at 5 s,
+        // or a timer set now, at 1 s, would be out of order.
+        let mut t = Timers::default();
+        let stale = t.insert(5_000, noop());
+        t.cancel(stale);
+        assert_eq!(t.next_deadline(), None);
+        t.insert(1_000, noop());
+        assert_eq!(t.next_deadline(), Some(1_000));
+        let mut out = Vec::new();
+        t.pop_due(1_000, &mut out, &mut Vec::new());
+        assert_eq!(out.len(), 1);
     }
 
     #[test]

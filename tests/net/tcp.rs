@@ -882,3 +882,143 @@ fn the_trace_names_control_segments_and_an_advance_that_fired_no_timer() {
     );
     assert!(!text.contains("0 timer"), "{text}");
 }
+
+#[test]
+fn peek_try_read_and_readable_follow_tokio() {
+    let mut sim = sim_with(11, fixed(ms(1)));
+    sim.block_on(async {
+        let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+        node::Builder::new("c").build();
+        let client = node::spawn_on("c", async {
+            let s = TcpStream::connect("main:80").await.unwrap();
+            // Nothing yet: try_read would block.
+            let err = s.try_read(&mut [0; 8]).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::WouldBlock);
+            s.readable().await.unwrap();
+            let mut peeked = [0; 8];
+            let n = s.peek(&mut peeked).await.unwrap();
+            let mut read = [0; 8];
+            assert_eq!(s.try_read(&mut read).unwrap(), n, "peek took nothing");
+            assert_eq!(peeked[..n], read[..n]);
+            // The peer closes: readable, read closed, EOF.
+            let ready = s.ready(seedloop::net::Interest::READABLE).await.unwrap();
+            assert!(ready.is_read_closed(), "{ready:?}");
+            assert_eq!(s.try_read(&mut read).unwrap(), 0);
+            read[..n].to_vec()
+        });
+        let (mut server, _) = listener.accept().await.unwrap();
+        sleep(ms(10)).await;
+        server.write_all(b"hello").await.unwrap();
+        sleep(ms(10)).await;
+        drop(server);
+        assert_eq!(client.await.unwrap(), b"hello");
+    });
+}
+
+#[test]
+fn try_write_would_block_on_a_full_send_buffer_and_writable_waits_for_room() {
+    let mut sim = sim_with(12, NetConfig::new().send_buffer(4));
+    sim.block_on(async {
+        let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+        let s = TcpStream::connect("localhost:80").await.unwrap();
+        let (mut server, _) = listener.accept().await.unwrap();
+        assert_eq!(s.try_write(b"abcdef").unwrap(), 4, "as much as fits");
+        let err = s.try_write(b"gh").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::WouldBlock);
+        let ready = s.ready(seedloop::net::Interest::WRITABLE);
+        let reader = seedloop::spawn(async move {
+            sleep(ms(5)).await;
+            let mut buf = [0; 4];
+            server.read_exact(&mut buf).await.unwrap();
+            (buf, now())
+        });
+        assert!(ready.await.unwrap().is_writable());
+        let (buf, read_at) = reader.await.unwrap();
+        assert_eq!(&buf, b"abcd");
+        assert!(now() >= read_at, "writable only once the peer read");
+        assert_eq!(s.try_write(b"gh").unwrap(), 2);
+    });
+}
+
+#[test]
+fn socket_options_are_recorded_and_linger_zero_closes_with_a_reset() {
+    let mut sim = sim_with(13, fixed(ms(1)));
+    sim.block_on(async {
+        let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+        let mut client = TcpStream::connect("localhost:80").await.unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        assert_eq!(
+            (server.nodelay().unwrap(), server.ttl().unwrap()),
+            (false, 64)
+        );
+        server.set_nodelay(true).unwrap();
+        server.set_ttl(1).unwrap();
+        assert_eq!(
+            (server.nodelay().unwrap(), server.ttl().unwrap()),
+            (true, 1)
+        );
+        for bad in [0, 256] {
+            let err = server.set_ttl(bad).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidInput);
+            assert!(err.to_string().contains(&bad.to_string()), "{err}");
+        }
+        assert_eq!(server.ttl().unwrap(), 1, "a refused TTL changes nothing");
+        server.set_linger(Some(Duration::ZERO)).unwrap();
+        assert_eq!(server.linger().unwrap(), Some(Duration::ZERO));
+        drop(server);
+        let err = client.read(&mut [0; 4]).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConnectionReset);
+    });
+    assert!(sim.trace().to_string().contains("RST sent"));
+}
+
+#[test]
+fn reunited_halves_are_the_stream_again_and_strangers_are_refused() {
+    let mut sim = sim_with(14, fixed(ms(1)));
+    sim.block_on(async {
+        let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+        let (rd, wr) = TcpStream::connect("localhost:80")
+            .await
+            .unwrap()
+            .into_split();
+        let (mut server, _) = listener.accept().await.unwrap();
+        let (rd2, wr2) = TcpStream::connect("localhost:80")
+            .await
+            .unwrap()
+            .into_split();
+        let err = rd.reunite(wr2).unwrap_err();
+        assert!(err.to_string().contains("not from the same socket"));
+        let seedloop::net::ReuniteError(rd, _wr2) = err;
+        let mut stream = wr.reunite(rd).unwrap();
+        drop(rd2);
+        // The write direction is still open: no EOF was sent at reunite.
+        stream.write_all(b"still open").await.unwrap();
+        let mut buf = [0; 10];
+        server.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"still open");
+        stream.close().await.unwrap();
+        assert_eq!(server.read(&mut buf).await.unwrap(), 0);
+    });
+}
+
+#[test]
+fn streams_dropped_after_a_deadlock_close_without_upsetting_the_timers() {
+    // The connect left a cancelled timeout at 5 s; the deadlock is found
+    // at 0 s; the streams' closing segments are then scheduled at 0 s.
+    let mut sim = Sim::builder().seed(1).print_panics(false).build();
+    let err = sim
+        .try_block_on(async {
+            let l = TcpListener::bind("0.0.0.0:80").await.unwrap();
+            let (rd, _wr) = TcpStream::connect("localhost:80")
+                .await
+                .unwrap()
+                .into_split();
+            let (_server, _) = l.accept().await.unwrap();
+            rd.readable().await.unwrap(); // nobody writes
+        })
+        .unwrap_err();
+    assert!(matches!(err, seedloop::Error::Deadlock { .. }), "{err}");
+    // And the simulation goes on: a later run on it sets timers again.
+    sim.block_on(async { sleep(ms(3)).await });
+    assert_eq!(sim.elapsed(), ms(3));
+}

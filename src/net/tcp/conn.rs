@@ -55,6 +55,11 @@ pub(crate) struct End {
     /// Live user handles (a stream, or its two halves).
     pub(crate) handles: Cell<u8>,
     closed: Cell<bool>,
+    /// The socket options: recorded and observable (see `TcpStream`).
+    pub(crate) nodelay: Cell<bool>,
+    pub(crate) ttl: Cell<u32>,
+    /// `Some(0)`: a close sends a reset (`SO_LINGER` with a zero timeout).
+    pub(crate) linger: Cell<Option<std::time::Duration>>,
 }
 
 impl End {
@@ -72,6 +77,9 @@ impl End {
             wr_shut: Cell::new(false),
             handles: Cell::new(0),
             closed: Cell::new(false),
+            nodelay: Cell::new(false),
+            ttl: Cell::new(64),
+            linger: Cell::new(None),
         }
     }
 
@@ -166,8 +174,38 @@ impl Conn {
         cx: &Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
+        if let Some(done) = self.read_now(end, buf, true) {
+            return Poll::Ready(done);
+        }
+        register_as(&READ, &self.ends[end].read_waker, cx);
+        Poll::Pending
+    }
+
+    /// As `poll_read`, leaving the bytes in place (`peek`).
+    #[track_caller]
+    pub(crate) fn poll_peek(
+        &self,
+        end: usize,
+        cx: &Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        if let Some(done) = self.read_now(end, buf, false) {
+            return Poll::Ready(done);
+        }
+        register_as(&READ, &self.ends[end].read_waker, cx);
+        Poll::Pending
+    }
+
+    /// A read that does not wait: `None` when it would have to. `take`
+    /// removes the bytes read (a peek leaves them).
+    pub(crate) fn read_now(
+        &self,
+        end: usize,
+        buf: &mut [u8],
+        take: bool,
+    ) -> Option<io::Result<usize>> {
         if buf.is_empty() {
-            return Poll::Ready(Ok(0));
+            return Some(Ok(0));
         }
         let e = &self.ends[end];
         let n = {
@@ -177,24 +215,63 @@ impl Conn {
             let from_a = a.len().min(n);
             buf[..from_a].copy_from_slice(&a[..from_a]);
             buf[from_a..n].copy_from_slice(&b[..n - from_a]);
-            rx.drain(..n);
+            if take {
+                rx.drain(..n);
+            }
             n
         };
         if n > 0 {
-            let peer = &self.ends[1 - end];
-            peer.unacked.set(peer.unacked.get().saturating_sub(n));
-            if let Some(w) = peer.write_waker.borrow_mut().take() {
-                w.wake();
+            if take {
+                let peer = &self.ends[1 - end];
+                peer.unacked.set(peer.unacked.get().saturating_sub(n));
+                if let Some(w) = peer.write_waker.borrow_mut().take() {
+                    w.wake();
+                }
             }
-            return Poll::Ready(Ok(n));
+            return Some(Ok(n));
         }
         if let Some(err) = e.error() {
-            return Poll::Ready(Err(err));
+            return Some(Err(err));
         }
         if e.rx_eof.get() {
-            return Poll::Ready(Ok(0));
+            return Some(Ok(0));
         }
-        register_as(&READ, &e.read_waker, cx);
+        None
+    }
+
+    /// What `end` could do now without waiting, as (readable, writable,
+    /// read closed, write closed).
+    pub(crate) fn readiness(&self, end: usize) -> (bool, bool, bool, bool) {
+        let e = &self.ends[end];
+        let failed = e.error.borrow().is_some();
+        let read_closed = failed || e.rx_eof.get();
+        let write_closed = failed || e.wr_shut.get();
+        let readable = read_closed || !e.rx.borrow().is_empty();
+        let room = self.send_buffer.saturating_sub(e.unacked.get()) > 0;
+        let writable = write_closed || (room && e.established.get());
+        (readable, writable, read_closed, write_closed)
+    }
+
+    /// Waits until `end` is readable (if `read`) or writable (if `write`).
+    #[track_caller]
+    pub(crate) fn poll_ready(
+        &self,
+        end: usize,
+        cx: &Context<'_>,
+        read: bool,
+        write: bool,
+    ) -> Poll<(bool, bool, bool, bool)> {
+        let now = self.readiness(end);
+        if (read && now.0) || (write && now.1) {
+            return Poll::Ready(now);
+        }
+        let e = &self.ends[end];
+        if read {
+            register_as(&READ, &e.read_waker, cx);
+        }
+        if write {
+            register_as(&WRITE, &e.write_waker, cx);
+        }
         Poll::Pending
     }
 
@@ -205,28 +282,41 @@ impl Conn {
         cx: &Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
+        if let Some(done) = self.write_now(core, end, buf) {
+            return Poll::Ready(done);
+        }
+        register_as(&WRITE, &self.ends[end].write_waker, cx);
+        Poll::Pending
+    }
+
+    /// A write that does not wait: `None` when the send buffer is full.
+    pub(crate) fn write_now(
+        &self,
+        core: &Core,
+        end: usize,
+        buf: &[u8],
+    ) -> Option<io::Result<usize>> {
         let e = &self.ends[end];
         if let Some(err) = e.error() {
-            return Poll::Ready(Err(err));
+            return Some(Err(err));
         }
         if e.wr_shut.get() {
-            return Poll::Ready(Err(io::Error::new(
+            return Some(Err(io::Error::new(
                 io::ErrorKind::BrokenPipe,
                 "write after the write half was shut down",
             )));
         }
         if buf.is_empty() {
-            return Poll::Ready(Ok(0));
+            return Some(Ok(0));
         }
         let room = self.send_buffer.saturating_sub(e.unacked.get());
         if room == 0 {
-            register_as(&WRITE, &e.write_waker, cx);
-            return Poll::Pending;
+            return None;
         }
         let n = room.min(buf.len());
         e.unacked.set(e.unacked.get() + n);
         self.send(core, end, Segment::Data(Payload::new(&buf[..n])));
-        Poll::Ready(Ok(n))
+        Some(Ok(n))
     }
 
     /// Shuts the write half: the peer reads EOF once the bytes before it arrive.
@@ -284,10 +374,11 @@ pub(crate) fn close_end(core: &Core, conn: &Rc<Conn>, end: usize) {
     };
     let shut_before = e.wr_shut.replace(true);
     if e.error.borrow().is_none() && e.established.get() {
-        if unread > 0 {
+        if unread > 0 || e.linger.get() == Some(std::time::Duration::ZERO) {
             // Data was lost: say so with a reset, as RFC 9293 §3.10.4 and
             // Linux do, even after a shutdown sent the Fin. A clean Fin
-            // would let the peer believe everything it sent was read.
+            // would let the peer believe everything it sent was read. A
+            // zero linger asks for the reset outright.
             conn.send(core, end, Segment::Rst);
         } else if !shut_before {
             conn.send(core, end, Segment::Fin);

@@ -2,9 +2,10 @@
 
 pub(crate) mod conn;
 mod listener;
+mod options;
 mod split;
 mod stream;
 
 pub use listener::TcpListener;
-pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, WriteHalf};
 pub use stream::TcpStream;

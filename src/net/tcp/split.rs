@@ -49,6 +49,8 @@ pub struct OwnedReadHalf {
 /// ```
 pub struct OwnedWriteHalf {
     pub(crate) inner: EndRef,
+    /// False once reunited: the stream keeps the write direction open.
+    pub(crate) shut_on_drop: bool,
 }
 
 /// The borrowed read half of a [`TcpStream`](super::TcpStream), from
@@ -129,8 +131,93 @@ impl_io!(write WriteHalf<'_>);
 
 impl Drop for OwnedWriteHalf {
     fn drop(&mut self) {
-        if crate::runtime::try_core().is_some() {
+        if self.shut_on_drop && crate::runtime::try_core().is_some() {
             self.inner.shutdown();
         }
     }
 }
+
+impl OwnedReadHalf {
+    /// Joins this half with its write half into the stream again (tokio's
+    /// `reunite`).
+    ///
+    /// # Errors
+    ///
+    /// [`ReuniteError`], with both halves back, if they come from different
+    /// streams.
+    ///
+    /// ```
+    /// use seedloop::net::{TcpListener, TcpStream};
+    /// let mut sim = seedloop::Sim::new(1);
+    /// sim.block_on(async {
+    ///     let _l = TcpListener::bind("0.0.0.0:80").await.unwrap();
+    ///     let (rd, wr) = TcpStream::connect("localhost:80").await.unwrap().into_split();
+    ///     let stream = rd.reunite(wr).unwrap();
+    ///     assert_eq!(stream.peer_addr().unwrap().port(), 80);
+    /// });
+    /// ```
+    pub fn reunite(self, other: OwnedWriteHalf) -> Result<super::TcpStream, ReuniteError> {
+        reunite(self, other)
+    }
+}
+
+impl OwnedWriteHalf {
+    /// As [`OwnedReadHalf::reunite`], from the write half.
+    ///
+    /// # Errors
+    ///
+    /// [`ReuniteError`] if the halves come from different streams.
+    ///
+    /// ```
+    /// use seedloop::net::{TcpListener, TcpStream};
+    /// let mut sim = seedloop::Sim::new(1);
+    /// sim.block_on(async {
+    ///     let _l = TcpListener::bind("0.0.0.0:80").await.unwrap();
+    ///     let (rd, wr) = TcpStream::connect("localhost:80").await.unwrap().into_split();
+    ///     assert!(wr.reunite(rd).is_ok());
+    /// });
+    /// ```
+    pub fn reunite(self, other: OwnedReadHalf) -> Result<super::TcpStream, ReuniteError> {
+        reunite(other, self)
+    }
+}
+
+fn reunite(read: OwnedReadHalf, write: OwnedWriteHalf) -> Result<super::TcpStream, ReuniteError> {
+    let same = std::rc::Rc::ptr_eq(&read.inner.conn, &write.inner.conn)
+        && read.inner.end == write.inner.end;
+    if !same {
+        return Err(ReuniteError(read, write));
+    }
+    // The write half goes without shutting the write direction down: the
+    // stream keeps it open. Its handle on the end goes with it (the read
+    // half's remains, so the end stays open).
+    let mut write = write;
+    write.shut_on_drop = false;
+    drop(write);
+    Ok(super::TcpStream { inner: read.inner })
+}
+
+/// Halves of two different streams given to `reunite`; both come back
+/// (tokio's `ReuniteError`).
+///
+/// ```
+/// use seedloop::net::{TcpListener, TcpStream};
+/// let mut sim = seedloop::Sim::new(1);
+/// sim.block_on(async {
+///     let _l = TcpListener::bind("0.0.0.0:80").await.unwrap();
+///     let (rd, _wr) = TcpStream::connect("localhost:80").await.unwrap().into_split();
+///     let (_rd2, wr2) = TcpStream::connect("localhost:80").await.unwrap().into_split();
+///     let err = rd.reunite(wr2).unwrap_err();
+///     assert_eq!(err.to_string(), "tried to reunite halves that are not from the same socket");
+/// });
+/// ```
+#[derive(Debug)]
+pub struct ReuniteError(pub OwnedReadHalf, pub OwnedWriteHalf);
+
+impl fmt::Display for ReuniteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("tried to reunite halves that are not from the same socket")
+    }
+}
+
+impl std::error::Error for ReuniteError {}

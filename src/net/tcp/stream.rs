@@ -230,7 +230,10 @@ impl TcpStream {
         let write = EndRef::new(self.inner.conn.clone(), self.inner.end);
         (
             OwnedReadHalf { inner: self.inner },
-            OwnedWriteHalf { inner: write },
+            OwnedWriteHalf {
+                inner: write,
+                shut_on_drop: true,
+            },
         )
     }
 
