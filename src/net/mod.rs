@@ -55,6 +55,8 @@ mod sockets;
 mod tcp;
 pub(crate) mod transport;
 mod udp;
+mod udp_ext;
+mod udp_group;
 
 pub use addr::{ToSocketAddrs, lookup_host};
 pub use ready::{Interest, Ready};

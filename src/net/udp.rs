@@ -25,20 +25,23 @@ static RECV: WaitKind = WaitKind::plain("UdpSocket::recv_from");
 /// The largest UDP payload over IPv4: 65,535 - 8 (UDP header) - 20 (IP header).
 pub const MAX_DATAGRAM: usize = 65_507;
 
-/// Datagrams a socket keeps unread before new ones are dropped (a full
-/// receive buffer, as on a real host).
-const MAX_QUEUED: usize = 4096;
-
 pub(crate) struct UdpShared {
-    addr: SocketAddr,
-    node: u32,
+    pub(super) addr: SocketAddr,
+    pub(super) node: u32,
     peer: Cell<Option<SocketAddr>>,
-    queue: RefCell<VecDeque<(Payload, SocketAddr)>>,
-    wakers: RefCell<Vec<Waker>>,
-    closed: Cell<bool>,
+    pub(super) queue: RefCell<VecDeque<(Payload, SocketAddr)>>,
+    pub(super) wakers: RefCell<Vec<Waker>>,
+    pub(super) closed: Cell<bool>,
     /// The last destination routed: (as given, its node, as delivered).
     /// Addresses never move between nodes, so it stays right.
     route: Cell<Option<(SocketAddr, u32, SocketAddr)>>,
+    /// `SO_BROADCAST`: may send to the broadcast address.
+    pub(super) broadcast: Cell<bool>,
+    /// `IP_MULTICAST_LOOP`: its own node's members get what it sends to a group.
+    pub(super) multicast_loop: Cell<bool>,
+    /// The multicast groups it joined, in the order joined.
+    pub(super) groups: RefCell<Vec<std::net::Ipv4Addr>>,
+    pub(super) ttl: Cell<u32>,
 }
 
 impl UdpShared {
@@ -97,6 +100,10 @@ impl fmt::Debug for UdpSocket {
 }
 
 impl UdpSocket {
+    pub(super) fn shared(&self) -> &Rc<UdpShared> {
+        &self.shared
+    }
+
     /// Binds a socket on the current node. `0.0.0.0` and `127.0.0.1` mean the
     /// node's address; port 0 picks the node's next free ephemeral port
     /// (49152 upwards, in order: deterministic).
@@ -134,6 +141,10 @@ impl UdpSocket {
                 wakers: RefCell::new(Vec::new()),
                 closed: Cell::new(false),
                 route: Cell::new(None),
+                broadcast: Cell::new(false),
+                multicast_loop: Cell::new(true),
+                groups: RefCell::new(Vec::new()),
+                ttl: Cell::new(64),
             });
             t.udp.insert(addr, shared.clone());
             Ok(UdpSocket { shared })
@@ -258,6 +269,9 @@ impl UdpSocket {
         if self.shared.closed.get() {
             return Err(closed());
         }
+        if super::udp_group::is_group(to) {
+            return super::udp_group::send(&self.shared, buf, to);
+        }
         let core = current_core();
         let src = self.shared.node;
         let (dst, to) = match self.shared.route.get() {
@@ -359,7 +373,7 @@ impl UdpSocket {
     }
 }
 
-fn closed() -> io::Error {
+pub(super) fn closed() -> io::Error {
     io::Error::new(
         io::ErrorKind::NotConnected,
         "the socket's node was killed: its sockets are closed",
@@ -385,13 +399,21 @@ impl Drop for UdpSocket {
 
 /// A datagram arrived at its node: queue it on the bound socket, if any.
 pub(crate) fn deliver(core: &Core, p: &Packet) {
+    let max_queued = transport::get(core).cfg.udp_queue;
+    // To a group: the socket on the receiving node's own address and the
+    // port, if it is in the group.
+    let local = match super::udp_group::is_group(p.to) {
+        true => SocketAddr::new(crate::node::table::ip(core, p.dst), p.to.port()),
+        false => p.to,
+    };
     let socket = sockets::get(core)
         .table
         .borrow()
         .udp
-        .get(&p.to)
+        .get(&local)
+        .filter(|s| super::udp_group::accepts(s, p.to))
         .filter(|s| s.peer.get().is_none_or(|peer| s.is_peer(peer, p.from)))
-        .filter(|s| s.queue.borrow().len() < MAX_QUEUED)
+        .filter(|s| s.queue.borrow().len() < max_queued)
         .cloned();
     let Some(socket) = socket else {
         transport::note(core, PacketFate::Dropped, p);

@@ -112,3 +112,38 @@ fn link_config_reports_and_validates_its_values() {
             .duplicate(0.2)
     );
 }
+
+#[test]
+fn the_udp_queue_and_the_tcp_backlog_are_configurable_and_their_overflow_is_defined() {
+    use seedloop::net::{TcpListener, TcpStream, UdpSocket};
+    use seedloop::trace::PacketFate;
+    let net = NetConfig::new().udp_queue(2).tcp_backlog(1);
+    let mut sim = super::sim_with(1, net);
+    sim.block_on(async {
+        let rx = UdpSocket::bind("0.0.0.0:9").await.unwrap();
+        let tx = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        for i in 0..3u8 {
+            tx.send_to(&[i], "localhost:9").await.unwrap();
+        }
+        seedloop::time::sleep(std::time::Duration::from_millis(1)).await;
+        let mut buf = [0; 1];
+        for i in 0..2u8 {
+            rx.recv_from(&mut buf).await.unwrap();
+            assert_eq!(buf[0], i);
+        }
+        assert!(rx.try_recv_from(&mut buf).is_err(), "the third was dropped");
+        let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+        let _first = TcpStream::connect("localhost:80").await.unwrap();
+        let err = TcpStream::connect("localhost:80").await.unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused);
+        drop(listener);
+    });
+    assert_eq!(super::packets(&sim, PacketFate::Dropped, "udp"), 1);
+    for (what, bad) in [
+        ("udp_queue", NetConfig::new().udp_queue(0)),
+        ("tcp_backlog", NetConfig::new().tcp_backlog(0)),
+    ] {
+        let err = bad.validate().unwrap_err();
+        assert_eq!((err.setting(), err.value()), (what, "0"));
+    }
+}

@@ -582,3 +582,138 @@ fn a_socket_keeps_at_most_4096_unread_datagrams() {
     });
     assert_eq!(packets(&sim, PacketFate::Dropped, "udp"), 5000 - 4096);
 }
+
+#[test]
+fn peek_from_try_recv_from_and_readiness_follow_tokio() {
+    let mut sim = sim_with(21, fixed(ms(1)));
+    sim.block_on(async {
+        let a = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        let b = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        let mut buf = [0; 8];
+        assert_eq!(
+            b.try_recv_from(&mut buf).unwrap_err().kind(),
+            std::io::ErrorKind::WouldBlock
+        );
+        a.writable().await.unwrap();
+        assert_eq!(a.try_send_to(b"one", b.local_addr().unwrap()).unwrap(), 3);
+        a.try_send_to(b"two", b.local_addr().unwrap()).unwrap();
+        let ready = b.ready(seedloop::net::Interest::READABLE).await.unwrap();
+        assert!(ready.is_readable() && !ready.is_read_closed());
+        let (n, from) = b.peek_from(&mut buf).await.unwrap();
+        assert_eq!((&buf[..n], from), (&b"one"[..], a.local_addr().unwrap()));
+        let (n, _) = b.try_recv_from(&mut buf).unwrap();
+        assert_eq!(&buf[..n], b"one", "peek took nothing");
+        b.readable().await.unwrap();
+        assert_eq!(b.try_recv(&mut buf).unwrap(), 3);
+        assert!(b.try_recv(&mut buf).is_err());
+        for bad in [0, 300] {
+            assert!(a.set_ttl(bad).is_err());
+        }
+        a.set_ttl(3).unwrap();
+        assert_eq!(a.ttl().unwrap(), 3);
+    });
+}
+
+/// A node `name` whose socket on `port` collects what it receives.
+fn collector(
+    name: &'static str,
+    port: u16,
+    group: Option<std::net::Ipv4Addr>,
+) -> Rc<RefCell<Vec<Vec<u8>>>> {
+    let got = Rc::new(RefCell::new(Vec::new()));
+    let g = got.clone();
+    node::Builder::new(name)
+        .init(move || {
+            let g = g.clone();
+            async move {
+                let s = UdpSocket::bind(("0.0.0.0", port)).await.unwrap();
+                if let Some(group) = group {
+                    s.join_multicast_v4(group, std::net::Ipv4Addr::UNSPECIFIED)
+                        .unwrap();
+                }
+                let mut buf = [0; 32];
+                loop {
+                    let (n, _) = s.recv_from(&mut buf).await.unwrap();
+                    g.borrow_mut().push(buf[..n].to_vec());
+                }
+            }
+        })
+        .build();
+    got
+}
+
+#[test]
+fn broadcast_needs_so_broadcast_and_reaches_every_node_listening_on_the_port() {
+    let mut sim = sim_with(22, fixed(ms(1)));
+    sim.block_on(async {
+        let (b, c) = (collector("b", 9, None), collector("c", 9, None));
+        let d = collector("d", 10, None); // another port: nothing
+        let own = UdpSocket::bind("0.0.0.0:9").await.unwrap();
+        sleep(ms(1)).await;
+        let s = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        let err = s.send_to(b"all", "255.255.255.255:9").await.unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::PermissionDenied);
+        s.set_broadcast(true).unwrap();
+        assert!(s.broadcast().unwrap());
+        s.send_to(b"all", "255.255.255.255:9").await.unwrap();
+        sleep(ms(5)).await;
+        assert_eq!(*b.borrow(), [b"all".to_vec()]);
+        assert_eq!(*c.borrow(), [b"all".to_vec()]);
+        assert!(d.borrow().is_empty());
+        let mut buf = [0; 8];
+        let (n, from) = own.try_recv_from(&mut buf).unwrap();
+        assert_eq!(
+            (&buf[..n], from),
+            (&b"all"[..], s.local_addr().unwrap()),
+            "looped back"
+        );
+    });
+    // One copy per receiving node: main, b and c.
+    assert_eq!(packets(&sim, PacketFate::Delivered, "udp"), 3);
+}
+
+#[test]
+fn multicast_reaches_the_members_only_and_loop_decides_the_senders_own_node() {
+    let group = std::net::Ipv4Addr::new(239, 9, 9, 9);
+    let mut sim = sim_with(23, fixed(ms(1)));
+    sim.block_on(async move {
+        let (b, c) = (
+            collector("b", 7000, Some(group)),
+            collector("c", 7000, Some(group)),
+        );
+        let outsider = collector("d", 7000, None);
+        let own = UdpSocket::bind("0.0.0.0:7000").await.unwrap();
+        own.join_multicast_v4(group, std::net::Ipv4Addr::UNSPECIFIED)
+            .unwrap();
+        sleep(ms(1)).await;
+        let s = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        s.send_to(b"m1", (group, 7000)).await.unwrap();
+        sleep(ms(5)).await;
+        assert_eq!(*b.borrow(), [b"m1".to_vec()]);
+        assert_eq!(*c.borrow(), [b"m1".to_vec()]);
+        assert!(outsider.borrow().is_empty(), "not a member");
+        let mut buf = [0; 8];
+        assert_eq!(own.try_recv(&mut buf).unwrap(), 2, "loop is on by default");
+        // Loop off: the sender's own node's members get nothing.
+        s.set_multicast_loop_v4(false).unwrap();
+        s.send_to(b"m2", (group, 7000)).await.unwrap();
+        sleep(ms(5)).await;
+        assert!(own.try_recv(&mut buf).is_err());
+        assert_eq!(b.borrow().len(), 2);
+        // A member that left gets nothing more.
+        own.leave_multicast_v4(group, std::net::Ipv4Addr::UNSPECIFIED)
+            .unwrap();
+        s.set_multicast_loop_v4(true).unwrap();
+        s.send_to(b"m3", (group, 7000)).await.unwrap();
+        sleep(ms(5)).await;
+        assert!(own.try_recv(&mut buf).is_err());
+        assert_eq!(c.borrow().len(), 3);
+        let err = own
+            .join_multicast_v4(
+                std::net::Ipv4Addr::new(10, 0, 0, 1),
+                std::net::Ipv4Addr::UNSPECIFIED,
+            )
+            .unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    });
+}

@@ -405,9 +405,6 @@ pub(crate) struct ListenerShared {
     pub(crate) closed: Cell<bool>,
 }
 
-/// Connections a listener queues before it refuses new ones.
-const BACKLOG: usize = 1024;
-
 /// Refuses the queued connections of a listener that is gone.
 pub(crate) fn refuse_backlog(core: &Core, t: &mut Table, l: &ListenerShared) {
     let backlog = std::mem::take(&mut *l.backlog.borrow_mut());
@@ -437,12 +434,13 @@ pub(crate) fn on_segment(core: &Core, p: &Packet) {
             transport::note(core, PacketFate::Dropped, p);
             return;
         }
+        let backlog = transport::get(core).cfg.tcp_backlog;
         let listener = sockets::get(core)
             .table
             .borrow()
             .listeners
             .get(&p.to)
-            .filter(|l| !l.closed.get() && l.backlog.borrow().len() < BACKLOG)
+            .filter(|l| !l.closed.get() && l.backlog.borrow().len() < backlog)
             .cloned();
         transport::note(core, PacketFate::Delivered, p);
         match listener {

@@ -7,5 +7,6 @@ mod split;
 mod stream;
 
 pub use listener::TcpListener;
+pub(crate) use options::check_ttl;
 pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, WriteHalf};
 pub use stream::TcpStream;

@@ -203,6 +203,8 @@ pub struct NetConfig {
     pub(crate) partition_timeout: Duration,
     pub(crate) retransmit: Duration,
     pub(crate) send_buffer: usize,
+    pub(crate) udp_queue: usize,
+    pub(crate) tcp_backlog: usize,
 }
 
 impl Default for NetConfig {
@@ -213,6 +215,8 @@ impl Default for NetConfig {
             partition_timeout: Duration::from_secs(30),
             retransmit: Duration::from_millis(200),
             send_buffer: 65_536,
+            udp_queue: 4096,
+            tcp_backlog: 1024,
         }
     }
 }
@@ -305,6 +309,34 @@ impl NetConfig {
         self
     }
 
+    /// How many datagrams a UDP socket keeps unread (default 4,096). One
+    /// that arrives at a full socket is dropped, as a full receive buffer
+    /// drops it on a real host, and the trace says `dropped`.
+    ///
+    /// ```
+    /// let c = seedloop::net::NetConfig::new().udp_queue(16);
+    /// # let _ = c;
+    /// ```
+    pub fn udp_queue(mut self, datagrams: usize) -> NetConfig {
+        self.udp_queue = datagrams;
+        self
+    }
+
+    /// How many connections a listener queues before `accept` takes them
+    /// (default 1,024). A connect that finds the queue full is refused
+    /// (`ConnectionRefused`): the simulation answers the SYN with a reset
+    /// instead of letting the client retry until it times out, so a full
+    /// backlog shows at once.
+    ///
+    /// ```
+    /// let c = seedloop::net::NetConfig::new().tcp_backlog(8);
+    /// # let _ = c;
+    /// ```
+    pub fn tcp_backlog(mut self, connections: usize) -> NetConfig {
+        self.tcp_backlog = connections;
+        self
+    }
+
     /// The default link.
     ///
     /// ```
@@ -333,6 +365,14 @@ impl NetConfig {
                 "0",
                 "must be at least 1 byte",
             ));
+        }
+        for (name, n) in [
+            ("udp_queue", self.udp_queue),
+            ("tcp_backlog", self.tcp_backlog),
+        ] {
+            if n == 0 {
+                return Err(ConfigError::new(name, "0", "must be at least 1"));
+            }
         }
         for (name, d) in [
             ("connect_timeout", self.connect_timeout),
