@@ -64,7 +64,8 @@ pub use tcp::{
     OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, TcpListener, TcpStream, WriteHalf,
 };
 pub use transport::{
-    LinkConfig, NetConfig, clog, partition, partition_oneway, repair, repair_all, repair_oneway,
-    set_link, set_link_oneway, unclog,
+    LinkConfig, NetConfig, Rule, RuleId, RulePacket as Packet, Verdict, add_rule, add_rule_on,
+    clog, hold, partition, partition_oneway, release, remove_rule, repair, repair_all,
+    repair_oneway, set_link, set_link_oneway, unclog,
 };
 pub use udp::{MAX_DATAGRAM, UdpSocket};

@@ -284,6 +284,9 @@ impl UdpSocket {
                 (dst, routed)
             }
         };
+        if let Some(node) = dst {
+            check_mtu(&core, src, node, buf.len())?;
+        }
         let packet = Packet {
             from: self.shared.addr,
             to,
@@ -370,6 +373,20 @@ impl UdpSocket {
     /// ```
     pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
         Ok(self.recv_from(buf).await?.0)
+    }
+}
+
+/// A datagram of `len` bytes fits the MTU of the link from `src` to `dst`.
+pub(super) fn check_mtu(core: &Core, src: u32, dst: u32, len: usize) -> io::Result<()> {
+    match transport::mtu(core, src, dst) {
+        Some(mtu) if len + transport::UDP_HEADERS > mtu => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "a datagram of {len} bytes does not fit the link's MTU of {mtu} bytes ({} with its headers)",
+                len + transport::UDP_HEADERS
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -71,6 +71,9 @@ pub(crate) fn send(from: &UdpShared, buf: &[u8], to: SocketAddr) -> io::Result<u
         nodes.dedup();
         nodes
     };
+    for &dst in &receivers {
+        super::udp::check_mtu(&core, from.node, dst, buf.len())?;
+    }
     let payload = Payload::new(buf);
     for dst in receivers {
         transport::send(

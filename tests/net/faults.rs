@@ -341,3 +341,240 @@ fn partitioning_an_already_cut_pair_does_not_postpone_the_break() {
         assert_eq!(at, start + secs(10), "cut since the first call");
     });
 }
+
+#[test]
+fn a_rule_drops_every_third_syn_and_tcp_retransmits_it() {
+    use seedloop::net::{Packet, TcpListener, TcpStream, Verdict};
+    let mut sim = sim_with(31, fixed(ms(1)));
+    sim.block_on(async {
+        let b = node::Builder::new("b").build();
+        node::spawn_on(b, async {
+            let l = TcpListener::bind("0.0.0.0:80").await.unwrap();
+            loop {
+                let (s, _) = l.accept().await.unwrap();
+                std::mem::forget(s);
+            }
+        });
+        sleep(ms(1)).await;
+        let mut syns = 0;
+        net::add_rule_on("main", b, move |p: &Packet<'_>| {
+            if p.segment() != Some("SYN") {
+                return Verdict::Deliver;
+            }
+            syns += 1;
+            if syns % 3 == 0 {
+                Verdict::Drop
+            } else {
+                Verdict::Deliver
+            }
+        });
+        let mut took = Vec::new();
+        for _ in 0..3 {
+            let start = Instant::now();
+            let s = TcpStream::connect("b:80").await.unwrap();
+            took.push(Instant::now() - start);
+            drop(s);
+        }
+        // Two round trips of 1 ms; the third SYN was lost once (200 ms).
+        assert_eq!(took, [ms(2), ms(2), ms(202)]);
+    });
+    let text = sim.trace().to_string();
+    assert_eq!(text.matches("SYN lost").count(), 1, "{text}");
+}
+
+#[test]
+fn rule_verdicts_drop_delay_duplicate_and_hold_datagrams_and_only_on_their_link() {
+    use seedloop::net::{Packet, Verdict};
+    let mut sim = sim_with(32, fixed(ms(1)));
+    sim.block_on(async {
+        node::Builder::new("b").build();
+        let got = Rc::new(RefCell::new(Vec::new()));
+        let g = got.clone();
+        node::spawn_on("b", async move {
+            let s = UdpSocket::bind("0.0.0.0:9").await.unwrap();
+            let mut buf = [0; 16];
+            loop {
+                let (n, _) = s.recv_from(&mut buf).await.unwrap();
+                let t = Instant::now().since_start().as_millis() as u64;
+                g.borrow_mut()
+                    .push((String::from_utf8_lossy(&buf[..n]).into_owned(), t));
+            }
+        });
+        sleep(ms(1)).await; // t = 1 ms
+        net::add_rule(|p: &Packet<'_>| match p.payload() {
+            b"drop" => Verdict::Drop,
+            b"late" => Verdict::Delay(ms(50)),
+            b"twice" => Verdict::Duplicate,
+            b"hold" => Verdict::Hold,
+            _ => Verdict::Deliver,
+        });
+        let s = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        for word in ["drop", "late", "twice", "hold", "plain"] {
+            s.send_to(word.as_bytes(), "b:9").await.unwrap();
+        }
+        sleep(ms(100)).await; // t = 101 ms
+        net::release("b", "main"); // either order names the link
+        sleep(ms(10)).await;
+        let mut seen = got.borrow().clone();
+        seen.sort();
+        assert_eq!(
+            seen,
+            [
+                ("hold".to_string(), 102),
+                ("late".to_string(), 52),
+                ("plain".to_string(), 2),
+                ("twice".to_string(), 2),
+                ("twice".to_string(), 2),
+            ]
+        );
+    });
+    assert_eq!(packets(&sim, PacketFate::Duplicated, "udp"), 1);
+    assert_eq!(packets(&sim, PacketFate::Held, "udp"), 1);
+}
+
+#[test]
+fn a_link_rule_applies_to_its_direction_only_and_remove_rule_ends_it() {
+    use seedloop::net::{Packet, Verdict};
+    let mut sim = sim_with(33, fixed(ms(1)));
+    sim.block_on(async {
+        node::Builder::new("b").build();
+        let id = net::add_rule_on("main", "b", |_: &Packet<'_>| Verdict::Drop);
+        assert_eq!(one_way("main", "b").await, None);
+        assert_eq!(
+            one_way("b", "main").await,
+            Some(ms(1)),
+            "the other way is free"
+        );
+        assert!(net::remove_rule(id));
+        assert!(!net::remove_rule(id));
+        assert_eq!(one_way("main", "b").await, Some(ms(1)));
+    });
+}
+
+#[test]
+fn a_rules_randomness_comes_from_the_tape() {
+    use seedloop::net::{Packet, Verdict};
+    let run = |seed: u64, strategy: Option<seedloop::Strategy>| {
+        let mut builder = Sim::builder().seed(seed).net(fixed(ms(1)));
+        if let Some(s) = strategy {
+            builder = builder.strategy(s);
+        }
+        let mut sim = builder.build();
+        let arrived = sim.block_on(async {
+            node::Builder::new("b").build();
+            net::add_rule(|_: &Packet<'_>| {
+                if seedloop::rand::random::<bool>() {
+                    Verdict::Drop
+                } else {
+                    Verdict::Deliver
+                }
+            });
+            let rx = node::spawn_on("b", async {
+                let s = UdpSocket::bind("0.0.0.0:9").await.unwrap();
+                let mut n = 0u32;
+                let mut buf = [0; 4];
+                while timeout(ms(50), s.recv_from(&mut buf)).await.is_ok() {
+                    n += 1;
+                }
+                n
+            });
+            sleep(ms(1)).await;
+            let s = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+            for _ in 0..20 {
+                s.send_to(b"x", "b:9").await.unwrap();
+            }
+            rx.await.unwrap()
+        });
+        (arrived, sim.fingerprint(), sim.tape().clone())
+    };
+    let (a, b) = (run(5, None), run(5, None));
+    assert_eq!((a.0, a.1), (b.0, b.1), "same seed, same drops");
+    // The drops are choices on the tape: replaying it, under another
+    // seed, drops the same packets.
+    let replayed = run(99, Some(seedloop::Strategy::Replay(a.2.clone())));
+    assert_eq!(replayed.0, a.0);
+    let counts: std::collections::BTreeSet<u32> = (0..10).map(|s| run(s, None).0).collect();
+    assert!(
+        counts.len() > 1,
+        "the seed changes what the rule drops: {counts:?}"
+    );
+    assert!(
+        counts.iter().all(|&n| n < 20),
+        "some are dropped: {counts:?}"
+    );
+}
+
+#[test]
+fn hold_keeps_even_what_was_in_flight_both_ways_until_release() {
+    let mut sim = sim_with(34, fixed(ms(100)));
+    sim.block_on(async {
+        node::Builder::new("b").build();
+        let at_b = node::spawn_on("b", async {
+            let s = UdpSocket::bind("0.0.0.0:9").await.unwrap();
+            let mut buf = [0; 8];
+            s.recv_from(&mut buf).await.unwrap();
+            Instant::now().since_start()
+        });
+        let main = UdpSocket::bind("0.0.0.0:9").await.unwrap();
+        sleep(ms(1)).await;
+        main.send_to(b"to b", "b:9").await.unwrap();
+        node::spawn_on("b", async {
+            let s = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+            s.send_to(b"to main", "main:9").await.unwrap();
+        })
+        .await
+        .unwrap();
+        sleep(ms(10)).await; // both in flight
+        net::hold("main", "b");
+        sleep(ms(300)).await; // t = 311 ms: both arrived, and were held
+        let mut buf = [0; 8];
+        assert!(
+            main.try_recv_from(&mut buf).is_err(),
+            "held on arrival, unlike a clog"
+        );
+        net::release("main", "b");
+        let (n, _) = main.recv_from(&mut buf).await.unwrap();
+        assert_eq!(&buf[..n], b"to main");
+        assert_eq!(at_b.await.unwrap(), ms(311));
+    });
+    let text = sim.trace().to_string();
+    assert!(text.contains("fault   hold 'main' <-> 'b'"), "{text}");
+    assert!(text.contains("fault   release 'main' <-> 'b'"), "{text}");
+}
+
+#[test]
+fn an_mtu_refuses_big_datagrams_and_cuts_tcp_into_segments() {
+    use futures::{AsyncReadExt, AsyncWriteExt};
+    use seedloop::net::{TcpListener, TcpStream};
+    let mut sim = sim_with(35, fixed(ms(1)).mtu(1500));
+    sim.block_on(async {
+        node::Builder::new("b").build();
+        let l = node::spawn_on("b", async {
+            TcpListener::bind("0.0.0.0:80").await.unwrap()
+        })
+        .await
+        .unwrap();
+        let s = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        s.send_to(&[0; 1472], "b:9").await.unwrap(); // 1472 + 28 = 1500
+        let err = s.send_to(&[0; 1473], "b:9").await.unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+        assert!(err.to_string().contains("MTU of 1500"), "{err}");
+        // Loopback has no MTU.
+        s.send_to(&[0; 4000], s.local_addr().unwrap())
+            .await
+            .unwrap();
+        let mut c = TcpStream::connect("b:80").await.unwrap();
+        let (mut server, _) = l.accept().await.unwrap();
+        c.write_all(&[7; 3000]).await.unwrap();
+        let mut got = vec![0; 3000];
+        server.read_exact(&mut got).await.unwrap();
+        assert!(got.iter().all(|&b| b == 7));
+    });
+    let text = sim.trace().to_string();
+    assert_eq!(text.matches("1460 bytes sent").count(), 2, "{text}");
+    assert_eq!(text.matches(" 80 bytes sent").count(), 1, "{text}");
+    assert!(
+        LinkConfig::new().mtu(67).validate().is_err()
+            && LinkConfig::new().mtu(68).validate().is_ok()
+    );
+}

@@ -315,7 +315,15 @@ impl Conn {
         }
         let n = room.min(buf.len());
         e.unacked.set(e.unacked.get() + n);
-        self.send(core, end, Segment::Data(Payload::new(&buf[..n])));
+        // Segments of at most the link's MSS (its MTU less the headers).
+        let peer = self.ends[1 - end].node;
+        let mss = match transport::mtu(core, e.node, peer) {
+            Some(mtu) if peer != NO_NODE => mtu.saturating_sub(transport::TCP_HEADERS).max(1),
+            _ => n,
+        };
+        for chunk in buf[..n].chunks(mss) {
+            self.send(core, end, Segment::Data(Payload::new(chunk)));
+        }
         Some(Ok(n))
     }
 

@@ -16,6 +16,7 @@ use crate::runtime::parts::Part;
 /// | `latency` | `1ms..10ms` (each packet draws its own, so packets reorder) |
 /// | `loss` | `0.0` |
 /// | `duplicate` | `0.0` |
+/// | `mtu` | none (no limit) |
 ///
 /// # Determinism
 ///
@@ -39,6 +40,7 @@ pub struct LinkConfig {
     pub(crate) latency: Range<Duration>,
     pub(crate) loss: f64,
     pub(crate) duplicate: f64,
+    pub(crate) mtu: Option<usize>,
 }
 
 impl Default for LinkConfig {
@@ -47,9 +49,17 @@ impl Default for LinkConfig {
             latency: Duration::from_millis(1)..Duration::from_millis(10),
             loss: 0.0,
             duplicate: 0.0,
+            mtu: None,
         }
     }
 }
+
+/// The IPv4 and UDP headers a datagram carries over its payload.
+pub(crate) const UDP_HEADERS: usize = 28;
+/// The IPv4 and TCP headers a segment carries over its payload.
+pub(crate) const TCP_HEADERS: usize = 40;
+/// The smallest MTU IPv4 allows (RFC 791).
+const MIN_MTU: usize = 68;
 
 impl LinkConfig {
     /// The defaults of the table above.
@@ -95,6 +105,30 @@ impl LinkConfig {
     pub fn duplicate(mut self, p: f64) -> LinkConfig {
         self.duplicate = p;
         self
+    }
+
+    /// The link's MTU: the largest IP packet it carries, headers
+    /// included. A UDP datagram whose payload and 28 bytes of headers do
+    /// not fit fails to send (`InvalidInput`, as with `IP_PMTUDISC_DO`);
+    /// TCP cuts what it writes into segments of at most MTU - 40 bytes.
+    ///
+    /// ```
+    /// let link = seedloop::net::LinkConfig::new().mtu(1500);
+    /// assert_eq!(link.mtu_bytes(), Some(1500));
+    /// assert!(seedloop::net::LinkConfig::new().mtu(40).validate().is_err());
+    /// ```
+    pub fn mtu(mut self, bytes: usize) -> LinkConfig {
+        self.mtu = Some(bytes);
+        self
+    }
+
+    /// The MTU, if the link has one.
+    ///
+    /// ```
+    /// assert_eq!(seedloop::net::LinkConfig::new().mtu_bytes(), None);
+    /// ```
+    pub fn mtu_bytes(&self) -> Option<usize> {
+        self.mtu
     }
 
     /// The latency range.
@@ -144,6 +178,15 @@ impl LinkConfig {
     pub fn validate(&self) -> Result<(), ConfigError> {
         probability("loss", self.loss)?;
         probability("duplicate", self.duplicate)?;
+        if let Some(mtu) = self.mtu {
+            if mtu < MIN_MTU {
+                return Err(ConfigError::new(
+                    "mtu",
+                    mtu.to_string(),
+                    format!("must be at least {MIN_MTU} bytes (the least IPv4 allows)"),
+                ));
+            }
+        }
         if self.latency.start > self.latency.end {
             return Err(ConfigError::new(
                 "latency",
@@ -306,6 +349,17 @@ impl NetConfig {
     /// ```
     pub fn send_buffer(mut self, bytes: usize) -> NetConfig {
         self.send_buffer = bytes;
+        self
+    }
+
+    /// The default MTU of every link (see [`LinkConfig::mtu`]).
+    ///
+    /// ```
+    /// let c = seedloop::net::NetConfig::new().mtu(1500);
+    /// assert_eq!(c.link().mtu_bytes(), Some(1500));
+    /// ```
+    pub fn mtu(mut self, bytes: usize) -> NetConfig {
+        self.link.mtu = Some(bytes);
         self
     }
 

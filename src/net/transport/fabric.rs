@@ -63,6 +63,8 @@ struct Held {
     /// It crossed the link already (held on arrival), so it is delivered,
     /// not sent again.
     arrived: bool,
+    /// A rule's `Hold`: it waits for `release` of its link.
+    by_rule: bool,
 }
 
 /// A reliable channel between two nodes (a TCP connection, to the sockets).
@@ -83,6 +85,8 @@ pub(super) struct Fabric {
     /// partition leaves no event behind.
     pub(super) checks: BTreeMap<(u32, u32), (TimerKey, u32)>,
     pub(super) clogged: BTreeSet<u32>,
+    /// Links held both ways (`hold`), as (lower id, higher id).
+    pub(super) held_links: BTreeSet<(u32, u32)>,
     held: VecDeque<Held>,
     stalled: VecDeque<Packet>,
     events: Vec<Option<NetEvent>>,
@@ -96,6 +100,9 @@ pub(super) struct Fabric {
 pub(crate) struct Transport {
     pub(crate) cfg: NetConfig,
     pub(super) fabric: RefCell<Fabric>,
+    /// The per-packet fault rules (kept apart from the fabric: a rule runs
+    /// user code, with no borrow of the fabric held).
+    pub(super) rules: super::rules::Rules,
 }
 
 impl PerRun for Transport {
@@ -114,6 +121,7 @@ impl PerRun for Transport {
                 epochs: BTreeMap::new(),
                 checks: BTreeMap::new(),
                 clogged: BTreeSet::new(),
+                held_links: BTreeSet::new(),
                 held: VecDeque::new(),
                 stalled: VecDeque::new(),
                 events: Vec::new(),
@@ -122,6 +130,7 @@ impl PerRun for Transport {
                 next_channel: 1,
                 endpoints: None,
             }),
+            rules: super::rules::Rules::default(),
         }
     }
 
@@ -173,6 +182,22 @@ impl Fabric {
         self.blocked.contains(&(from, to))
     }
 
+    /// Whether the link between `a` and `b` is held (`hold`).
+    #[inline]
+    pub(super) fn link_held(&self, a: u32, b: u32) -> bool {
+        !self.held_links.is_empty() && self.held_links.contains(&(a.min(b), a.max(b)))
+    }
+
+    /// A rule's holds on the link between `a` and `b` end (`release`).
+    pub(super) fn release_rule_holds(&mut self, a: u32, b: u32) {
+        for h in &mut self.held {
+            let (s, d) = (h.packet.src, h.packet.dst);
+            if (s, d) == (a, b) || (s, d) == (b, a) {
+                h.by_rule = false;
+            }
+        }
+    }
+
     /// The channels between nodes `a` and `b`, in the order they were opened.
     pub(super) fn channels_between(&self, a: u32, b: u32) -> Vec<u64> {
         self.channels
@@ -222,6 +247,17 @@ pub(crate) fn close_channel(core: &Core, id: u64) {
     get(core).fabric.borrow_mut().channels.remove(&id);
 }
 
+/// The MTU of the link from node `src` to node `dst`, if it has one
+/// (loopback has none).
+pub(crate) fn mtu(core: &Core, src: u32, dst: u32) -> Option<usize> {
+    if src == dst {
+        return None;
+    }
+    let transport = get(core);
+    let f = transport.fabric.borrow();
+    f.links.get(&(src, dst)).unwrap_or(&transport.cfg.link).mtu
+}
+
 /// Records a packet's fate in the trace and the fingerprint.
 #[inline]
 pub(crate) fn note(core: &Core, fate: PacketFate, p: &Packet) {
@@ -238,10 +274,59 @@ pub(crate) fn note(core: &Core, fate: PacketFate, p: &Packet) {
 #[inline(never)]
 pub(crate) fn send(core: &Core, p: Packet) {
     let transport = get(core);
+    if transport.rules.any() && p.src != p.dst {
+        return judged(core, transport, p);
+    }
     transmit(core, &transport.cfg, &mut transport.fabric.borrow_mut(), p);
 }
 
+/// A packet the rules decide about first (see `rules`).
+#[cold]
+fn judged(core: &Core, transport: &Transport, p: Packet) {
+    use super::rules::Verdict;
+    let verdict = transport.rules.judge(&p);
+    let cfg = &transport.cfg;
+    let mut f = transport.fabric.borrow_mut();
+    let datagram = matches!(p.body, Body::Datagram(_));
+    match verdict {
+        Verdict::Deliver => transmit(core, cfg, &mut f, p),
+        Verdict::Drop if datagram => note(core, PacketFate::Dropped, &p),
+        Verdict::Drop => {
+            // A reliable channel loses no bytes: the segment goes again.
+            note(core, PacketFate::Lost, &p);
+            transmit_after(core, cfg, &mut f, p, cfg.retransmit);
+        }
+        Verdict::Delay(d) => transmit_after(core, cfg, &mut f, p, d),
+        Verdict::Hold => {
+            note(core, PacketFate::Held, &p);
+            f.held.push_back(Held {
+                packet: p,
+                arrived: false,
+                by_rule: true,
+            });
+        }
+        Verdict::Duplicate if datagram => {
+            let Body::Datagram(data) = &p.body else {
+                unreachable!("checked to be a datagram")
+            };
+            let copy = Packet {
+                body: Body::Datagram(data.clone()),
+                ..p
+            };
+            note(core, PacketFate::Duplicated, &copy);
+            transmit(core, cfg, &mut f, p);
+            transmit(core, cfg, &mut f, copy);
+        }
+        Verdict::Duplicate => transmit(core, cfg, &mut f, p),
+    }
+}
+
 fn transmit(core: &Core, cfg: &NetConfig, f: &mut Fabric, p: Packet) {
+    transmit_after(core, cfg, f, p, Duration::ZERO);
+}
+
+/// Puts a packet on its link, arriving `extra` later than the link says.
+fn transmit_after(core: &Core, cfg: &NetConfig, f: &mut Fabric, p: Packet, extra: Duration) {
     let now = core.now();
     if p.src == p.dst {
         note(core, PacketFate::Sent, &p);
@@ -258,11 +343,12 @@ fn transmit(core: &Core, cfg: &NetConfig, f: &mut Fabric, p: Packet) {
             return;
         }
     }
-    if f.clogged.contains(&p.src) || f.clogged.contains(&p.dst) {
+    if f.clogged.contains(&p.src) || f.clogged.contains(&p.dst) || f.link_held(p.src, p.dst) {
         note(core, PacketFate::Held, &p);
         f.held.push_back(Held {
             packet: p,
             arrived: false,
+            by_rule: false,
         });
         return;
     }
@@ -289,7 +375,7 @@ fn transmit(core: &Core, cfg: &NetConfig, f: &mut Fabric, p: Packet) {
             note(core, PacketFate::Lost, &p);
             return;
         }
-        let at = now.saturating_add(to_ns(core.choose_duration(lo, hi)));
+        let at = now.saturating_add(to_ns(core.choose_duration(lo, hi) + extra));
         let copy =
             (dup > 0.0 && core.choose(ChoiceKind::Coin { p: coin(dup) }, 2) == 1).then(|| Packet {
                 body: Body::Datagram(data.clone()),
@@ -299,7 +385,7 @@ fn transmit(core: &Core, cfg: &NetConfig, f: &mut Fabric, p: Packet) {
         f.schedule(core, at, NetEvent::Deliver(p));
         if let Some(copy) = copy {
             note(core, PacketFate::Duplicated, &copy);
-            let at = now.saturating_add(to_ns(core.choose_duration(lo, hi)));
+            let at = now.saturating_add(to_ns(core.choose_duration(lo, hi) + extra));
             f.schedule(core, at, NetEvent::Deliver(copy));
         }
         return;
@@ -315,7 +401,7 @@ fn transmit(core: &Core, cfg: &NetConfig, f: &mut Fabric, p: Packet) {
         delay += rto;
         rto = (rto * 2).min(MAX_RETRANSMIT);
     }
-    let at = now.saturating_add(to_ns(core.choose_duration(lo, hi) + delay));
+    let at = now.saturating_add(to_ns(core.choose_duration(lo, hi) + delay + extra));
     let at = order(f, &p, at);
     note(core, PacketFate::Sent, &p);
     f.schedule(core, at, NetEvent::Deliver(p));
@@ -365,7 +451,9 @@ fn fire(core: &Core, token: u32) {
 /// is dead, paused or clogged (then [`stop`] it).
 #[inline]
 fn arrives(core: &Core, f: &Fabric, p: &Packet) -> bool {
-    core.node_status(p.dst) == Status::Running && !f.clogged.contains(&p.dst)
+    core.node_status(p.dst) == Status::Running
+        && !f.clogged.contains(&p.dst)
+        && !f.link_held(p.src, p.dst)
 }
 
 /// A packet that does not arrive: a dead machine drops it (it answers
@@ -379,6 +467,7 @@ fn stop(core: &Core, f: &mut Fabric, p: Packet) {
         f.held.push_back(Held {
             packet: p,
             arrived: true,
+            by_rule: false,
         });
     }
 }
@@ -404,7 +493,10 @@ pub(super) fn release_held(core: &Core) {
     for h in held {
         let status = core.node_status(h.packet.dst);
         let mut f = transport.fabric.borrow_mut();
-        let still = f.clogged.contains(&h.packet.src) || f.clogged.contains(&h.packet.dst);
+        let still = h.by_rule
+            || f.clogged.contains(&h.packet.src)
+            || f.clogged.contains(&h.packet.dst)
+            || f.link_held(h.packet.src, h.packet.dst);
         if still || (h.arrived && status == Status::Paused) {
             f.held.push_back(h);
         } else if h.arrived {

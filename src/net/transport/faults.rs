@@ -154,6 +154,71 @@ pub fn clog(node: impl IntoNode) {
     set_clog(&current_core(), n.0, true);
 }
 
+/// Holds the link between `a` and `b`, both ways, without dropping any
+/// packet (turmoil's `hold`): packets sent on it wait before the link,
+/// and packets already in flight on it, either way, are held when they
+/// arrive. [`release`] lets them go. TCP connections stall but never break
+/// for a hold.
+///
+/// # Panics
+///
+/// As [`partition`].
+///
+/// ```
+/// let mut sim = seedloop::Sim::new(1);
+/// sim.block_on(async {
+///     seedloop::node::Builder::new("b").build();
+///     seedloop::net::hold("main", "b");
+///     seedloop::net::release("main", "b");
+/// });
+/// ```
+#[track_caller]
+pub fn hold(a: impl IntoNode, b: impl IntoNode) {
+    let (a, b) = (a.node_id(), b.node_id());
+    let core = current_core();
+    core.rec
+        .borrow_mut()
+        .fault(core.now(), fault_code(7, a.0, b.0), || {
+            format!("hold '{}' <-> '{}'", name(&core, a.0), name(&core, b.0))
+        });
+    let mut f = fabric::get(&core).fabric.borrow_mut();
+    f.held_links.insert((a.0.min(b.0), a.0.max(b.0)));
+}
+
+/// Releases the link between `a` and `b` (turmoil's `release`): what a
+/// [`hold`] or a rule's [`Verdict::Hold`](super::Verdict::Hold) kept on it
+/// goes, in the order it was held: packets that had arrived are delivered
+/// at once, the others are sent as if new. Packets a [`clog`] holds stay.
+///
+/// # Panics
+///
+/// As [`partition`].
+///
+/// ```
+/// let mut sim = seedloop::Sim::new(1);
+/// sim.block_on(async {
+///     seedloop::node::Builder::new("b").build();
+///     seedloop::net::hold("b", "main");
+///     seedloop::net::release("main", "b");
+/// });
+/// ```
+#[track_caller]
+pub fn release(a: impl IntoNode, b: impl IntoNode) {
+    let (a, b) = (a.node_id(), b.node_id());
+    let core = current_core();
+    core.rec
+        .borrow_mut()
+        .fault(core.now(), fault_code(8, a.0, b.0), || {
+            format!("release '{}' <-> '{}'", name(&core, a.0), name(&core, b.0))
+        });
+    {
+        let mut f = fabric::get(&core).fabric.borrow_mut();
+        f.held_links.remove(&(a.0.min(b.0), a.0.max(b.0)));
+        f.release_rule_holds(a.0, b.0);
+    }
+    fabric::release_held(&core);
+}
+
 /// Releases a [`clog`]: held packets go, in the order they were held.
 ///
 /// # Panics

@@ -12,12 +12,15 @@ mod config;
 mod fabric;
 mod faults;
 mod packet;
+mod rules;
 
 pub(crate) use config::of as config_of;
 pub use config::{LinkConfig, NetConfig};
-pub(crate) use fabric::{Endpoints, attach, close_channel, get, note, open_channel, send};
+pub(crate) use config::{TCP_HEADERS, UDP_HEADERS};
+pub(crate) use fabric::{Endpoints, attach, close_channel, get, mtu, note, open_channel, send};
 pub use faults::{
-    clog, partition, partition_oneway, repair, repair_all, repair_oneway, set_link,
+    clog, hold, partition, partition_oneway, release, repair, repair_all, repair_oneway, set_link,
     set_link_oneway, unclog,
 };
 pub(crate) use packet::{Body, Packet, Payload, Segment};
+pub use rules::{Packet as RulePacket, Rule, RuleId, Verdict, add_rule, add_rule_on, remove_rule};
