@@ -48,6 +48,7 @@
 //! ```
 
 mod addr;
+mod netstat;
 pub mod protocol;
 mod ready;
 mod server;
@@ -59,13 +60,14 @@ mod udp_ext;
 mod udp_group;
 
 pub use addr::{ToSocketAddrs, lookup_host};
+pub use netstat::{SocketEntry, netstat};
 pub use ready::{Interest, Ready};
 pub use tcp::{
     OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, TcpListener, TcpStream, WriteHalf,
 };
 pub use transport::{
-    LinkConfig, NetConfig, Rule, RuleId, RulePacket as Packet, Verdict, add_rule, add_rule_on,
-    clog, hold, partition, partition_oneway, release, remove_rule, repair, repair_all,
-    repair_oneway, set_link, set_link_oneway, unclog,
+    InFlight, LinkConfig, NetConfig, Rule, RuleId, RulePacket as Packet, Verdict, Wire, add_rule,
+    add_rule_on, clog, hold, in_flight, partition, partition_oneway, release, remove_rule, repair,
+    repair_all, repair_oneway, set_link, set_link_oneway, unclog,
 };
 pub use udp::{MAX_DATAGRAM, UdpSocket};

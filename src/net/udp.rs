@@ -28,7 +28,7 @@ pub const MAX_DATAGRAM: usize = 65_507;
 pub(crate) struct UdpShared {
     pub(super) addr: SocketAddr,
     pub(super) node: u32,
-    peer: Cell<Option<SocketAddr>>,
+    pub(super) peer: Cell<Option<SocketAddr>>,
     pub(super) queue: RefCell<VecDeque<(Payload, SocketAddr)>>,
     pub(super) wakers: RefCell<Vec<Waker>>,
     pub(super) closed: Cell<bool>,

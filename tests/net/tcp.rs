@@ -1022,3 +1022,77 @@ fn streams_dropped_after_a_deadlock_close_without_upsetting_the_timers() {
     sim.block_on(async { sleep(ms(3)).await });
     assert_eq!(sim.elapsed(), ms(3));
 }
+
+#[test]
+fn netstat_lists_a_nodes_sockets_with_their_states_and_queues() {
+    let mut sim = sim_with(15, fixed(ms(1)));
+    sim.block_on(async {
+        node::Builder::new("c").build();
+        let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+        let client = node::spawn_on("c", async {
+            let mut s = TcpStream::connect("main:80").await.unwrap();
+            s.write_all(b"twelve bytes").await.unwrap();
+            let u = UdpSocket::bind("0.0.0.0:53").await.unwrap();
+            u.connect("main:9").await.unwrap();
+            s.close().await.unwrap();
+            (s, u)
+        });
+        let (client_stream, _udp) = client.await.unwrap();
+        sleep(ms(5)).await;
+        let c = net::netstat("c");
+        let summary: Vec<(&str, &str, usize, usize)> = c
+            .iter()
+            .map(|e| (e.protocol, e.state, e.recv_queued, e.send_queued))
+            .collect();
+        assert_eq!(
+            summary,
+            [("tcp", "FIN_WAIT", 0, 12), ("udp", "ESTAB", 0, 0)]
+        );
+        assert_eq!(c[1].peer.unwrap().port(), 9);
+        let main = net::netstat("main");
+        let summary: Vec<(&str, usize)> = main.iter().map(|e| (e.state, e.recv_queued)).collect();
+        assert_eq!(
+            summary,
+            [("LISTEN", 1), ("CLOSE_WAIT", 12)],
+            "one connection not yet accepted"
+        );
+        let (mut server, _) = listener.accept().await.unwrap();
+        let mut all = Vec::new();
+        server.read_to_end(&mut all).await.unwrap();
+        assert_eq!(net::netstat("c")[0].send_queued, 0, "read by the peer");
+        drop((server, client_stream, listener));
+        assert!(net::netstat("main").is_empty());
+    });
+}
+
+#[test]
+fn in_flight_lists_the_packets_on_the_wire_and_where_they_are() {
+    use seedloop::net::Wire;
+    let mut sim = sim_with(16, fixed(ms(10)));
+    sim.block_on(async {
+        node::Builder::new("b").build();
+        let s = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        s.send_to(b"one", "b:9").await.unwrap();
+        sleep(ms(1)).await;
+        s.send_to(b"two!", "b:9").await.unwrap();
+        net::clog("b");
+        s.send_to(b"held", "b:9").await.unwrap();
+        let wire: Vec<(usize, Wire)> = net::in_flight().iter().map(|p| (p.len, p.wire)).collect();
+        assert_eq!(
+            wire,
+            [
+                (3, Wire::Arriving(ms(10))),
+                (4, Wire::Arriving(ms(11))),
+                (4, Wire::Held)
+            ]
+        );
+        assert!(
+            net::in_flight()
+                .iter()
+                .all(|p| p.protocol == "udp" && p.segment.is_none())
+        );
+        net::unclog("b");
+        sleep(ms(50)).await;
+        assert!(net::in_flight().is_empty());
+    });
+}

@@ -239,6 +239,28 @@ impl Conn {
         None
     }
 
+    /// For `netstat`: whether `end` is open, its state's name, its unread
+    /// bytes and the bytes it wrote that its peer has not read.
+    pub(crate) fn end_info(&self, end: usize) -> Option<(&'static str, usize, usize)> {
+        let e = &self.ends[end];
+        if e.closed.get() {
+            return None;
+        }
+        let state = if e.error.borrow().is_some() {
+            "CLOSED"
+        } else if !e.established.get() {
+            "SYN_SENT"
+        } else {
+            match (e.wr_shut.get(), e.rx_eof.get()) {
+                (false, false) => "ESTABLISHED",
+                (true, false) => "FIN_WAIT",
+                (false, true) => "CLOSE_WAIT",
+                (true, true) => "CLOSING",
+            }
+        };
+        Some((state, e.rx.borrow().len(), e.unacked.get()))
+    }
+
     /// What `end` could do now without waiting, as (readable, writable,
     /// read closed, write closed).
     pub(crate) fn readiness(&self, end: usize) -> (bool, bool, bool, bool) {

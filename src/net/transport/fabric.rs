@@ -54,8 +54,13 @@ pub(crate) struct Endpoints {
 }
 
 pub(super) enum NetEvent {
-    Deliver(Packet),
-    PartitionCheck { a: u32, b: u32, epoch: u64 },
+    /// A packet arriving at `.1` (virtual nanoseconds).
+    Deliver(Packet, u64),
+    PartitionCheck {
+        a: u32,
+        b: u32,
+        epoch: u64,
+    },
 }
 
 struct Held {
@@ -258,6 +263,105 @@ pub(crate) fn mtu(core: &Core, src: u32, dst: u32) -> Option<usize> {
     f.links.get(&(src, dst)).unwrap_or(&transport.cfg.link).mtu
 }
 
+/// Where a packet on the wire is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wire {
+    /// Flying: it arrives at this virtual time since the start.
+    Arriving(Duration),
+    /// Held by a clog, a hold, a pause or a rule, until released.
+    Held,
+    /// Waiting for a partition to heal (a TCP segment).
+    Stalled,
+}
+
+/// A packet on the wire, as [`in_flight`] lists it.
+///
+/// ```
+/// let mut sim = seedloop::Sim::new(1);
+/// sim.block_on(async {
+///     seedloop::node::Builder::new("b").build();
+///     let s = seedloop::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+///     s.send_to(b"abc", "b:9").await.unwrap();
+///     let flying: Vec<seedloop::net::InFlight> = seedloop::net::in_flight();
+///     assert_eq!((flying[0].protocol, flying[0].len), ("udp", 3));
+/// });
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct InFlight {
+    /// `"udp"` or `"tcp"`.
+    pub protocol: &'static str,
+    /// For a TCP segment: `"SYN"`, `"SYN-ACK"`, `"DATA"`, `"FIN"` or `"RST"`.
+    pub segment: Option<&'static str>,
+    /// The sender's address.
+    pub from: std::net::SocketAddr,
+    /// The destination address.
+    pub to: std::net::SocketAddr,
+    /// The payload's length in bytes.
+    pub len: usize,
+    /// Where it is.
+    pub wire: Wire,
+}
+
+fn summary(p: &Packet, wire: Wire) -> InFlight {
+    InFlight {
+        protocol: p.proto(),
+        segment: match &p.body {
+            Body::Datagram(_) => None,
+            Body::Stream { .. } => Some(p.control().unwrap_or("DATA")),
+        },
+        from: p.from,
+        to: p.to,
+        len: p.len(),
+        wire,
+    }
+}
+
+/// Every packet on the wire now: flying (by arrival time, then in the
+/// order sent), then held, then stalled, each in order. For tests that
+/// assert on what the network carries.
+///
+/// # Panics
+///
+/// Outside a simulation.
+///
+/// ```
+/// use seedloop::net::{self, Wire};
+/// let mut sim = seedloop::Sim::new(1);
+/// sim.block_on(async {
+///     seedloop::node::Builder::new("b").build();
+///     net::clog("b");
+///     let s = net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+///     s.send_to(b"waits", "b:9").await.unwrap();
+///     assert_eq!(net::in_flight()[0].wire, Wire::Held);
+///     net::unclog("b");
+///     assert!(matches!(net::in_flight()[0].wire, Wire::Arriving(_)));
+/// });
+/// ```
+#[track_caller]
+pub fn in_flight() -> Vec<InFlight> {
+    let core = crate::runtime::current_core();
+    let f = get(&core).fabric.borrow();
+    let mut flying: Vec<(u64, usize, InFlight)> = f
+        .events
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| match e {
+            Some(NetEvent::Deliver(p, at)) => Some((
+                *at,
+                i,
+                summary(p, Wire::Arriving(Duration::from_nanos(*at))),
+            )),
+            _ => None,
+        })
+        .collect();
+    flying.sort_by_key(|(at, i, _)| (*at, *i));
+    let mut out: Vec<InFlight> = flying.into_iter().map(|(_, _, x)| x).collect();
+    out.extend(f.held.iter().map(|h| summary(&h.packet, Wire::Held)));
+    out.extend(f.stalled.iter().map(|p| summary(p, Wire::Stalled)));
+    out
+}
+
 /// Records a packet's fate in the trace and the fingerprint.
 #[inline]
 pub(crate) fn note(core: &Core, fate: PacketFate, p: &Packet) {
@@ -331,7 +435,7 @@ fn transmit_after(core: &Core, cfg: &NetConfig, f: &mut Fabric, p: Packet, extra
     if p.src == p.dst {
         note(core, PacketFate::Sent, &p);
         let at = order(f, &p, now);
-        f.schedule(core, at, NetEvent::Deliver(p));
+        f.schedule(core, at, NetEvent::Deliver(p, at));
         return;
     }
     // A segment never overtakes an earlier one of its direction that waits
@@ -382,11 +486,11 @@ fn transmit_after(core: &Core, cfg: &NetConfig, f: &mut Fabric, p: Packet, extra
                 ..p
             });
         note(core, PacketFate::Sent, &p);
-        f.schedule(core, at, NetEvent::Deliver(p));
+        f.schedule(core, at, NetEvent::Deliver(p, at));
         if let Some(copy) = copy {
             note(core, PacketFate::Duplicated, &copy);
             let at = now.saturating_add(to_ns(core.choose_duration(lo, hi) + extra));
-            f.schedule(core, at, NetEvent::Deliver(copy));
+            f.schedule(core, at, NetEvent::Deliver(copy, at));
         }
         return;
     }
@@ -404,7 +508,7 @@ fn transmit_after(core: &Core, cfg: &NetConfig, f: &mut Fabric, p: Packet, extra
     let at = now.saturating_add(to_ns(core.choose_duration(lo, hi) + delay + extra));
     let at = order(f, &p, at);
     note(core, PacketFate::Sent, &p);
-    f.schedule(core, at, NetEvent::Deliver(p));
+    f.schedule(core, at, NetEvent::Deliver(p, at));
 }
 
 /// A segment arrives no earlier than the previous one of its direction.
@@ -426,7 +530,7 @@ fn fire(core: &Core, token: u32) {
     let e = f.events[token as usize].take();
     f.free.push(token);
     match e {
-        Some(NetEvent::Deliver(p)) => {
+        Some(NetEvent::Deliver(p, _)) => {
             if arrives(core, &f, &p) {
                 let endpoints = f.endpoints;
                 drop(f);
