@@ -108,18 +108,22 @@ pub(crate) struct Transport {
     /// The per-packet fault rules (kept apart from the fabric: a rule runs
     /// user code, with no borrow of the fabric held).
     pub(super) rules: super::rules::Rules,
+    /// Whether any link has an MTU (most runs have none: no lookup then).
+    pub(super) mtus: std::cell::Cell<bool>,
 }
 
 impl PerRun for Transport {
     fn new(core: &Core) -> Transport {
         nodes::on_change(core, on_node_change);
+        let cfg: NetConfig = core
+            .cfg
+            .parts
+            .get::<NetConfig>()
+            .cloned()
+            .unwrap_or_default();
+        let cfg_mtu = cfg.link.mtu.is_some();
         Transport {
-            cfg: core
-                .cfg
-                .parts
-                .get::<NetConfig>()
-                .cloned()
-                .unwrap_or_default(),
+            cfg,
             fabric: RefCell::new(Fabric {
                 links: BTreeMap::new(),
                 blocked: BTreeSet::new(),
@@ -136,6 +140,7 @@ impl PerRun for Transport {
                 endpoints: None,
             }),
             rules: super::rules::Rules::default(),
+            mtus: std::cell::Cell::new(cfg_mtu),
         }
     }
 
@@ -254,11 +259,12 @@ pub(crate) fn close_channel(core: &Core, id: u64) {
 
 /// The MTU of the link from node `src` to node `dst`, if it has one
 /// (loopback has none).
+#[inline]
 pub(crate) fn mtu(core: &Core, src: u32, dst: u32) -> Option<usize> {
-    if src == dst {
+    let transport = get(core);
+    if src == dst || !transport.mtus.get() {
         return None;
     }
-    let transport = get(core);
     let f = transport.fabric.borrow();
     f.links.get(&(src, dst)).unwrap_or(&transport.cfg.link).mtu
 }

@@ -445,11 +445,11 @@ fn configure(core: &Core, from: u32, to: u32, link: LinkConfig) {
                 link.duplicate
             )
         });
-    fabric::get(core)
-        .fabric
-        .borrow_mut()
-        .links
-        .insert((from, to), link);
+    let transport = fabric::get(core);
+    if link.mtu.is_some() {
+        transport.mtus.set(true);
+    }
+    transport.fabric.borrow_mut().links.insert((from, to), link);
 }
 
 /// A partition's check is due: if the pair is still cut in the same epoch,
