@@ -63,7 +63,8 @@ pub use addr::{ToSocketAddrs, lookup_host};
 pub use netstat::{SocketEntry, netstat};
 pub use ready::{Interest, Ready};
 pub use tcp::{
-    OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, TcpListener, TcpStream, WriteHalf,
+    OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, TcpListener, TcpSocket, TcpStream,
+    WriteHalf,
 };
 pub use transport::{
     InFlight, LinkConfig, NetConfig, Rule, RuleId, RulePacket as Packet, Verdict, Wire, add_rule,

@@ -1096,3 +1096,45 @@ fn in_flight_lists_the_packets_on_the_wire_and_where_they_are() {
         assert!(net::in_flight().is_empty());
     });
 }
+
+#[test]
+fn tcp_socket_binds_before_connecting_listens_with_its_own_backlog_and_frees_an_unused_port() {
+    use seedloop::net::TcpSocket;
+    let mut sim = sim_with(17, fixed(ms(1)));
+    sim.block_on(async {
+        node::Builder::new("db").build();
+        let l = node::spawn_on("db", async {
+            let s = TcpSocket::new_v4().unwrap();
+            s.set_reuseaddr(true).unwrap();
+            s.bind("0.0.0.0:5432".parse().unwrap()).unwrap();
+            s.listen(2).unwrap()
+        })
+        .await
+        .unwrap();
+        // Bind before connect: the connection comes from the chosen port.
+        let s = TcpSocket::new_v4().unwrap();
+        s.bind("0.0.0.0:7000".parse().unwrap()).unwrap();
+        let taken = TcpSocket::new_v4().unwrap();
+        let err = taken.bind("0.0.0.0:7000".parse().unwrap()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AddrInUse);
+        s.set_nodelay(true).unwrap();
+        let db = SocketAddr::from(([10, 0, 0, 2], 5432));
+        let a = s.connect(db).await.unwrap();
+        assert_eq!(a.local_addr().unwrap().port(), 7000);
+        assert!(a.nodelay().unwrap(), "options pass to the stream");
+        // A backlog of 2: the third unaccepted connect is refused.
+        let _b = TcpStream::connect("db:5432").await.unwrap();
+        let err = TcpStream::connect("db:5432").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
+        let (from, _) = l.accept().await.unwrap();
+        assert_eq!(from.peer_addr().unwrap().port(), 7000);
+        // A socket dropped unused frees its port.
+        let unused = TcpSocket::new_v4().unwrap();
+        unused.bind("0.0.0.0:7100".parse().unwrap()).unwrap();
+        drop(unused);
+        TcpSocket::new_v4()
+            .unwrap()
+            .bind("0.0.0.0:7100".parse().unwrap())
+            .unwrap();
+    });
+}

@@ -431,6 +431,8 @@ pub(crate) struct ListenerShared {
     pub(crate) addr: SocketAddr,
     pub(crate) node: u32,
     pub(crate) backlog: RefCell<VecDeque<Rc<Conn>>>,
+    /// The most connections `backlog` holds.
+    pub(crate) limit: usize,
     pub(crate) wakers: RefCell<Vec<Waker>>,
     pub(crate) closed: Cell<bool>,
 }
@@ -464,13 +466,12 @@ pub(crate) fn on_segment(core: &Core, p: &Packet) {
             transport::note(core, PacketFate::Dropped, p);
             return;
         }
-        let backlog = transport::get(core).cfg.tcp_backlog;
         let listener = sockets::get(core)
             .table
             .borrow()
             .listeners
             .get(&p.to)
-            .filter(|l| !l.closed.get() && l.backlog.borrow().len() < backlog)
+            .filter(|l| !l.closed.get() && l.backlog.borrow().len() < l.limit)
             .cloned();
         transport::note(core, PacketFate::Delivered, p);
         match listener {

@@ -74,20 +74,31 @@ impl TcpListener {
         let want = addr.first_addr()?;
         let core = current_core();
         let node = core.current_node();
+        let limit = crate::net::transport::get(&core).cfg.tcp_backlog;
         let mut t = sockets::get(&core).table.borrow_mut();
-        {
-            let addr = addr::bind_addr(&core, &mut t, node, want, Proto::Tcp)?;
-            let shared = Rc::new(ListenerShared {
-                addr,
-                node,
-                backlog: RefCell::new(VecDeque::new()),
-                wakers: RefCell::new(Vec::new()),
-                closed: Cell::new(false),
-            });
-            t.listeners.insert(addr, shared.clone());
-            t.tcp_ports.insert(addr);
-            Ok(TcpListener { shared })
-        }
+        let addr = addr::bind_addr(&core, &mut t, node, want, Proto::Tcp)?;
+        Ok(TcpListener::listen_at(&mut t, addr, node, limit))
+    }
+
+    /// A listener on `addr` (free, or reserved by this node's `TcpSocket`)
+    /// that queues at most `limit` connections.
+    pub(crate) fn listen_at(
+        t: &mut sockets::Table,
+        addr: SocketAddr,
+        node: u32,
+        limit: usize,
+    ) -> TcpListener {
+        let shared = Rc::new(ListenerShared {
+            addr,
+            node,
+            backlog: RefCell::new(VecDeque::new()),
+            limit,
+            wakers: RefCell::new(Vec::new()),
+            closed: Cell::new(false),
+        });
+        t.listeners.insert(addr, shared.clone());
+        t.tcp_ports.insert(addr);
+        TcpListener { shared }
     }
 
     /// The next connection and its peer's address.

@@ -267,14 +267,28 @@ impl TcpStream {
 /// One connect attempt. The stream is made first, so that a failed or
 /// abandoned attempt closes its end when it is dropped.
 async fn connect_one(to: SocketAddr) -> io::Result<TcpStream> {
+    connect_from(to, None).await
+}
+
+/// One connect attempt from `bound`, an address this node reserved
+/// already (`TcpSocket::bind`), or from a new ephemeral port.
+pub(crate) async fn connect_from(
+    to: SocketAddr,
+    bound: Option<SocketAddr>,
+) -> io::Result<TcpStream> {
     let core = current_core();
     let node = core.current_node();
     let (dst, to) = addr::route(&core, node, to);
     let cfg = &transport::get(&core).cfg;
     let stream = {
         let mut t = sockets::get(&core).table.borrow_mut();
-        let any = SocketAddr::from(([0, 0, 0, 0], 0));
-        let local = addr::bind_addr(&core, &mut t, node, any, Proto::Tcp)?;
+        let local = match bound {
+            Some(local) => local,
+            None => {
+                let any = SocketAddr::from(([0, 0, 0, 0], 0));
+                addr::bind_addr(&core, &mut t, node, any, Proto::Tcp)?
+            }
+        };
         t.tcp_ports.insert(local);
         let peer = dst.unwrap_or(NO_NODE);
         let id = transport::open_channel(&core, node, peer);
