@@ -83,7 +83,7 @@ pub mod trace;
 pub use error::{BusyTask, ConfigError, Error, TaskInfo};
 pub use runtime::{Builder, Handle, PanicPolicy, Sim};
 /// Marks an `async fn` as a test that seedloop explores over many seeds; see [`explore`].
-pub use seedloop_macros::test;
+pub use seedloop_macros::{select, test};
 pub use strategy::Strategy;
 pub use tape::{ParseTapeError, Tape};
 pub use task::spawn;

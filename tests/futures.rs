@@ -317,3 +317,174 @@ fn cloning_a_value_may_touch_its_own_promise() {
     assert_eq!(waited, Ok(Reentrant(5)));
     P.with(|slot| slot.borrow_mut().take());
 }
+
+mod select_macro {
+    use std::cell::Cell;
+    use std::collections::BTreeSet;
+    use std::rc::Rc;
+    use std::time::Duration;
+
+    use seedloop::sync::mpsc;
+    use seedloop::time::sleep;
+    use seedloop::{Sim, Strategy};
+
+    /// Counts drops, to see that losing branches are dropped.
+    struct Dropped(Rc<Cell<u32>>);
+    impl Drop for Dropped {
+        fn drop(&mut self) {
+            self.0.set(self.0.get() + 1);
+        }
+    }
+
+    #[test]
+    fn the_first_to_complete_wins_and_the_others_are_dropped() {
+        let mut sim = Sim::new(1);
+        sim.block_on(async {
+            let drops = Rc::new(Cell::new(0));
+            let guard = Dropped(drops.clone());
+            let slow = async move {
+                sleep(Duration::from_secs(5)).await;
+                drop(guard);
+                "slow"
+            };
+            let won = seedloop::select! {
+                v = slow => v,
+                v = async { sleep(Duration::from_millis(1)).await; "fast" } => v,
+            };
+            assert_eq!(won, "fast");
+            assert_eq!(drops.get(), 1, "the losing future was dropped");
+            assert_eq!(
+                seedloop::time::Instant::now().since_start(),
+                Duration::from_millis(1)
+            );
+        });
+    }
+
+    #[test]
+    fn a_mismatched_output_disables_its_branch_and_else_runs_when_all_are_disabled() {
+        let mut sim = Sim::new(2);
+        sim.block_on(async {
+            let (tx, mut rx) = mpsc::channel::<u32>(1);
+            drop(tx); // recv() gives None: `Some(v)` does not match
+            let got = seedloop::select! {
+                Some(v) = rx.recv() => v,
+                _ = sleep(Duration::from_millis(3)) => 99,
+            };
+            assert_eq!(got, 99);
+            let flag = false;
+            let got = seedloop::select! {
+                _ = sleep(Duration::from_secs(1)), if flag => 1,
+                else => 2,
+            };
+            assert_eq!(
+                got, 2,
+                "a false precondition disables, and nothing else is left"
+            );
+        });
+    }
+
+    #[test]
+    fn with_every_branch_disabled_and_no_else_it_panics() {
+        let mut sim = Sim::builder().print_panics(false).build();
+        let err = sim
+            .try_block_on(async {
+                let (tx, mut rx) = mpsc::channel::<u32>(1);
+                drop(tx);
+                seedloop::select! {
+                    Some(v) = rx.recv() => v,
+                }
+            })
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("every branch is disabled"),
+            "{err}"
+        );
+    }
+
+    /// Two futures ready at once: which wins is the tape's choice, unless biased.
+    fn race(
+        seed: u64,
+        strategy: Option<Strategy>,
+        biased: bool,
+    ) -> (&'static str, seedloop::explore::Tape) {
+        let mut b = Sim::builder().seed(seed);
+        if let Some(s) = strategy {
+            b = b.strategy(s);
+        }
+        let mut sim = b.build();
+        let won = sim.block_on(async move {
+            // Ready at once, with no switch point of their own (a channel's
+            // receive may yield first, which is another choice).
+            let (a_rx, b_rx) = (std::future::ready(()), std::future::ready(()));
+            if biased {
+                seedloop::select! {
+                    biased;
+                    _ = a_rx => "a",
+                    _ = b_rx => "b",
+                }
+            } else {
+                seedloop::select! {
+                    _ = a_rx => "a",
+                    _ = b_rx => "b",
+                }
+            }
+        });
+        (won, sim.tape().clone())
+    }
+
+    #[test]
+    fn which_ready_branch_wins_is_a_choice_on_the_tape_and_biased_keeps_the_order() {
+        let winners: BTreeSet<&str> = (0..40).map(|s| race(s, None, false).0).collect();
+        assert_eq!(
+            winners,
+            BTreeSet::from(["a", "b"]),
+            "both orders are explored"
+        );
+        assert_eq!(
+            race(0, Some(Strategy::Fifo), false).0,
+            "a",
+            "0 is the first branch"
+        );
+        for seed in 0..40 {
+            let (won, tape) = race(seed, None, false);
+            assert_eq!(
+                race(99, Some(Strategy::Replay(tape)), false).0,
+                won,
+                "replays"
+            );
+            assert_eq!(race(seed, None, true).0, "a", "biased: written order");
+        }
+    }
+
+    #[test]
+    fn handlers_run_in_the_enclosing_function_with_mut_bindings_and_control_flow() {
+        async fn first_even(rx: &mut mpsc::Receiver<u32>) -> Option<u32> {
+            loop {
+                seedloop::select! {
+                    Some(mut v) = rx.recv() => {
+                        v += 0;
+                        if v % 2 == 0 {
+                            return Some(v);
+                        }
+                        continue;
+                    }
+                    _ = sleep(Duration::from_secs(1)) => break None,
+                }
+            }
+        }
+        let mut sim = Sim::new(3);
+        sim.block_on(async {
+            let (tx, mut rx) = mpsc::channel(8);
+            for v in [1, 3, 4, 5] {
+                tx.send(v).await.unwrap();
+            }
+            assert_eq!(first_even(&mut rx).await, Some(4));
+            drop(tx);
+            assert_eq!(
+                first_even(&mut rx).await,
+                None,
+                "5 is odd, then the channel closes"
+            );
+        });
+    }
+}

@@ -9,6 +9,7 @@ use syn::spanned::Spanned;
 use syn::{Error, Ident, Item, LitStr, ReturnType};
 
 mod args;
+mod select;
 
 use args::Args;
 
@@ -199,6 +200,57 @@ fn expand(attr: TokenStream2, item: TokenStream2) -> syn::Result<TokenStream2> {
             );
         }
     })
+}
+
+/// Waits on several futures at once and runs the branch of the first to
+/// complete (tokio's `select!`); the others are dropped. Use it as
+/// `seedloop::select!`.
+///
+/// ```text
+/// seedloop::select! {
+///     pattern = future => handler,
+///     pattern = future, if precondition => handler,
+///     else => handler,
+/// }
+/// ```
+///
+/// 1. Every precondition is evaluated; a branch whose precondition is
+///    false is disabled. Then every future expression is evaluated, in
+///    order, disabled ones included.
+/// 2. The enabled futures are polled. The first to complete whose output
+///    matches its pattern wins: the others are dropped and its handler
+///    runs with the pattern's bindings. An output that does not match
+///    disables its branch, and the rest go on.
+/// 3. When every branch is disabled, the `else` handler runs (without an
+///    `else` branch, `select!` panics).
+///
+/// # Determinism
+///
+/// Which enabled branch is polled first, at each poll, is a choice on the
+/// tape (0 = the first enabled branch in written order), so the harness
+/// explores which of several ready futures wins, as tokio's random start
+/// would, and a failing order replays and shrinks. With `biased;` as the
+/// first token the branches are polled in written order, as in tokio.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// let mut sim = seedloop::Sim::new(1);
+/// sim.block_on(async {
+///     let (tx, mut rx) = seedloop::sync::mpsc::channel::<u32>(1);
+///     tx.send(7).await.unwrap();
+///     let got = seedloop::select! {
+///         Some(v) = rx.recv() => v,
+///         _ = seedloop::time::sleep(Duration::from_secs(1)) => 0,
+///     };
+///     assert_eq!(got, 7);
+/// });
+/// ```
+#[proc_macro]
+pub fn select(input: TokenStream) -> TokenStream {
+    let parsed = syn::parse_macro_input!(input as select::Select);
+    select::expand(parsed).into()
 }
 
 #[cfg(test)]

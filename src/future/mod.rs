@@ -33,6 +33,7 @@
 //! assert_eq!((a, b), ("set", 2));
 //! ```
 
+mod macro_support;
 mod promise;
 mod select;
 
@@ -40,3 +41,9 @@ pub use crate::task::yield_now;
 pub use futures::future::{Either, join, try_join};
 pub use promise::{Cancelled, Promise, Wait};
 pub use select::{Select, select};
+
+/// What the `select!` macro's expansion calls.
+#[doc(hidden)]
+pub mod __macro {
+    pub use super::macro_support::first_branch;
+}
