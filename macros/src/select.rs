@@ -176,7 +176,7 @@ pub(crate) fn expand(select: Select) -> TokenStream2 {
             let __seedloop_start =
                 ::seedloop::future::__macro::first_branch(#biased, &__seedloop_disabled);
             for __seedloop_k in 0..#n {
-                let __seedloop_i = (__seedloop_start + __seedloop_k) % #n;
+                let __seedloop_i = (__seedloop_start + __seedloop_k) % __seedloop_disabled.len();
                 if __seedloop_disabled[__seedloop_i] {
                     continue;
                 }
