@@ -57,6 +57,9 @@ use std::task::{Context, Poll};
 use crate::runtime::wait::WaitKind;
 use crate::runtime::wait::{Switch, WaitList, WaitState, WakeGuard};
 
+mod closed;
+pub use closed::Closed;
+
 /// The errors of a broadcast channel.
 pub mod error {
     use std::fmt;
@@ -364,6 +367,10 @@ impl<T> Sender<T> {
     ///
     /// Cancel safe.
     ///
+    /// # Determinism
+    ///
+    /// A switch point when no receiver is left already.
+    ///
     /// ```
     /// let mut sim = seedloop::Sim::new(1);
     /// sim.block_on(async {
@@ -382,6 +389,7 @@ impl<T> Sender<T> {
         Closed {
             shared: &self.shared,
             state: WaitState::Init,
+            switch: Switch::default(),
             at: Location::caller(),
         }
     }
@@ -720,70 +728,5 @@ impl<T> Drop for Recv<'_, T> {
     fn drop(&mut self) {
         // Granted or not, nothing was taken: a send grants every waiter.
         self.state.cancel(&self.rx.shared.state, |s| &mut s.waiters);
-    }
-}
-
-/// A task blocked here is reported as waiting on `broadcast::Sender::closed`.
-static CLOSED: WaitKind = WaitKind::at("broadcast::Sender::closed");
-
-/// The future of [`Sender::closed`].
-///
-/// # Examples
-///
-/// ```
-/// let mut sim = seedloop::Sim::new(1);
-/// sim.block_on(async {
-///     let (tx, rx) = seedloop::sync::broadcast::channel::<u8>(1);
-///     drop(rx);
-///     let closed: seedloop::sync::broadcast::Closed<'_, u8> = tx.closed();
-///     closed.await; // no receiver: at once
-/// });
-/// ```
-pub struct Closed<'a, T> {
-    shared: &'a Rc<Shared<T>>,
-    state: WaitState,
-    at: &'static Location<'static>,
-}
-
-impl<T> fmt::Debug for Closed<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("broadcast::Closed").finish_non_exhaustive()
-    }
-}
-
-impl<T> Future for Closed<'_, T> {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = &mut *self;
-        match this.state {
-            WaitState::Done => Poll::Ready(()),
-            WaitState::Waiting(key) => {
-                let s = WakeGuard::one(this.shared.state.borrow_mut());
-                if s.closed_waiters.contains(key) {
-                    s.wait_again(|s| &mut s.closed_waiters, key, cx, &CLOSED, this.at)
-                } else {
-                    this.state = WaitState::Done;
-                    Poll::Ready(())
-                }
-            }
-            WaitState::Init => {
-                let mut s = this.shared.state.borrow_mut();
-                if s.receivers == 0 {
-                    drop(s);
-                    this.state = WaitState::Done;
-                    return Poll::Ready(());
-                }
-                this.state
-                    .wait(&mut s.closed_waiters, (), cx, &CLOSED, this.at)
-            }
-        }
-    }
-}
-
-impl<T> Drop for Closed<'_, T> {
-    fn drop(&mut self) {
-        self.state
-            .cancel(&self.shared.state, |s| &mut s.closed_waiters);
     }
 }
