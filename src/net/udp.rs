@@ -284,9 +284,6 @@ impl UdpSocket {
                 (dst, routed)
             }
         };
-        if let Some(node) = dst {
-            check_mtu(&core, src, node, buf.len())?;
-        }
         let packet = Packet {
             from: self.shared.addr,
             to,
@@ -298,7 +295,7 @@ impl UdpSocket {
             transport::note(&core, PacketFate::Dropped, &packet);
             return Ok(buf.len());
         }
-        transport::send(&core, packet);
+        transport::send_datagram(&core, packet).map_err(|mtu| too_big(buf.len(), mtu))?;
         Ok(buf.len())
     }
 
@@ -379,15 +376,20 @@ impl UdpSocket {
 /// A datagram of `len` bytes fits the MTU of the link from `src` to `dst`.
 pub(super) fn check_mtu(core: &Core, src: u32, dst: u32, len: usize) -> io::Result<()> {
     match transport::mtu(core, src, dst) {
-        Some(mtu) if len + transport::UDP_HEADERS > mtu => Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!(
-                "a datagram of {len} bytes does not fit the link's MTU of {mtu} bytes ({} with its headers)",
-                len + transport::UDP_HEADERS
-            ),
-        )),
+        Some(mtu) if len + transport::UDP_HEADERS > mtu => Err(too_big(len, mtu)),
         _ => Ok(()),
     }
+}
+
+#[cold]
+fn too_big(len: usize, mtu: usize) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!(
+            "a datagram of {len} bytes does not fit the link's MTU of {mtu} bytes ({} with its headers)",
+            len + transport::UDP_HEADERS
+        ),
+    )
 }
 
 pub(super) fn closed() -> io::Error {
@@ -419,15 +421,18 @@ pub(crate) fn deliver(core: &Core, p: &Packet) {
     let max_queued = transport::get(core).cfg.udp_queue;
     // To a group: the socket on the receiving node's own address and the
     // port, if it is in the group.
-    let local = match super::udp_group::is_group(p.to) {
-        true => SocketAddr::new(crate::node::table::ip(core, p.dst), p.to.port()),
-        false => p.to,
+    let group;
+    let local = if super::udp_group::is_group(p.to) {
+        group = SocketAddr::new(crate::node::table::ip(core, p.dst), p.to.port());
+        &group
+    } else {
+        &p.to
     };
     let socket = sockets::get(core)
         .table
         .borrow()
         .udp
-        .get(&local)
+        .get(local)
         .filter(|s| super::udp_group::accepts(s, p.to))
         .filter(|s| s.peer.get().is_none_or(|peer| s.is_peer(peer, p.from)))
         .filter(|s| s.queue.borrow().len() < max_queued)

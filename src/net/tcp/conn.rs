@@ -198,6 +198,7 @@ impl Conn {
 
     /// A read that does not wait: `None` when it would have to. `take`
     /// removes the bytes read (a peek leaves them).
+    #[inline]
     pub(crate) fn read_now(
         &self,
         end: usize,
@@ -312,6 +313,7 @@ impl Conn {
     }
 
     /// A write that does not wait: `None` when the send buffer is full.
+    #[inline]
     pub(crate) fn write_now(
         &self,
         core: &Core,

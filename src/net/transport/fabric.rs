@@ -54,13 +54,8 @@ pub(crate) struct Endpoints {
 }
 
 pub(super) enum NetEvent {
-    /// A packet arriving at `.1` (virtual nanoseconds).
-    Deliver(Packet, u64),
-    PartitionCheck {
-        a: u32,
-        b: u32,
-        epoch: u64,
-    },
+    Deliver(Packet),
+    PartitionCheck { a: u32, b: u32, epoch: u64 },
 }
 
 struct Held {
@@ -95,6 +90,9 @@ pub(super) struct Fabric {
     held: VecDeque<Held>,
     stalled: VecDeque<Packet>,
     events: Vec<Option<NetEvent>>,
+    /// When each event is due (by token; kept apart so that an event stays
+    /// small to move).
+    due: Vec<u64>,
     free: Vec<u32>,
     channels: BTreeMap<u64, Channel>,
     next_channel: u64,
@@ -134,6 +132,7 @@ impl PerRun for Transport {
                 held: VecDeque::new(),
                 stalled: VecDeque::new(),
                 events: Vec::new(),
+                due: Vec::new(),
                 free: Vec::new(),
                 channels: BTreeMap::new(),
                 next_channel: 1,
@@ -172,10 +171,12 @@ impl Fabric {
         let token = match self.free.pop() {
             Some(t) => {
                 self.events[t as usize] = Some(event);
+                self.due[t as usize] = at;
                 t
             }
             None => {
                 self.events.push(Some(event));
+                self.due.push(at);
                 (self.events.len() - 1) as u32
             }
         };
@@ -353,11 +354,10 @@ pub fn in_flight() -> Vec<InFlight> {
         .iter()
         .enumerate()
         .filter_map(|(i, e)| match e {
-            Some(NetEvent::Deliver(p, at)) => Some((
-                *at,
-                i,
-                summary(p, Wire::Arriving(Duration::from_nanos(*at))),
-            )),
+            Some(NetEvent::Deliver(p)) => {
+                let at = f.due[i];
+                Some((at, i, summary(p, Wire::Arriving(Duration::from_nanos(at)))))
+            }
             _ => None,
         })
         .collect();
@@ -387,7 +387,48 @@ pub(crate) fn send(core: &Core, p: Packet) {
     if transport.rules.any() && p.src != p.dst {
         return judged(core, transport, p);
     }
-    transmit(core, &transport.cfg, &mut transport.fabric.borrow_mut(), p);
+    transmit_after(
+        core,
+        &transport.cfg,
+        &mut transport.fabric.borrow_mut(),
+        p,
+        0,
+    );
+}
+
+/// A duration in virtual nanoseconds (saturating).
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// Puts a datagram on its link, unless it does not fit the link's MTU:
+/// then `Err(mtu)`, and nothing is sent.
+#[inline(never)]
+pub(crate) fn send_datagram(core: &Core, p: Packet) -> Result<(), usize> {
+    let transport = get(core);
+    if transport.mtus.get() && p.src != p.dst {
+        let f = transport.fabric.borrow();
+        let mtu = f
+            .links
+            .get(&(p.src, p.dst))
+            .unwrap_or(&transport.cfg.link)
+            .mtu;
+        if let Some(mtu) = mtu.filter(|&m| p.len() + super::config::UDP_HEADERS > m) {
+            return Err(mtu);
+        }
+    }
+    if transport.rules.any() && p.src != p.dst {
+        judged(core, transport, p);
+        return Ok(());
+    }
+    transmit_after(
+        core,
+        &transport.cfg,
+        &mut transport.fabric.borrow_mut(),
+        p,
+        0,
+    );
+    Ok(())
 }
 
 /// A packet the rules decide about first (see `rules`).
@@ -404,9 +445,9 @@ fn judged(core: &Core, transport: &Transport, p: Packet) {
         Verdict::Drop => {
             // A reliable channel loses no bytes: the segment goes again.
             note(core, PacketFate::Lost, &p);
-            transmit_after(core, cfg, &mut f, p, cfg.retransmit);
+            transmit_after(core, cfg, &mut f, p, nanos(cfg.retransmit));
         }
-        Verdict::Delay(d) => transmit_after(core, cfg, &mut f, p, d),
+        Verdict::Delay(d) => transmit_after(core, cfg, &mut f, p, nanos(d)),
         Verdict::Hold => {
             note(core, PacketFate::Held, &p);
             f.held.push_back(Held {
@@ -431,17 +472,18 @@ fn judged(core: &Core, transport: &Transport, p: Packet) {
     }
 }
 
+#[inline]
 fn transmit(core: &Core, cfg: &NetConfig, f: &mut Fabric, p: Packet) {
-    transmit_after(core, cfg, f, p, Duration::ZERO);
+    transmit_after(core, cfg, f, p, 0);
 }
 
 /// Puts a packet on its link, arriving `extra` later than the link says.
-fn transmit_after(core: &Core, cfg: &NetConfig, f: &mut Fabric, p: Packet, extra: Duration) {
+fn transmit_after(core: &Core, cfg: &NetConfig, f: &mut Fabric, p: Packet, extra: u64) {
     let now = core.now();
     if p.src == p.dst {
         note(core, PacketFate::Sent, &p);
         let at = order(f, &p, now);
-        f.schedule(core, at, NetEvent::Deliver(p, at));
+        f.schedule(core, at, NetEvent::Deliver(p));
         return;
     }
     // A segment never overtakes an earlier one of its direction that waits
@@ -485,18 +527,22 @@ fn transmit_after(core: &Core, cfg: &NetConfig, f: &mut Fabric, p: Packet, extra
             note(core, PacketFate::Lost, &p);
             return;
         }
-        let at = now.saturating_add(to_ns(core.choose_duration(lo, hi) + extra));
+        let at = now
+            .saturating_add(to_ns(core.choose_duration(lo, hi)))
+            .saturating_add(extra);
         let copy =
             (dup > 0.0 && core.choose(ChoiceKind::Coin { p: coin(dup) }, 2) == 1).then(|| Packet {
                 body: Body::Datagram(data.clone()),
                 ..p
             });
         note(core, PacketFate::Sent, &p);
-        f.schedule(core, at, NetEvent::Deliver(p, at));
+        f.schedule(core, at, NetEvent::Deliver(p));
         if let Some(copy) = copy {
             note(core, PacketFate::Duplicated, &copy);
-            let at = now.saturating_add(to_ns(core.choose_duration(lo, hi) + extra));
-            f.schedule(core, at, NetEvent::Deliver(copy, at));
+            let at = now
+                .saturating_add(to_ns(core.choose_duration(lo, hi)))
+                .saturating_add(extra);
+            f.schedule(core, at, NetEvent::Deliver(copy));
         }
         return;
     }
@@ -511,10 +557,12 @@ fn transmit_after(core: &Core, cfg: &NetConfig, f: &mut Fabric, p: Packet, extra
         delay += rto;
         rto = (rto * 2).min(MAX_RETRANSMIT);
     }
-    let at = now.saturating_add(to_ns(core.choose_duration(lo, hi) + delay + extra));
+    let at = now
+        .saturating_add(to_ns(core.choose_duration(lo, hi) + delay))
+        .saturating_add(extra);
     let at = order(f, &p, at);
     note(core, PacketFate::Sent, &p);
-    f.schedule(core, at, NetEvent::Deliver(p, at));
+    f.schedule(core, at, NetEvent::Deliver(p));
 }
 
 /// A segment arrives no earlier than the previous one of its direction.
@@ -536,7 +584,7 @@ fn fire(core: &Core, token: u32) {
     let e = f.events[token as usize].take();
     f.free.push(token);
     match e {
-        Some(NetEvent::Deliver(p, _)) => {
+        Some(NetEvent::Deliver(p)) => {
             if arrives(core, &f, &p) {
                 let endpoints = f.endpoints;
                 drop(f);

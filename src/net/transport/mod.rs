@@ -17,7 +17,9 @@ mod rules;
 pub(crate) use config::of as config_of;
 pub use config::{LinkConfig, NetConfig};
 pub(crate) use config::{TCP_HEADERS, UDP_HEADERS};
-pub(crate) use fabric::{Endpoints, attach, close_channel, get, mtu, note, open_channel, send};
+pub(crate) use fabric::{
+    Endpoints, attach, close_channel, get, mtu, note, open_channel, send, send_datagram,
+};
 pub use fabric::{InFlight, Wire, in_flight};
 pub use faults::{
     clog, hold, partition, partition_oneway, release, repair, repair_all, repair_oneway, set_link,
