@@ -31,7 +31,15 @@ use super::packet::{Body, Packet as Raw, Segment};
 use crate::node::{IntoNode, NodeId};
 use crate::runtime::current_core;
 
-/// What a rule decides for a packet (see the [module](self) docs).
+/// What a rule decides for a packet.
+///
+/// | verdict | a datagram (UDP) | a segment (TCP) |
+/// |---|---|---|
+/// | `Deliver` | the link decides | the link decides |
+/// | `Drop` | dropped | lost once: sent again after the retransmission delay |
+/// | `Delay(d)` | arrives `d` later than the link says | the same (later segments wait behind it) |
+/// | `Hold` | held until [`release`](crate::net::release) of its link | the same |
+/// | `Duplicate` | sent twice, each copy with its own fate | the link decides (a reliable channel drops duplicates) |
 ///
 /// ```
 /// use seedloop::net::Verdict;
@@ -369,7 +377,11 @@ impl Rules {
     }
 }
 
-/// Installs `rule` for every link (see the [module](self) docs).
+/// Installs `rule` for every link. Each packet put on a link (loopback
+/// excepted) is shown to the rules in the order they were installed; the
+/// first verdict other than [`Verdict::Deliver`] decides. A rule's
+/// randomness comes from the tape: call [`crate::rand`] inside it. A rule
+/// must not install or remove rules, nor call the fault controls.
 ///
 /// # Panics
 ///
