@@ -167,6 +167,53 @@ fn dfs_stops_at_the_run_limit_without_claiming_exhaustion() {
     assert!(!report.exhausted());
 }
 
+/// Issue 13's example: a program that fails on one random value passed
+/// `dfs:1` with "space exhausted". The search holds data choices at 0, so
+/// it must not claim a proof; it says what it held.
+#[test]
+fn dfs_never_claims_exhaustion_while_it_held_data_choices_at_zero() {
+    let report = Explorer::new("dfs")
+        .strategy(Strategy::Dfs { max_deviations: 1 })
+        .seeds(1000)
+        .run(|| async {
+            let t = seedloop::spawn(async {});
+            t.await.unwrap();
+            assert_ne!(seedloop::rand::random_range(0..4u32), 3);
+        })
+        .unwrap();
+    assert!(!report.exhausted(), "{report}");
+    let (random, cost) = report.data_held().expect("the schedules were all visited");
+    assert!(random >= 1 && cost == 0, "{random} {cost}");
+    let text = report.to_string();
+    assert!(
+        text.contains("schedules exhausted with data held at 0"),
+        "{text}"
+    );
+    assert!(!text.contains("space exhausted"), "{text}");
+    // Latencies are data too: a network with a latency range is held.
+    let report = Explorer::new("dfs-net")
+        .strategy(Strategy::Dfs { max_deviations: 1 })
+        .seeds(1000)
+        .run(|| async {
+            seedloop::node::Builder::new("b").build();
+            let s = seedloop::net::UdpSocket::bind("0.0.0.0:0").await.unwrap();
+            s.send_to(b"x", "b:9").await.unwrap();
+        })
+        .unwrap();
+    assert!(!report.exhausted());
+    assert!(
+        report.data_held().is_some_and(|(_, cost)| cost >= 1),
+        "{report}"
+    );
+    // A program with no data choice is still proved.
+    let report = Explorer::new("dfs-pure")
+        .strategy(Strategy::Dfs { max_deviations: 1 })
+        .seeds(1000)
+        .run(small_space)
+        .unwrap();
+    assert!(report.exhausted() && report.data_held().is_none());
+}
+
 /// The lost update of the tour: the minimal failing tape has one non-zero
 /// choice (one task must run between the other's read and write).
 async fn lost_update() {

@@ -589,8 +589,18 @@ impl Explorer {
         }
         if dfs {
             return match self.dfs(body, started) {
-                Ok((runs, distinct, exhausted)) => {
-                    Ok(self.report(runs, replayed, distinct, exhausted, started))
+                Ok((runs, distinct, schedules_done, held)) => {
+                    let mut report = self.report(
+                        runs,
+                        replayed,
+                        distinct,
+                        schedules_done && held.is_empty(),
+                        started,
+                    );
+                    if schedules_done && !held.is_empty() {
+                        report.held = Some((held.random, held.cost));
+                    }
+                    Ok(report)
                 }
                 Err(found) => Err(self.fail(*found, body)),
             };

@@ -38,6 +38,9 @@ pub struct Report {
     pub(crate) replayed: u64,
     pub(crate) distinct: u64,
     pub(crate) exhausted: bool,
+    /// For a `Dfs` sweep whose schedules were all visited: the data choices
+    /// held at 0 meanwhile (random words, costs and latencies).
+    pub(crate) held: Option<(u64, u64)>,
     pub(crate) wall: Duration,
     pub(crate) jobs: usize,
 }
@@ -67,12 +70,15 @@ impl Report {
         self.distinct
     }
 
-    /// Whether a `Dfs` sweep visited its whole space (every schedule within
-    /// its deviation bound); always `false` for the other strategies.
+    /// Whether a `Dfs` sweep visited its whole space: every schedule within
+    /// its deviation bound, and the program made no data choice (random
+    /// word, cost, latency) that the search held at 0. Always `false` for
+    /// the other strategies.
     ///
-    /// It means: no schedule with at most `K` non-zero *scheduling* choices
-    /// fails, with every data choice (random words, costs) at 0. A bug that
-    /// needs a particular random value, or more deviations, is outside it.
+    /// It means: no run with at most `K` non-zero scheduling choices fails.
+    /// A program that draws random values or has latency ranges is never
+    /// exhausted: its schedules may be, with that data held at 0, and
+    /// [`data_held`](Report::data_held) says how much was held.
     ///
     /// ```
     /// # use seedloop::explore::Explorer;
@@ -89,6 +95,30 @@ impl Report {
     /// ```
     pub fn exhausted(&self) -> bool {
         self.exhausted
+    }
+
+    /// For a `Dfs` sweep that visited every schedule within its bound but
+    /// held data choices at 0 on the way: how many, as (random words, costs
+    /// and latencies) over all its runs. `None` otherwise (no data was
+    /// held, the schedules were not all visited, or not a `Dfs` sweep).
+    ///
+    /// ```
+    /// use seedloop::explore::Explorer;
+    /// use seedloop::Strategy;
+    /// let report = Explorer::new("draws")
+    ///     .strategy(Strategy::Dfs { max_deviations: 1 })
+    ///     .seeds(1000)
+    ///     .run(|| async {
+    ///         // Fails only on a value dfs never tries: it must not claim a proof.
+    ///         assert_ne!(seedloop::rand::random_range(0..4u32), 3);
+    ///     })
+    ///     .unwrap();
+    /// assert!(!report.exhausted());
+    /// assert_eq!(report.data_held(), Some((1, 0)));
+    /// assert!(report.to_string().contains("schedules exhausted with data held at 0"));
+    /// ```
+    pub fn data_held(&self) -> Option<(u64, u64)> {
+        self.held
     }
 
     /// How many lines of the seeds file were replayed before the sweep.
@@ -130,6 +160,13 @@ impl fmt::Display for Report {
         }
         if self.exhausted {
             f.write_str(", space exhausted")?;
+        } else if let Some((random, cost)) = self.held {
+            write!(
+                f,
+                ", schedules exhausted with data held at 0 ({} and {}: not a proof for other values)",
+                plural(random, "random draw"),
+                plural(cost, "cost or latency"),
+            )?;
         }
         write!(f, ") in {:.2?}", self.wall)
     }

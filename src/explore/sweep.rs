@@ -195,7 +195,7 @@ impl Explorer {
         &self,
         body: &B,
         started: Instant,
-    ) -> Result<(u64, u64, bool), Box<Found>>
+    ) -> Result<(u64, u64, bool, crate::strategy::Held), Box<Found>>
     where
         B: Fn() -> Located<Fut>,
         Fut: Future<Output = ()>,
@@ -226,7 +226,7 @@ impl Explorer {
             seen.insert(run.fingerprint);
             more = walk.new_run(self.base_seed);
         }
-        Ok((runs, seen.len() as u64, !more))
+        Ok((runs, seen.len() as u64, !more, walk.held()))
     }
 
     /// Shrinks, saves and reports a failing run.
@@ -373,6 +373,7 @@ impl Explorer {
             replayed,
             distinct,
             exhausted,
+            held: None,
             wall: started.elapsed(),
             jobs: if matches!(self.strategy, Strategy::Dfs { .. }) || iterations <= 1 {
                 1

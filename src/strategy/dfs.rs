@@ -12,9 +12,13 @@
 //!
 //! Deviation choices are the scheduling kinds: which task runs, whether a
 //! switch point yields, timer order, `select` order and `buggify` coins.
-//! Data choices (random words, costs) stay 0 under `Dfs`.
+//! Data choices (random words, costs and latencies) stay 0 under `Dfs`:
+//! their spaces are far too wide to enumerate (a random word has 2^32
+//! values). The search counts every one it held at 0 ([`Scheduler::held`]),
+//! and a search that held any does not claim its space exhausted: only the
+//! schedules were, with that data fixed.
 
-use super::{ChoiceKind, Scheduler};
+use super::{ChoiceKind, Held, Scheduler};
 
 /// The search's state, which spans runs.
 pub(crate) struct Dfs {
@@ -26,6 +30,8 @@ pub(crate) struct Dfs {
     /// Whether a run was started (the first needs no search step).
     started: bool,
     exhausted: bool,
+    /// The data choices held at 0, over every run.
+    held: Held,
 }
 
 impl Dfs {
@@ -36,6 +42,7 @@ impl Dfs {
             made: Vec::new(),
             started: false,
             exhausted: false,
+            held: Held::default(),
         }
     }
 }
@@ -68,7 +75,16 @@ impl Scheduler for Dfs {
         // As `Replay`: a value too large for this choice is clamped.
         let v = u64::from(v).min(n - 1) as u32;
         self.made.push((v, kind, n));
+        match kind {
+            ChoiceKind::Random => self.held.random += 1,
+            ChoiceKind::Cost => self.held.cost += 1,
+            _ => {}
+        }
         v
+    }
+
+    fn held(&self) -> Held {
+        self.held
     }
 }
 

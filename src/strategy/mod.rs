@@ -78,6 +78,28 @@ pub(crate) trait Scheduler {
     fn every_step(&self) -> bool {
         false
     }
+
+    /// The data choices a search held at 0 instead of covering them, over
+    /// every run so far (`Dfs` enumerates scheduling choices only).
+    fn held(&self) -> Held {
+        Held::default()
+    }
+}
+
+/// How many choices, of the kinds a search does not enumerate, it answered
+/// with 0 over its runs: what its "exhausted" does not cover.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Held {
+    /// Random words (`seedloop::rand`, a rule's chance, ...).
+    pub(crate) random: u64,
+    /// Costs and latencies (a link's latency range, `spawn_blocking`).
+    pub(crate) cost: u64,
+}
+
+impl Held {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.random == 0 && self.cost == 0
+    }
 }
 
 /// The parameters a strategy is made with, beyond its own variant's.
