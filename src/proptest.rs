@@ -5,10 +5,15 @@
 //! choice (see [`Tape`]). Given to [`Strategy::Replay`](crate::Strategy::Replay),
 //! *any* tape is a valid schedule: a value too large for its choice is clamped
 //! to the largest option, and past its end the run continues with zeros. So
-//! proptest can generate tapes freely, and its ordinary shrinking (deleting
-//! elements of a list, lowering each value toward its simplest) moves a failing
-//! tape toward a simpler schedule, ending at a short tape with few non-zero
-//! choices: the handful of decisions that make the bug happen.
+//! proptest can generate tapes freely. Shrinking is seedloop's own, the
+//! explorer's edits as a proptest value tree: zero chunks of choices (half
+//! the tape, a quarter, ... one), delete chunks, delete runs of zeros, then
+//! lower each value. A single edit at a time would miss simplifications a
+//! chunk makes at once (a schedule choice is a position in the ready queue,
+//! so an early edit changes what later choices mean). The result is
+//! 1-minimal: zeroing or deleting any of its remaining non-zero choices makes
+//! the property pass. It is a short tape with few non-zero choices: the
+//! handful of decisions that make the bug happen.
 //!
 //! | item | what it gives |
 //! |---|---|
@@ -341,13 +346,9 @@ pub fn tape() -> impl Strategy<Value = Tape> {
 /// As for [`tape()`]: the tapes are as repeatable as proptest's `TestRng`,
 /// and each tape replays the same run.
 pub fn tape_with(params: TapeParams) -> impl Strategy<Value = Tape> {
-    let min_len = params.len.start();
-    collection::vec(params.choice(), params.len.clone()).prop_map(move |mut values| {
-        // Trailing zeros change nothing (a replay continues with zeros), and
-        // proptest deletes elements before it lowers them, so a zero it
-        // lowers last would otherwise stay in the reported tape.
-        let end = values.iter().rposition(|v| *v != 0).map_or(0, |i| i + 1);
-        values.truncate(end.max(min_len));
-        Tape::from_values(values)
-    })
+    // Generated as a list, shrunk as a schedule: see `proptest_tree`.
+    crate::proptest_tree::TapeStrategy {
+        min_len: params.len.start(),
+        values: collection::vec(params.choice(), params.len.clone()).boxed(),
+    }
 }

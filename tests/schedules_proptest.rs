@@ -333,3 +333,47 @@ proptest! {
         prop_assert_eq!(total, 2);
     }
 }
+
+/// Two independent deviations, each needed: a task must yield at the lock
+/// *and* a second one too. Whatever tape proptest starts from, its result
+/// is 1-minimal: zeroing or deleting any remaining non-zero choice passes.
+#[test]
+fn proptests_result_is_one_minimal() {
+    let lost = |tape: &Tape| replay(tape, read_lock_write()).0 != 2;
+    for seed in 0..5u8 {
+        let mut runner = {
+            let config = Config {
+                cases: 512,
+                max_shrink_iters: 10_000,
+                failure_persistence: None,
+                rng_algorithm: RngAlgorithm::ChaCha,
+                ..Config::default()
+            };
+            let mut bytes = [0u8; 32];
+            bytes[0] = seed;
+            TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes))
+        };
+        let result = runner.run(&tape(), |tape| {
+            prop_assert!(!lost(&tape));
+            Ok(())
+        });
+        let Err(TestError::Fail(_, minimal)) = result else {
+            panic!("seed {seed}: the planted race went unnoticed");
+        };
+        let values = minimal.values().to_vec();
+        for i in (0..values.len()).filter(|&i| values[i] != 0) {
+            let mut zeroed = values.clone();
+            zeroed[i] = 0;
+            assert!(
+                !lost(&Tape::from_values(zeroed)),
+                "seed {seed}: {minimal}: zeroing {i} still fails"
+            );
+            let mut deleted = values.clone();
+            deleted.remove(i);
+            assert!(
+                !lost(&Tape::from_values(deleted)),
+                "seed {seed}: {minimal}: deleting {i} still fails"
+            );
+        }
+    }
+}
