@@ -70,8 +70,6 @@ pub mod net;
 pub mod node;
 #[cfg(feature = "proptest")]
 pub mod proptest;
-#[cfg(feature = "proptest")]
-mod proptest_tree;
 pub mod queue;
 pub mod rand;
 mod runtime;

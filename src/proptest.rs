@@ -79,6 +79,8 @@ use ::proptest::strategy::Union;
 
 use crate::tape::Tape;
 
+mod tree;
+
 /// How [`tape_with`] shapes the tapes it generates.
 ///
 /// Each choice of a generated tape is, independently, `0` or, with probability
@@ -346,8 +348,8 @@ pub fn tape() -> impl Strategy<Value = Tape> {
 /// As for [`tape()`]: the tapes are as repeatable as proptest's `TestRng`,
 /// and each tape replays the same run.
 pub fn tape_with(params: TapeParams) -> impl Strategy<Value = Tape> {
-    // Generated as a list, shrunk as a schedule: see `proptest_tree`.
-    crate::proptest_tree::TapeStrategy {
+    // Generated as a list, shrunk as a schedule: see `tree`.
+    tree::TapeStrategy {
         min_len: params.len.start(),
         values: collection::vec(params.choice(), params.len.clone()).boxed(),
     }
