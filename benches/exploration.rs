@@ -3,7 +3,7 @@
 //! (add `-- --quick` for 5 sweeps instead of 20, or a word to run only the
 //! bugs whose name contains it).
 //!
-//! For every bug and strategy (`random`, `pct:2`, `pct:3`): 20 sweeps of
+//! For every bug and strategy (`random`, `pct:2`, `pct:3`, `portfolio`): 20 sweeps of
 //! 1,000 seeds each, from base seeds `k * 1_000_003`, on one thread. A sweep
 //! stops at its first failure; we record at which iteration, and how many
 //! non-zero choices the shrunk tape keeps. `dfs:2` visits its schedules in a
@@ -85,7 +85,8 @@ struct Row {
     nonzero: Vec<u64>,
     /// For a `Dfs` sweep that found nothing: how many schedules it ran,
     /// and whether that was its whole bounded space.
-    searched: Option<(u64, bool)>,
+    /// A `Dfs` sweep that found nothing: its runs and what it covered.
+    searched: Option<(u64, &'static str)>,
     wall: Duration,
 }
 
@@ -107,7 +108,16 @@ fn sweep(bug: &bugs::Bug, strategy: &Strategy, sweeps: u64) -> Row {
             .jobs(1)
             .run(bug.buggy);
         match result {
-            Ok(report) => row.searched = Some((report.iterations(), report.exhausted())),
+            Ok(report) => {
+                let covered = if report.exhausted() {
+                    "space exhausted"
+                } else if report.data_held().is_some() {
+                    "schedules exhausted, data held at 0"
+                } else {
+                    "not exhausted"
+                };
+                row.searched = Some((report.iterations(), covered));
+            }
             Err(failure) => {
                 assert!(
                     bug.cause.matches(failure.error()),
@@ -130,6 +140,7 @@ fn main() {
         Strategy::Random,
         Strategy::Pct { depth: 2 },
         Strategy::Pct { depth: 3 },
+        Strategy::Portfolio,
         Strategy::Dfs { max_deviations: 2 },
     ];
     let chosen: Vec<&bugs::Bug> = bugs::ALL
@@ -158,12 +169,7 @@ fn main() {
             } else {
                 format!("{}/{}", row.found, row.sweeps)
             };
-            if let (Strategy::Dfs { .. }, Some((runs, exhausted))) = (strategy, row.searched) {
-                let how = if exhausted {
-                    "space exhausted"
-                } else {
-                    "not exhausted"
-                };
+            if let (Strategy::Dfs { .. }, Some((runs, how))) = (strategy, row.searched) {
                 found = format!("{found} ({runs} schedules, {how})");
             }
             println!(
@@ -193,7 +199,13 @@ fn main() {
                 bug.name,
                 report.iterations(),
                 report.distinct_fingerprints(),
-                if report.exhausted() { "yes" } else { "no" }
+                if report.exhausted() {
+                    "yes"
+                } else if report.data_held().is_some() {
+                    "schedules only (data held at 0)"
+                } else {
+                    "no"
+                }
             ),
             Err(failure) => println!("| {} | FAILED: {} | | |", bug.name, failure.error()),
         }

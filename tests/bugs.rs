@@ -192,6 +192,51 @@ fn pct_finds_bugs() {
     }
 }
 
+/// `Portfolio` finds every bug of the suite within 1,000 seeds, its
+/// failures replay from the seed (the member is the seed's), and a sweep's
+/// first failure does not depend on the number of jobs.
+#[test]
+fn the_portfolio_finds_every_bug_and_its_draw_depends_on_the_seed_alone() {
+    for bug in bugs::ALL {
+        let failure = Explorer::new(format!("bugs::{}", bug.name))
+            .strategy(Strategy::Portfolio)
+            .seeds(1000)
+            .jobs(1)
+            .run(bug.buggy)
+            .unwrap_err();
+        assert!(
+            bug.cause.matches(failure.error()),
+            "{}: {failure}",
+            bug.name
+        );
+        assert!(
+            failure.to_string().contains("strategy portfolio"),
+            "{failure}"
+        );
+        let replayed = replay(bug, &failure).expect_err("the portfolio failure replays");
+        assert!(
+            bug.cause.matches(&replayed),
+            "{}: replayed as {replayed}",
+            bug.name
+        );
+    }
+    let first = |jobs| {
+        let failure = Explorer::new("bugs::lost_update")
+            .strategy(Strategy::Portfolio)
+            .seeds(1000)
+            .jobs(jobs)
+            .run(bugs::by_name("lost_update").buggy)
+            .unwrap_err();
+        (failure.seed(), iteration(&failure))
+    };
+    assert_eq!(first(1), first(2));
+    assert_eq!(
+        "portfolio".parse::<Strategy>().unwrap(),
+        Strategy::Portfolio
+    );
+    assert_eq!(Strategy::Portfolio.to_string(), "portfolio");
+}
+
 /// `Dfs` with two deviations finds a bug within its bound, at an iteration
 /// that does not depend on the base seed, with a tape of at most two
 /// non-zero choices; on the fixed program it searches the whole bounded

@@ -108,7 +108,7 @@ impl Explorer {
         B: Fn() -> Located<Fut>,
         Fut: Future<Output = ()>,
     {
-        if !matches!(self.strategy, Strategy::Pct { .. }) {
+        if !matches!(self.strategy, Strategy::Pct { .. } | Strategy::Portfolio) {
             return 0;
         }
         let probe = run_once(self.builder(self.base_seed, Strategy::Fifo, 0), body);

@@ -15,6 +15,7 @@ use crate::tape::Tape;
 mod dfs;
 mod fifo;
 mod pct;
+mod portfolio;
 mod random;
 mod replay;
 
@@ -135,10 +136,12 @@ pub(crate) fn zeros() -> Box<dyn Scheduler> {
 /// | `Random` (default) | drawn from ChaCha8 seeded with the run's seed; a switch point yields with probability 1/4 | sweeping many seeds; shallow bugs, data-dependent bugs |
 /// | `Pct { depth }` | random task priorities with `depth - 1` priority change points; the highest-priority ready task runs | ordering bugs that need a few preemptions at precise places (finds a depth-`d` bug with probability at least `1/(n·k^(d-1))` per run, `n` tasks, `k` steps) |
 /// | `Dfs { max_deviations }` | every tape with at most `K` non-zero scheduling choices, in order, one per run (with [`explore::Explorer`](crate::explore::Explorer)); a single `Sim` runs the first, all zeros | small programs: proving a bound exhaustively, finding the fewest preemptions |
+/// | `Portfolio` | each run draws its strategy from a mix, by its seed alone: `Random` at three switch-point yield probabilities (low, the default, high) and `Pct` at depths 1 to 3 | sweeps that should find both shallow and ordering bugs without choosing |
 /// | `Replay(tape)` | read back from a tape, then zeros | reproducing a run exactly |
 ///
 /// Parsed from text as `fifo`, `random`, `pct:<depth>`, `dfs:<max
-/// deviations>` or `replay:<tape text>` (the form `SEEDLOOP_STRATEGY` takes).
+/// deviations>`, `portfolio` or `replay:<tape text>` (the form
+/// `SEEDLOOP_STRATEGY` takes).
 ///
 /// # Examples
 ///
@@ -183,6 +186,9 @@ pub enum Strategy {
     },
     /// Every choice is read from the tape; past its end, choices are 0.
     Replay(Tape),
+    /// Each run draws `Random` (at one of three switch-point yield
+    /// probabilities) or `Pct` (depth 1, 2 or 3) from its seed alone.
+    Portfolio,
 }
 
 impl Strategy {
@@ -195,6 +201,7 @@ impl Strategy {
             Strategy::Pct { depth } => Box::new(pct::Pct::new(*depth, tuning.steps_hint)),
             Strategy::Dfs { max_deviations } => Box::new(dfs::Dfs::new(*max_deviations)),
             Strategy::Replay(tape) => Box::new(replay::Replay::new(tape.clone())),
+            Strategy::Portfolio => Box::new(portfolio::Portfolio::new(tuning)),
         }
     }
 
@@ -215,6 +222,7 @@ impl fmt::Display for Strategy {
             Strategy::Pct { depth } => write!(f, "pct:{depth}"),
             Strategy::Dfs { max_deviations } => write!(f, "dfs:{max_deviations}"),
             Strategy::Replay(tape) => write!(f, "replay:{tape}"),
+            Strategy::Portfolio => f.write_str("portfolio"),
         }
     }
 }
@@ -227,6 +235,7 @@ impl FromStr for Strategy {
         match text {
             "fifo" => Ok(Strategy::Fifo),
             "random" => Ok(Strategy::Random),
+            "portfolio" => Ok(Strategy::Portfolio),
             _ => {
                 if let Some(depth) = text.strip_prefix("pct:") {
                     let depth = number(s, depth, 1..=16, "the depth of `pct:<depth>`")?;
@@ -248,7 +257,7 @@ impl FromStr for Strategy {
                     Err(ConfigError::new(
                         "strategy",
                         s,
-                        "expected `fifo`, `random`, `pct:<depth>`, `dfs:<max deviations>` or `replay:<tape>`",
+                        "expected `fifo`, `random`, `pct:<depth>`, `dfs:<max deviations>`, `portfolio` or `replay:<tape>`",
                     ))
                 }
             }
