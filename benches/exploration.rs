@@ -210,5 +210,43 @@ fn main() {
             Err(failure) => println!("| {} | FAILED: {} | | |", bug.name, failure.error()),
         }
     }
+    println!(
+        "\n`pct` from a plain `Sim` (no explorer, so no estimate of the run's length: change points drawn log-uniformly), seeds base..base+{SEEDS}:\n"
+    );
+    println!("| bug | strategy | found in | median iterations to first failure | worst |");
+    println!("|---|---|---|---|---|");
+    for bug in &chosen {
+        for depth in [2, 3] {
+            let mut iterations = Vec::new();
+            for k in 0..opts.sweeps {
+                let base = k * 1_000_003;
+                let hit = (0..SEEDS).find(|i| {
+                    let mut sim = seedloop::Sim::builder()
+                        .seed(base + i)
+                        .strategy(Strategy::Pct { depth })
+                        .buggify(bug.buggify)
+                        .print_panics(false)
+                        .build();
+                    sim.try_block_on((bug.buggy)()).is_err()
+                });
+                if let Some(i) = hit {
+                    iterations.push(i + 1);
+                }
+            }
+            let found = iterations.len() as u64;
+            let worst = iterations.iter().max().map(|&w| w as f64);
+            println!(
+                "| {} | pct:{depth} (plain Sim) | {} | {} | {} |",
+                bug.name,
+                if found < opts.sweeps {
+                    format!("**{found}/{}**", opts.sweeps)
+                } else {
+                    format!("{found}/{}", opts.sweeps)
+                },
+                show(median(&mut iterations)),
+                show(worst),
+            );
+        }
+    }
     eprintln!("\ntotal wall time {:.2?}", started.elapsed());
 }

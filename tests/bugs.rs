@@ -192,6 +192,30 @@ fn pct_finds_bugs() {
     }
 }
 
+/// `Pct` from a plain `Sim` (no explorer, so no estimate of the run's
+/// length) still finds the suite's ordering bugs: its change points are
+/// drawn log-uniformly, so they fall inside short runs. With the old fixed
+/// estimate of 1,000 points they mostly fell after the run had ended.
+#[test]
+fn pct_from_a_plain_sim_finds_bugs_in_short_runs() {
+    for (name, depth) in [("lost_update", 2), ("missed_notify", 3), ("torn_read", 3)] {
+        let bug = bugs::by_name(name);
+        let found = (0..1000u64).find(|seed| {
+            Sim::builder()
+                .seed(*seed)
+                .strategy(Strategy::Pct { depth })
+                .print_panics(false)
+                .build()
+                .try_block_on((bug.buggy)())
+                .is_err()
+        });
+        assert!(
+            found.is_some(),
+            "{name}: pct:{depth} from a plain Sim found nothing in 1,000 seeds"
+        );
+    }
+}
+
 /// `Portfolio` finds every bug of the suite within 1,000 seeds, its
 /// failures replay from the seed (the member is the seed's), and a sweep's
 /// first failure does not depend on the number of jobs.

@@ -102,7 +102,10 @@ impl Explorer {
         })
     }
 
-    /// `Pct`'s estimate of a run's length: the steps of a plain run.
+    /// `Pct`'s estimate of a run's length: the steps of a plain run. (Its
+    /// steps plus its choices bound the scheduling points from above, but
+    /// measured on the bug suite that larger `k` spreads the change points
+    /// too thin: the medians got worse on 10 of 18 bugs.)
     pub(super) fn steps_hint<B, Fut>(&self, body: &B) -> u64
     where
         B: Fn() -> Located<Fut>,

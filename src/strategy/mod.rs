@@ -109,8 +109,9 @@ pub(crate) struct Tuning {
     /// The probability that a switch point yields under `Random`, in units
     /// of 2^-32 (default 1/4; the explorer's swarm draws it per seed).
     pub(crate) yield_p: u32,
-    /// `Pct`'s estimate of the number of steps in a run (default 1,000; the
-    /// explorer measures it with a plain run first).
+    /// `Pct`'s estimate of the number of scheduling points in a run; 0
+    /// (the default, a plain `Sim`) means unknown, and `Pct` then draws its
+    /// change points log-uniformly. The explorer measures it first.
     pub(crate) steps_hint: u64,
 }
 
@@ -118,7 +119,7 @@ impl Default for Tuning {
     fn default() -> Tuning {
         Tuning {
             yield_p: 1 << 30,
-            steps_hint: 1000,
+            steps_hint: 0,
         }
     }
 }

@@ -3,8 +3,14 @@
 //!
 //! Every task gets a random priority when it is first seen, and the ready
 //! task with the highest priority runs. Before the run, `depth - 1` *change
-//! points* are drawn uniformly among the first `k` scheduling points (`k` is
-//! an estimate of the run's length). When the run reaches change point `i`,
+//! points* are drawn uniformly among the first `k` scheduling points, where
+//! `k` is the explorer's estimate of the run's length (the steps of a
+//! plain run). With no
+//! estimate (a plain `Sim`), each change point is drawn log-uniformly
+//! instead: point `i` with probability at least `1 / (21 i)`, whatever the
+//! run's length, so a bug of depth `d` whose change points fall at points
+//! `i_1 .. i_(d-1)` is found with probability at least
+//! `1 / (n * 21^(d-1) * i_1 * ... * i_(d-1))` per run. When the run reaches change point `i`,
 //! the task about to run (or running, at a switch point) drops to priority
 //! `i`, below every initial priority, and the highest-priority ready task
 //! runs instead. A bug that needs `d` ordering constraints is found with
@@ -61,11 +67,14 @@ impl Pct {
     /// drawn, no task seen, no point passed.
     fn start(&mut self, seed: u64) {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let k = self.steps_hint.max(1);
+        let k = self.steps_hint;
         // Change point i (1-based) lowers a task to priority depth - i, so
         // the later a change point, the lower the priority it gives.
         let mut steps: Vec<u64> = (1..self.depth.max(1))
-            .map(|_| uniform(&mut rng, k) + 1)
+            .map(|_| match k {
+                0 => log_uniform(&mut rng),
+                k => uniform(&mut rng, k) + 1,
+            })
             .collect();
         steps.sort_unstable();
         let depth = u64::from(self.depth.max(1));
@@ -119,6 +128,21 @@ impl Pct {
         best.0
     }
 }
+
+/// A change point for a run of unknown length: a scale `2^e`, `e` uniform
+/// in `0..=LOG_MAX`, then a point uniform within `[2^e, 2^(e+1))`. Point
+/// `i` is drawn with probability at least `1 / ((LOG_MAX + 1) * i)`,
+/// whatever the run's length: short runs get their change points as often
+/// as long ones get theirs, scale for scale.
+fn log_uniform(rng: &mut ChaCha8Rng) -> u64 {
+    let e = uniform(rng, u64::from(LOG_MAX) + 1);
+    let base = 1u64 << e;
+    base + uniform(rng, base)
+}
+
+/// The largest scale of [`log_uniform`]: runs of up to 2^21 scheduling
+/// points are covered.
+const LOG_MAX: u32 = 20;
 
 impl Scheduler for Pct {
     fn new_run(&mut self, seed: u64) -> bool {

@@ -43,11 +43,7 @@ pub(crate) fn member(seed: u64) -> u64 {
 
 impl Scheduler for Portfolio {
     fn new_run(&mut self, seed: u64) -> bool {
-        let steps = if self.tuning.steps_hint == 0 {
-            Tuning::default().steps_hint
-        } else {
-            self.tuning.steps_hint
-        };
+        let steps = self.tuning.steps_hint;
         self.inner = match member(seed) {
             0 => Box::new(Random::new(self.tuning.yield_p)),
             1 => Box::new(Random::new(1 << 28)),
