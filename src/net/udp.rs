@@ -376,7 +376,7 @@ impl UdpSocket {
 /// A datagram of `len` bytes fits the MTU of the link from `src` to `dst`.
 pub(super) fn check_mtu(core: &Core, src: u32, dst: u32, len: usize) -> io::Result<()> {
     match transport::mtu(core, src, dst) {
-        Some(mtu) if len + transport::UDP_HEADERS > mtu => Err(too_big(len, mtu)),
+        Some(mtu) if !transport::datagram_fits(len, mtu) => Err(too_big(len, mtu)),
         _ => Ok(()),
     }
 }

@@ -82,7 +82,12 @@ pub(crate) const TAPE_SEED: u64 = 0x7a9e_5eed_7a9e_5eed;
 /// runs with equal tapes made the same choices at the same places; two
 /// with different tapes get different fingerprints.
 pub(crate) fn fingerprint_of(events: u64, tape: u64, len: usize) -> u64 {
-    let mut h = events ^ tape.rotate_left(17) ^ (len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    finalise(events ^ tape.rotate_left(17) ^ (len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
+}
+
+/// Two multiply-xorshift rounds: every input bit reaches every output bit.
+#[inline]
+fn finalise(mut h: u64) -> u64 {
     h = (h ^ (h >> 32)).wrapping_mul(0xd6e8_feb8_6659_fd93);
     h = (h ^ (h >> 32)).wrapping_mul(0xd6e8_feb8_6659_fd93);
     h ^ (h >> 32)
@@ -105,10 +110,7 @@ impl Recorder {
 
     #[inline]
     fn mix(&mut self, tag: u64, a: u64, b: u64) {
-        let mut h = self.fingerprint ^ (tag << 56) ^ a ^ b.rotate_left(29);
-        h = (h ^ (h >> 32)).wrapping_mul(0xd6e8_feb8_6659_fd93);
-        h = (h ^ (h >> 32)).wrapping_mul(0xd6e8_feb8_6659_fd93);
-        self.fingerprint = h ^ (h >> 32);
+        self.fingerprint = finalise(self.fingerprint ^ (tag << 56) ^ a ^ b.rotate_left(29));
     }
 
     /// Whether an event is wanted in words: kept for the trace, or logged

@@ -174,22 +174,29 @@ impl Conn {
         cx: &Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        if let Some(done) = self.read_now(end, buf, true) {
-            return Poll::Ready(done);
-        }
-        register_as(&READ, &self.ends[end].read_waker, cx);
-        Poll::Pending
+        self.poll_take(end, cx, buf, true)
     }
 
     /// As `poll_read`, leaving the bytes in place (`peek`).
-    #[track_caller]
     pub(crate) fn poll_peek(
         &self,
         end: usize,
         cx: &Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        if let Some(done) = self.read_now(end, buf, false) {
+        self.poll_take(end, cx, buf, false)
+    }
+
+    /// `read_now`, or wait for the bytes.
+    #[inline]
+    fn poll_take(
+        &self,
+        end: usize,
+        cx: &Context<'_>,
+        buf: &mut [u8],
+        take: bool,
+    ) -> Poll<io::Result<usize>> {
+        if let Some(done) = self.read_now(end, buf, take) {
             return Poll::Ready(done);
         }
         register_as(&READ, &self.ends[end].read_waker, cx);

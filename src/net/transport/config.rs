@@ -56,6 +56,12 @@ impl Default for LinkConfig {
 
 /// The IPv4 and UDP headers a datagram carries over its payload.
 pub(crate) const UDP_HEADERS: usize = 28;
+/// Whether a datagram of `len` payload bytes fits an MTU of `mtu` bytes.
+#[inline]
+pub(crate) fn datagram_fits(len: usize, mtu: usize) -> bool {
+    len + UDP_HEADERS <= mtu
+}
+
 /// The IPv4 and TCP headers a segment carries over its payload.
 pub(crate) const TCP_HEADERS: usize = 40;
 /// The smallest MTU IPv4 allows (RFC 791).

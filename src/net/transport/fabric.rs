@@ -262,12 +262,20 @@ pub(crate) fn close_channel(core: &Core, id: u64) {
 /// (loopback has none).
 #[inline]
 pub(crate) fn mtu(core: &Core, src: u32, dst: u32) -> Option<usize> {
-    let transport = get(core);
-    if src == dst || !transport.mtus.get() {
-        return None;
+    get(core).link_mtu(src, dst)
+}
+
+impl Transport {
+    /// The MTU of the link from `src` to `dst`: none for loopback, nor
+    /// while no link has one (then no lookup at all).
+    #[inline]
+    fn link_mtu(&self, src: u32, dst: u32) -> Option<usize> {
+        if src == dst || !self.mtus.get() {
+            return None;
+        }
+        let f = self.fabric.borrow();
+        f.links.get(&(src, dst)).unwrap_or(&self.cfg.link).mtu
     }
-    let f = transport.fabric.borrow();
-    f.links.get(&(src, dst)).unwrap_or(&transport.cfg.link).mtu
 }
 
 /// Where a packet on the wire is.
@@ -313,10 +321,7 @@ pub struct InFlight {
 fn summary(p: &Packet, wire: Wire) -> InFlight {
     InFlight {
         protocol: p.proto(),
-        segment: match &p.body {
-            Body::Datagram(_) => None,
-            Body::Stream { .. } => Some(p.control().unwrap_or("DATA")),
-        },
+        segment: p.segment(),
         from: p.from,
         to: p.to,
         len: p.len(),
@@ -406,14 +411,8 @@ fn nanos(d: Duration) -> u64 {
 #[inline(never)]
 pub(crate) fn send_datagram(core: &Core, p: Packet) -> Result<(), usize> {
     let transport = get(core);
-    if transport.mtus.get() && p.src != p.dst {
-        let f = transport.fabric.borrow();
-        let mtu = f
-            .links
-            .get(&(p.src, p.dst))
-            .unwrap_or(&transport.cfg.link)
-            .mtu;
-        if let Some(mtu) = mtu.filter(|&m| p.len() + super::config::UDP_HEADERS > m) {
+    if let Some(mtu) = transport.link_mtu(p.src, p.dst) {
+        if !super::config::datagram_fits(p.len(), mtu) {
             return Err(mtu);
         }
     }

@@ -16,7 +16,7 @@ mod rules;
 
 pub(crate) use config::of as config_of;
 pub use config::{LinkConfig, NetConfig};
-pub(crate) use config::{TCP_HEADERS, UDP_HEADERS};
+pub(crate) use config::{TCP_HEADERS, UDP_HEADERS, datagram_fits};
 pub(crate) use fabric::{
     Endpoints, attach, close_channel, get, mtu, note, open_channel, send, send_datagram,
 };

@@ -109,6 +109,16 @@ impl Packet {
         }
     }
 
+    /// What a stream segment is (`SYN`, `SYN-ACK`, `DATA`, `FIN`, `RST`);
+    /// `None` for a datagram.
+    #[inline]
+    pub(crate) fn segment(&self) -> Option<&'static str> {
+        match self.body {
+            Body::Stream { .. } => Some(self.control().unwrap_or("DATA")),
+            Body::Datagram(_) => None,
+        }
+    }
+
     /// The channel and direction of a stream segment.
     pub(crate) fn flow(&self) -> Option<(u64, usize)> {
         match self.body {

@@ -200,13 +200,7 @@ impl Packet<'_> {
     /// # });
     /// ```
     pub fn segment(&self) -> Option<&'static str> {
-        match &self.raw.body {
-            Body::Datagram(_) => None,
-            Body::Stream { seg, .. } => Some(match seg {
-                Segment::Data(_) => "DATA",
-                _ => self.raw.control().unwrap_or("DATA"),
-            }),
-        }
+        self.raw.segment()
     }
 
     /// The payload's length in bytes (0 for a TCP control segment).
