@@ -134,6 +134,52 @@ fn sweep(bug: &bugs::Bug, strategy: &Strategy, sweeps: u64) -> Row {
     row
 }
 
+/// The fewest non-zero choices a failing tape of `bug` needs, when `dfs`
+/// proves it: the least `K` at which `dfs:K` finds the bug, provided
+/// `dfs:K-1` ran out of schedules first (the plain run is `dfs:0`). At most
+/// `PROOF_RUNS` schedules per bound.
+fn proven_minimum(bug: &bugs::Bug) -> (String, String) {
+    const PROOF_RUNS: u64 = 20_000;
+    let mut below = "the plain run passes".to_string();
+    for k in 1..=3u32 {
+        let result = Explorer::new(format!("bugs::{}", bug.name))
+            .strategy(Strategy::Dfs { max_deviations: k })
+            .seeds(PROOF_RUNS)
+            .jobs(1)
+            .shrink_budget(0)
+            .run(bug.buggy);
+        match result {
+            Err(failure) if bug.cause.matches(failure.error()) => {
+                return (k.to_string(), format!("dfs:{k} found it; {below}"));
+            }
+            Err(failure) => {
+                return (
+                    "—".into(),
+                    format!("dfs:{k} failed otherwise: {}", failure.error()),
+                );
+            }
+            Ok(report) if report.exhausted() || report.data_held().is_some() => {
+                below = format!(
+                    "dfs:{k} ran out of schedules in {} runs{}",
+                    report.iterations(),
+                    if report.exhausted() {
+                        ""
+                    } else {
+                        " (data held at 0)"
+                    }
+                );
+            }
+            Ok(report) => {
+                return (
+                    format!("> {}", k - 1),
+                    format!("dfs:{k} not exhausted in {} runs", report.iterations()),
+                );
+            }
+        }
+    }
+    ("> 3".into(), below)
+}
+
 fn main() {
     let opts = Opts::from_args();
     let strategies = [
@@ -145,6 +191,7 @@ fn main() {
     ];
     let chosen: Vec<&bugs::Bug> = bugs::ALL
         .iter()
+        .chain(bugs::LONG.iter().map(|(bug, _)| bug))
         .filter(|b| opts.filter.as_deref().is_none_or(|f| b.name.contains(f)))
         .collect();
     let started = Instant::now();
@@ -156,6 +203,7 @@ fn main() {
         "| bug | strategy | found in | median iterations to first failure | worst | median shrunk non-zero choices | wall |"
     );
     println!("|---|---|---|---|---|---|---|");
+    let mut shrunk: Vec<(&str, String, String)> = Vec::new();
     for bug in &chosen {
         for strategy in &strategies {
             let sweeps = match strategy {
@@ -172,6 +220,16 @@ fn main() {
             if let (Strategy::Dfs { .. }, Some((runs, how))) = (strategy, row.searched) {
                 found = format!("{found} ({runs} schedules, {how})");
             }
+            let nonzero = show(median(&mut row.nonzero));
+            match strategy {
+                Strategy::Random => shrunk.push((bug.name, nonzero.clone(), String::new())),
+                Strategy::Pct { depth: 2 } => {
+                    if let Some(last) = shrunk.last_mut() {
+                        last.2 = nonzero.clone();
+                    }
+                }
+                _ => {}
+            }
             println!(
                 "| {} | {} | {} | {} | {} | {} | {:.2?} |",
                 bug.name,
@@ -179,7 +237,7 @@ fn main() {
                 found,
                 show(median(&mut row.iterations)),
                 show(worst),
-                show(median(&mut row.nonzero)),
+                nonzero,
                 row.wall,
             );
         }
@@ -209,6 +267,15 @@ fn main() {
             ),
             Err(failure) => println!("| {} | FAILED: {} | | |", bug.name, failure.error()),
         }
+    }
+    println!(
+        "\nShrunk sizes against the proven minimum: the fewest non-zero choices any failing tape needs, where `dfs` proves it (`dfs:K` finds the bug and `dfs:K-1` searched its whole space without finding it; `dfs:0` is the plain run, which passes):\n"
+    );
+    println!("| bug | median shrunk non-zero choices (random) | (pct:2) | proven minimum | how |");
+    println!("|---|---|---|---|---|");
+    for (bug, (name, random, pct)) in chosen.iter().zip(&shrunk) {
+        let (minimum, how) = proven_minimum(bug);
+        println!("| {name} | {random} | {pct} | {minimum} | {how} |");
     }
     println!(
         "\n`pct` from a plain `Sim` (no explorer, so no estimate of the run's length: change points drawn log-uniformly), seeds base..base+{SEEDS}:\n"

@@ -491,3 +491,53 @@ mod fixed {
         udp_duplicate_apply,
     );
 }
+
+/// The long-program bugs (`bugs::LONG`, each with its depth): `Pct` at
+/// that depth finds each one, from the explorer and from a plain `Sim`,
+/// where the default `Random` sweep of 1,000 seeds does not; the plain run
+/// and the fixed program pass.
+#[test]
+fn pct_finds_the_long_program_bugs_that_random_misses() {
+    for &(bug, depth) in bugs::LONG {
+        let name = bug.name;
+        plain_run(&bug, bug.buggy).unwrap_or_else(|e| panic!("{name}: plain run: {e}"));
+        plain_run(&bug, bug.fixed).unwrap_or_else(|e| panic!("{name}: fixed: {e}"));
+        let random = Explorer::new(format!("bugs::{name}"))
+            .seeds(1000)
+            .shrink_budget(0)
+            .run(bug.buggy);
+        assert!(
+            random.is_ok(),
+            "{name}: random found it, so it is no long-program bug"
+        );
+        let failure = Explorer::new(format!("bugs::{name}"))
+            .strategy(Strategy::Pct { depth })
+            .seeds(1000)
+            .run(bug.buggy)
+            .expect_err("pct finds the bug from the explorer");
+        assert!(bug.cause.matches(failure.error()), "{failure}");
+        let replayed = replay(&bug, &failure).expect_err("the pct failure replays");
+        assert!(
+            bug.cause.matches(&replayed),
+            "{name}: replayed as {replayed}"
+        );
+        let plain = (0..1000u64).find(|seed| {
+            Sim::builder()
+                .seed(*seed)
+                .strategy(Strategy::Pct { depth })
+                .print_panics(false)
+                .build()
+                .try_block_on((bug.buggy)())
+                .is_err()
+        });
+        assert!(
+            plain.is_some(),
+            "{name}: pct:{depth} from a plain Sim found nothing"
+        );
+        let fixed = Explorer::new(format!("bugs::{name}::fixed"))
+            .strategy(Strategy::Pct { depth })
+            .seeds(1000)
+            .run(bug.fixed);
+        assert!(fixed.is_ok(), "{name}: the fixed program failed under pct");
+    }
+}

@@ -19,6 +19,7 @@ pub mod check_then_act;
 pub mod double_checked_init;
 pub mod duplicate_delivery;
 pub mod lost_update;
+pub mod migration_window;
 pub mod missed_notify;
 pub mod order_violation;
 pub mod partition_stale_read;
@@ -31,6 +32,7 @@ pub mod timeout_race;
 pub mod torn_read;
 pub mod two_lock_deadlock;
 pub mod udp_duplicate_apply;
+pub mod unbounded_backlog;
 
 /// A program of the suite, boxed so that every bug has the same type.
 pub type Body = Pin<Box<dyn Future<Output = ()>>>;
@@ -106,6 +108,21 @@ pub const ALL: &[Bug] = &[
     bug!(ack_before_flush, Cause::Panic("lost write"), buggify: true),
 ];
 
+/// Bugs of long programs, where `Pct` shines and `Random` practically never
+/// finds the bug: one task must run far ahead of another, or be preempted
+/// inside a narrow window late in the run. They are kept apart from [`ALL`],
+/// whose every bug the default sweep finds.
+pub const LONG: &[(Bug, u32)] = &[
+    (
+        bug!(unbounded_backlog, Cause::Panic("outgrew its budget"), buggify: false),
+        1,
+    ),
+    (
+        bug!(migration_window, Cause::Panic("missing during the cutover"), buggify: false),
+        2,
+    ),
+];
+
 /// The bug called `name`.
 ///
 /// # Panics
@@ -113,6 +130,7 @@ pub const ALL: &[Bug] = &[
 /// If there is none.
 pub fn by_name(name: &str) -> Bug {
     *ALL.iter()
+        .chain(LONG.iter().map(|(bug, _)| bug))
         .find(|b| b.name == name)
         .unwrap_or_else(|| panic!("no bug called {name}"))
 }
