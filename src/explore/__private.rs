@@ -39,7 +39,9 @@ impl TestConfig for Explorer {
 
 impl TestConfig for crate::Builder {
     fn into_explorer(self, name: &str) -> Explorer {
-        Explorer::new(name).sim(self)
+        Explorer::new(name)
+            .strategy(crate::Strategy::Portfolio)
+            .sim(self)
     }
 }
 
@@ -80,7 +82,9 @@ pub fn run_test<F, Fut>(
 fn configure(name: &str, path: &Path, args: &TestArgs) -> Result<Explorer, String> {
     let mut e = match args.config {
         Some(config) => config(name),
-        None => Explorer::new(name),
+        // The strategy that did best on the bug suite (docs/EXPLORATION.md):
+        // it finds every bug, the long-program ones `random` misses included.
+        None => Explorer::new(name).strategy(crate::Strategy::Portfolio),
     };
     if let Some(n) = args.seeds {
         e = e.seeds(n);
@@ -105,4 +109,43 @@ fn configure(name: &str, path: &Path, args: &TestArgs) -> Result<Explorer, Strin
     let e = e.replay_file(path).map_err(|err| format!("{err}"))?;
     let e = e.save_failures(path);
     e.apply_env().map_err(|err| format!("{err}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Strategy;
+
+    fn strategy_of(args: &TestArgs) -> Strategy {
+        let path = Path::new("/nonexistent/seedloop/default.seeds");
+        configure("t", path, args).unwrap().strategy
+    }
+
+    /// The test attribute sweeps with the portfolio unless told otherwise,
+    /// through a `config` returning a `Builder` too; a `config` returning an
+    /// `Explorer` keeps that explorer's strategy, and a literal wins.
+    #[test]
+    fn the_attributes_default_strategy_is_the_portfolio() {
+        if std::env::var_os("SEEDLOOP_STRATEGY").is_some() {
+            return; // the variable overrides every default
+        }
+        assert_eq!(strategy_of(&TestArgs::default()), Strategy::Portfolio);
+        let builder = TestArgs {
+            config: Some(|name| TestConfig::into_explorer(crate::Sim::builder(), name)),
+            ..TestArgs::default()
+        };
+        assert_eq!(strategy_of(&builder), Strategy::Portfolio);
+        let explorer = TestArgs {
+            config: Some(|name| {
+                TestConfig::into_explorer(Explorer::new("x").strategy(Strategy::Fifo), name)
+            }),
+            ..TestArgs::default()
+        };
+        assert_eq!(strategy_of(&explorer), Strategy::Fifo);
+        let literal = TestArgs {
+            strategy: Some("pct:2"),
+            ..TestArgs::default()
+        };
+        assert_eq!(strategy_of(&literal), Strategy::Pct { depth: 2 });
+    }
 }
