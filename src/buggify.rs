@@ -13,8 +13,9 @@
 //! default. Outside a simulation `buggify!` is always false, so planted
 //! faults cost nothing in production builds beyond a thread-local read.
 
+use crate::runtime::footprint::Tracked;
 use std::any::Any;
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::panic::Location;
 
@@ -30,7 +31,7 @@ struct State {
     /// Whether buggify is enabled in this run, once asked.
     enabled: Cell<Option<bool>>,
     /// Switched-on state of every site reached, by `file:line:column`.
-    sites: RefCell<BTreeMap<(&'static str, u32, u32), bool>>,
+    sites: Tracked<BTreeMap<(&'static str, u32, u32), bool>>,
 }
 
 impl PerRun for State {

@@ -83,6 +83,7 @@ pub struct Explorer {
     pub(super) save_to: Option<PathBuf>,
     pub(super) one_seed: Option<u64>,
     pub(super) one_tape: Option<Tape>,
+    pub(super) reduce: bool,
 }
 
 impl Explorer {
@@ -113,7 +114,61 @@ impl Explorer {
             save_to: None,
             one_seed: None,
             one_tape: None,
+            reduce: false,
         }
+    }
+
+    /// Partial-order reduction for a `Dfs` sweep (default off): schedules
+    /// that differ from one already run only in the order of steps that
+    /// commute are skipped. Two steps of different tasks commute when they
+    /// touch no common resource: seedloop's primitives (locks, channels,
+    /// queues, sockets), the task cells they join, the timer heap and the
+    /// order of spawns; a node's kill, restart or pause, a task's abort and
+    /// a time advance touch everything. Other strategies ignore it.
+    ///
+    /// It assumes, as loom and shuttle do, that **tasks share state only
+    /// through seedloop's primitives**. Memory shared outside them (an
+    /// `Rc<Cell<_>>` written by one task and read by another) is invisible
+    /// to the footprints, and schedules that reorder such accesses may be
+    /// skipped. Within the deviation bound it may also skip a schedule whose
+    /// only equivalents need more deviations. docs/EXPLORATION.md measures
+    /// both on the bug suite.
+    ///
+    /// # Determinism
+    ///
+    /// The schedules run, and their order, depend on the program alone, as
+    /// without the reduction.
+    ///
+    /// ```
+    /// use seedloop::explore::Explorer;
+    /// use seedloop::sync::Mutex;
+    /// use seedloop::Strategy;
+    /// // Three tasks, each with a lock of its own: every order of their
+    /// // steps ends alike.
+    /// let body = || async {
+    ///     let tasks: Vec<_> = (0..3)
+    ///         .map(|i| {
+    ///             seedloop::spawn(async move {
+    ///                 let own = Mutex::new(i);
+    ///                 *own.lock().await += 1;
+    ///                 *own.lock().await += 1;
+    ///             })
+    ///         })
+    ///         .collect();
+    ///     for t in tasks {
+    ///         t.await.unwrap();
+    ///     }
+    /// };
+    /// let dfs = Explorer::new("independent").strategy(Strategy::Dfs { max_deviations: 2 });
+    /// let plain = dfs.clone().seeds(10_000).run(body).unwrap();
+    /// let reduced = dfs.reduce_orders(true).seeds(10_000).run(body).unwrap();
+    /// assert!(plain.exhausted() && reduced.exhausted());
+    /// assert_eq!(plain.schedule_classes(), reduced.schedule_classes());
+    /// assert!(reduced.iterations() * 3 <= plain.iterations());
+    /// ```
+    pub fn reduce_orders(mut self, on: bool) -> Explorer {
+        self.reduce = on;
+        self
     }
 
     /// How many runs the sweep makes (for `Dfs`: at most this many schedules).
@@ -470,6 +525,7 @@ impl Explorer {
             tuning: Tuning {
                 yield_p,
                 steps_hint: hint,
+                reduce: self.reduce,
             },
             builder: sim
                 .seed(seed)
@@ -589,7 +645,7 @@ impl Explorer {
         }
         if dfs {
             return match self.dfs(body, started) {
-                Ok((runs, distinct, schedules_done, held)) => {
+                Ok((runs, distinct, schedules_done, held, classes)) => {
                     let mut report = self.report(
                         runs,
                         replayed,
@@ -597,6 +653,7 @@ impl Explorer {
                         schedules_done && held.is_empty(),
                         started,
                     );
+                    report.classes = classes;
                     if schedules_done && !held.is_empty() {
                         report.held = Some((held.random, held.cost));
                     }

@@ -41,6 +41,9 @@ pub struct Report {
     /// For a `Dfs` sweep whose schedules were all visited: the data choices
     /// held at 0 meanwhile (random words, costs and latencies).
     pub(crate) held: Option<(u64, u64)>,
+    /// For a `Dfs` sweep: the distinct classes of its runs, up to the order
+    /// of independent steps.
+    pub(crate) classes: Option<u64>,
     pub(crate) wall: Duration,
     pub(crate) jobs: usize,
 }
@@ -119,6 +122,33 @@ impl Report {
     /// ```
     pub fn data_held(&self) -> Option<(u64, u64)> {
         self.held
+    }
+
+    /// For a `Dfs` sweep: how many distinct runs it made up to the order of
+    /// independent steps (runs whose steps differ only by swapping adjacent
+    /// steps that touch no common resource count once; the explorer's
+    /// [`reduce_orders`](crate::explore::Explorer::reduce_orders) says what
+    /// commutes). `None` for the other strategies. A reduction that keeps
+    /// this number while running fewer schedules lost no class.
+    ///
+    /// ```
+    /// use seedloop::explore::Explorer;
+    /// use seedloop::Strategy;
+    /// let report = Explorer::new("classes")
+    ///     .strategy(Strategy::Dfs { max_deviations: 2 })
+    ///     .run(|| async {
+    ///         // Two tasks that touch nothing in common: fewer classes than schedules.
+    ///         let a = seedloop::spawn(async { seedloop::task::yield_now().await });
+    ///         let b = seedloop::spawn(async { seedloop::task::yield_now().await });
+    ///         a.await.unwrap();
+    ///         b.await.unwrap();
+    ///     })
+    ///     .unwrap();
+    /// let classes = report.schedule_classes().unwrap();
+    /// assert!(1 <= classes && classes < report.iterations());
+    /// ```
+    pub fn schedule_classes(&self) -> Option<u64> {
+        self.classes
     }
 
     /// How many lines of the seeds file were replayed before the sweep.

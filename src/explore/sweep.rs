@@ -194,11 +194,7 @@ impl Explorer {
 
     /// The `Dfs` walk: one schedule after another, in order. The strategy
     /// keeps its place between runs; it says when the space is exhausted.
-    pub(super) fn dfs<B, Fut>(
-        &self,
-        body: &B,
-        started: Instant,
-    ) -> Result<(u64, u64, bool, crate::strategy::Held), Box<Found>>
+    pub(super) fn dfs<B, Fut>(&self, body: &B, started: Instant) -> Result<DfsWalk, Box<Found>>
     where
         B: Fn() -> Located<Fut>,
         Fut: Future<Output = ()>,
@@ -229,7 +225,7 @@ impl Explorer {
             seen.insert(run.fingerprint);
             more = walk.new_run(self.base_seed);
         }
-        Ok((runs, seen.len() as u64, !more, walk.held()))
+        Ok((runs, seen.len() as u64, !more, walk.held(), walk.classes()))
     }
 
     /// Shrinks, saves and reports a failing run.
@@ -377,6 +373,7 @@ impl Explorer {
             distinct,
             exhausted,
             held: None,
+            classes: None,
             wall: started.elapsed(),
             jobs: if matches!(self.strategy, Strategy::Dfs { .. }) || iterations <= 1 {
                 1
@@ -449,3 +446,8 @@ where
     };
     (run, sim.take_scheduler())
 }
+
+/// What a `Dfs` walk that found nothing covered: its runs, distinct
+/// fingerprints, whether it ran out of schedules, the data it held at 0
+/// and its classes of runs up to order.
+pub(super) type DfsWalk = (u64, u64, bool, crate::strategy::Held, Option<u64>);

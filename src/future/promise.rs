@@ -6,7 +6,7 @@
 //! they started waiting; each gets a clone of the value. A `wait` begun after
 //! the promise was settled finishes at once (after a switch point).
 
-use std::cell::RefCell;
+use crate::runtime::footprint::Tracked;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
@@ -114,7 +114,7 @@ fn cloned<T: Clone>(result: Result<Rc<T>, Cancelled>) -> Result<T, Cancelled> {
 /// });
 /// ```
 pub struct Promise<T> {
-    inner: Rc<RefCell<State<T>>>,
+    inner: Rc<Tracked<State<T>>>,
 }
 
 impl<T> Clone for Promise<T> {
@@ -155,7 +155,7 @@ impl<T> Promise<T> {
     /// ```
     pub fn new() -> Promise<T> {
         Promise {
-            inner: Rc::new(RefCell::new(State {
+            inner: Rc::new(Tracked::new(State {
                 outcome: Outcome::Pending,
                 waiters: WaitList::default(),
             })),

@@ -283,7 +283,7 @@ pub(crate) fn route(core: &Core, from_node: u32, addr: SocketAddr) -> (Option<u3
 
 /// Adds the task's waker to a socket's list of waiters, once.
 pub(crate) fn add_waiter(
-    list: &std::cell::RefCell<Vec<std::task::Waker>>,
+    list: &crate::runtime::footprint::Tracked<Vec<std::task::Waker>>,
     cx: &std::task::Context<'_>,
 ) {
     let mut wakers = list.borrow_mut();

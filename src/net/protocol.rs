@@ -47,7 +47,8 @@
 //! });
 //! ```
 
-use std::cell::{Cell, RefCell};
+use crate::runtime::footprint::Tracked;
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::poll_fn;
@@ -132,10 +133,10 @@ pub trait DatagramProtocol: 'static {
 }
 
 struct Shared {
-    out: RefCell<VecDeque<u8>>,
+    out: Tracked<VecDeque<u8>>,
     closing: Cell<bool>,
     eof: Cell<bool>,
-    driver: RefCell<Option<Waker>>,
+    driver: Tracked<Option<Waker>>,
     local: SocketAddr,
     peer: SocketAddr,
 }
@@ -329,10 +330,10 @@ enum Turn {
 
 fn shared_for(stream: &TcpStream) -> Rc<Shared> {
     Rc::new(Shared {
-        out: RefCell::new(VecDeque::new()),
+        out: Tracked::new(VecDeque::new()),
         closing: Cell::new(false),
         eof: Cell::new(false),
-        driver: RefCell::new(None),
+        driver: Tracked::new(None),
         local: stream.inner.local_addr(),
         peer: stream.inner.peer_addr(),
     })
@@ -510,7 +511,7 @@ where
 pub struct DatagramTransport {
     socket: Rc<UdpSocket>,
     closing: Rc<Cell<bool>>,
-    driver: Rc<RefCell<Option<Waker>>>,
+    driver: Rc<Tracked<Option<Waker>>>,
 }
 
 impl fmt::Debug for DatagramTransport {
@@ -647,7 +648,7 @@ where
     let transport = DatagramTransport {
         socket,
         closing: Rc::new(Cell::new(false)),
-        driver: Rc::new(RefCell::new(None)),
+        driver: Rc::new(Tracked::new(None)),
     };
     let mut protocol = factory();
     let t = transport.clone();

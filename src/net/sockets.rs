@@ -10,7 +10,7 @@
 //! before the sockets close (and their resets wait behind a clog or a
 //! partition like any packet).
 
-use std::cell::RefCell;
+use crate::runtime::footprint::Tracked;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::net::SocketAddr;
@@ -58,7 +58,7 @@ impl Table {
 
 /// The sockets' state of one run.
 pub(crate) struct Sockets {
-    pub(crate) table: RefCell<Table>,
+    pub(crate) table: Tracked<Table>,
 }
 
 impl PerRun for Sockets {
@@ -73,7 +73,7 @@ impl PerRun for Sockets {
         );
         nodes::on_change(core, on_node_change);
         Sockets {
-            table: RefCell::new(Table {
+            table: Tracked::new(Table {
                 udp: BTreeMap::new(),
                 listeners: BTreeMap::new(),
                 tcp_ports: BTreeSet::new(),

@@ -1,6 +1,7 @@
 //! `UdpSocket`: datagrams over the simulated network.
 
-use std::cell::{Cell, RefCell};
+use crate::runtime::footprint::Tracked;
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::poll_fn;
@@ -29,8 +30,8 @@ pub(crate) struct UdpShared {
     pub(super) addr: SocketAddr,
     pub(super) node: u32,
     pub(super) peer: Cell<Option<SocketAddr>>,
-    pub(super) queue: RefCell<VecDeque<(Payload, SocketAddr)>>,
-    pub(super) wakers: RefCell<Vec<Waker>>,
+    pub(super) queue: Tracked<VecDeque<(Payload, SocketAddr)>>,
+    pub(super) wakers: Tracked<Vec<Waker>>,
     pub(super) closed: Cell<bool>,
     /// The last destination routed: (as given, its node, as delivered).
     /// Addresses never move between nodes, so it stays right.
@@ -40,7 +41,7 @@ pub(crate) struct UdpShared {
     /// `IP_MULTICAST_LOOP`: its own node's members get what it sends to a group.
     pub(super) multicast_loop: Cell<bool>,
     /// The multicast groups it joined, in the order joined.
-    pub(super) groups: RefCell<Vec<std::net::Ipv4Addr>>,
+    pub(super) groups: Tracked<Vec<std::net::Ipv4Addr>>,
     pub(super) ttl: Cell<u32>,
 }
 
@@ -137,13 +138,13 @@ impl UdpSocket {
                 addr,
                 node,
                 peer: Cell::new(None),
-                queue: RefCell::new(VecDeque::new()),
-                wakers: RefCell::new(Vec::new()),
+                queue: Tracked::new(VecDeque::new()),
+                wakers: Tracked::new(Vec::new()),
                 closed: Cell::new(false),
                 route: Cell::new(None),
                 broadcast: Cell::new(false),
                 multicast_loop: Cell::new(true),
-                groups: RefCell::new(Vec::new()),
+                groups: Tracked::new(Vec::new()),
                 ttl: Cell::new(64),
             });
             t.udp.insert(addr, shared.clone());

@@ -6,7 +6,7 @@
 //! function it runs at start and at every restart. Names and addresses are
 //! looked up through `BTreeMap`s, so nothing here depends on hashing.
 
-use std::cell::RefCell;
+use crate::runtime::footprint::Tracked;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr};
@@ -42,7 +42,7 @@ struct Inner {
 }
 
 /// The node layer's state of one run.
-pub(crate) struct Table(RefCell<Inner>);
+pub(crate) struct Table(Tracked<Inner>);
 
 /// The address of the implicit node `main`.
 pub(crate) const MAIN_IP: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
@@ -59,13 +59,13 @@ impl PerRun for Table {
             ip: IpAddr::V4(MAIN_IP),
             init: None,
         });
-        Table(RefCell::new(inner))
+        Table(Tracked::new(inner))
     }
 }
 
 static TABLE: Slot<Table> = Slot::new();
 
-fn table(core: &Core) -> &RefCell<Inner> {
+fn table(core: &Core) -> &Tracked<Inner> {
     &core.state(&TABLE).0
 }
 
@@ -203,7 +203,7 @@ mod tests {
     use crate::runtime::parts::Part;
 
     thread_local! {
-        static LOG: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+        static LOG: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
     }
 
     fn log(line: String) {

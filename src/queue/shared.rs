@@ -35,7 +35,7 @@
 //! every item (handed ones too), counting each as done; granted getters whose
 //! item was removed fail as well.
 
-use std::cell::RefCell;
+use crate::runtime::footprint::Tracked;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::panic::Location;
@@ -122,13 +122,13 @@ impl<T> State<T> {
 
 /// One queue, shared by the handles of every kind.
 pub(crate) struct Shared<T> {
-    pub(super) state: RefCell<State<T>>,
+    pub(super) state: Tracked<State<T>>,
 }
 
 impl<T> Shared<T> {
     pub(crate) fn new(buf: Buffer<T>, maxsize: usize) -> Shared<T> {
         Shared {
-            state: RefCell::new(State {
+            state: Tracked::new(State {
                 buf,
                 maxsize,
                 handed: BTreeMap::new(),

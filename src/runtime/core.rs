@@ -78,6 +78,9 @@ pub(crate) struct Core {
     scheduler: RefCell<Box<dyn Scheduler>>,
     /// Whether the strategy wants to see steps with one ready task too.
     every_step: bool,
+    /// Whether the strategy wants each step's footprint (`Dfs`): recorded
+    /// on this thread while the run lasts, handed over before each pick.
+    footprints: bool,
     /// Choices made since the `Sim` last collected them.
     pub(crate) tape_buf: RefCell<Vec<u32>>,
     pub(crate) rec: RefCell<Recorder>,
@@ -104,12 +107,24 @@ pub(crate) struct Core {
     stretch: Stretch,
 }
 
+impl Drop for Core {
+    fn drop(&mut self) {
+        if self.footprints {
+            crate::runtime::footprint::stop();
+        }
+    }
+}
+
 impl Core {
     /// The core of a run whose scheduler was started already.
     pub(crate) fn new(cfg: Config, scheduler: Box<dyn Scheduler>) -> Core {
         let log = crate::trace::runtime_logging();
+        if scheduler.footprints() {
+            crate::runtime::footprint::start();
+        }
         Core {
-            every_step: scheduler.every_step(),
+            every_step: scheduler.every_step() || scheduler.footprints(),
+            footprints: scheduler.footprints(),
             now: Cell::new(0),
             steps: Cell::new(0),
             next_id: Cell::new(1),
@@ -176,7 +191,16 @@ impl Core {
             return 0;
         }
         debug_assert!(n <= 1 << 32, "choice bound {n} too large");
+        if self.footprints && kind == ChoiceKind::Yield {
+            // A switch point ends a segment of the running task's step.
+            self.scheduler
+                .borrow_mut()
+                .stepped(crate::runtime::footprint::take());
+        }
         let v = self.scheduler.borrow_mut().choose(kind, n);
+        if self.footprints && kind == ChoiceKind::Yield && v == 0 {
+            crate::runtime::footprint::proceed();
+        }
         self.record(n, v);
         v
     }
@@ -253,6 +277,7 @@ impl Core {
         F::Output: 'static,
     {
         let node = node.unwrap_or_else(|| self.current_node());
+        crate::runtime::footprint::touch(crate::runtime::footprint::SPAWN);
         let id = self.fresh_id();
         let parent = self.current.get();
         self.rec
@@ -332,6 +357,7 @@ impl Core {
     pub(crate) fn as_current<R>(&self, header: &Header, f: impl FnOnce() -> R) -> R {
         let prev = self.current.replace(Some(header.id));
         let prev_header = self.current_header.replace(header);
+        crate::runtime::footprint::running(header.id.as_u64());
         let watched = self
             .watch
             .enter(header.id.as_u64(), header.node, header.location);
@@ -341,6 +367,7 @@ impl Core {
         }
         self.current.set(prev);
         self.current_header.set(prev_header);
+        crate::runtime::footprint::running(prev.map_or(0, |id| id.as_u64()));
         out
     }
 
@@ -428,6 +455,13 @@ impl Core {
     /// Takes the scheduler out (it spans runs: the caller starts it on the
     /// next), leaving one that answers zeros.
     pub(crate) fn take_scheduler(&self) -> Box<dyn Scheduler> {
+        if self.footprints {
+            // The run's last step ends here.
+            self.scheduler
+                .borrow_mut()
+                .stepped(crate::runtime::footprint::take());
+            crate::runtime::footprint::stop();
+        }
         std::mem::replace(&mut *self.scheduler.borrow_mut(), crate::strategy::zeros())
     }
 
@@ -534,6 +568,11 @@ impl Core {
                 // One ready task is not a choice, but `Pct` counts every
                 // step: it is asked too, and its answer (0) not recorded.
                 let i = if n > 1 || self.every_step {
+                    if self.footprints {
+                        self.scheduler
+                            .borrow_mut()
+                            .stepped(crate::runtime::footprint::take());
+                    }
                     let ready = &sched.ready;
                     let v = self
                         .scheduler
@@ -604,6 +643,12 @@ impl Core {
         if !self.count_step() {
             return Step::Failed;
         }
+        if self.footprints {
+            let mut scheduler = self.scheduler.borrow_mut();
+            scheduler.stepped(crate::runtime::footprint::take());
+            scheduler.advancing();
+        }
+        crate::runtime::footprint::touch_all();
         self.now.set(deadline.max(self.now()));
         let mut fired = std::mem::take(&mut *self.fired.borrow_mut());
         let mut calls = std::mem::take(&mut *self.calls_due.borrow_mut());
@@ -719,6 +764,7 @@ impl Core {
 
     /// Asks a task to stop: it is dropped the next time it is picked.
     pub(crate) fn abort(task: &dyn Runnable) {
+        crate::runtime::footprint::touch_all();
         let header = task.header();
         if !header.finished.get() && !header.aborted.replace(true) {
             task.wake();

@@ -12,6 +12,7 @@ use std::time::Duration;
 mod builder;
 mod context;
 pub(crate) mod core;
+pub(crate) mod footprint;
 pub(crate) mod nodes;
 mod panic_hook;
 pub(crate) mod parts;

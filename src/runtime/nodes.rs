@@ -126,6 +126,7 @@ impl Core {
     /// Marks a node paused or running; resuming queues its parked tasks
     /// again, in the order they were woken. A killed node stays killed.
     pub(crate) fn set_paused(&self, node: u32, paused: bool) {
+        crate::runtime::footprint::touch_all();
         if self.node_status(node) == Status::Killed {
             return;
         }
@@ -152,11 +153,13 @@ impl Core {
     /// Marks a node killed: nothing is spawned on it any more (a task
     /// spawned on it is cancelled before its first poll).
     pub(crate) fn mark_killed(&self, node: u32) {
+        crate::runtime::footprint::touch_all();
         self.set_status(node, Status::Killed);
     }
 
     /// A killed node runs again (its restart).
     pub(crate) fn mark_running(&self, node: u32) {
+        crate::runtime::footprint::touch_all();
         self.set_status(node, Status::Running);
     }
 
@@ -164,6 +167,7 @@ impl Core {
     /// of each); the running task, if it is one of them, stops at its next
     /// `await`.
     pub(crate) fn kill_tasks(&self, node: u32) {
+        crate::runtime::footprint::touch_all();
         let victims: Vec<Rc<dyn Runnable>> = self
             .sched
             .borrow()

@@ -147,11 +147,13 @@ pub(crate) struct Timers {
 
 impl Timers {
     pub(crate) fn insert(&mut self, deadline: u64, waker: Waker) -> TimerKey {
+        crate::runtime::footprint::touch(crate::runtime::footprint::TIMERS);
         self.insert_slot(deadline, Some(waker), None)
     }
 
     /// Registers `call(core, token)` to run at `deadline`.
     pub(crate) fn insert_call(&mut self, deadline: u64, call: Callback, token: u32) -> TimerKey {
+        crate::runtime::footprint::touch(crate::runtime::footprint::TIMERS);
         self.insert_slot(deadline, None, Some((call, token)))
     }
 

@@ -525,7 +525,7 @@ impl<S, W> DerefMut for WakeGuard<'_, S, W> {
 }
 
 /// Grants every waiter of a list kept in a `RefCell` of its own.
-pub(crate) fn grant_all(list: &std::cell::RefCell<WaitList<()>>) {
+pub(crate) fn grant_all(list: &crate::runtime::footprint::Tracked<WaitList<()>>) {
     WakeGuard::new(list.borrow_mut()).grant_all(|list| list);
 }
 
@@ -559,7 +559,7 @@ impl WaitState {
     /// waker and data) is dropped after the borrow.
     pub(crate) fn cancel<S, T>(
         self,
-        state: &std::cell::RefCell<S>,
+        state: &crate::runtime::footprint::Tracked<S>,
         list: impl FnOnce(&mut S) -> &mut WaitList<T>,
     ) {
         if let WaitState::Waiting(key) = self {

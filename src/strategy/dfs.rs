@@ -17,8 +17,52 @@
 //! values). The search counts every one it held at 0 ([`Scheduler::held`]),
 //! and a search that held any does not claim its space exhausted: only the
 //! schedules were, with that data fixed.
+//!
+//! The search sees each run as *segments*: a task's step is cut at every
+//! pick and every switch point, and each segment carries the footprint the
+//! event loop recorded (what it touched). Every run's *class*, its segments
+//! up to swapping adjacent independent ones, is counted ([`class`]), so a
+//! report says how many distinct runs the search reached up to order.
+//!
+//! **Partial-order reduction** (`Explorer::reduce_orders`, off by
+//! default): only the orders that some race asks for are explored, with
+//! sleep sets on top ([`reduce`]). It relies on footprints, so it assumes,
+//! as loom and shuttle do, that tasks share state only through seedloop's
+//! primitives; memory shared outside them (an `Rc<Cell<_>>`) is invisible
+//! to it. Within a deviation bound it may also miss a schedule whose only
+//! equivalents need more deviations (Coons, Musuvathi and McKinley, OOPSLA
+//! 2013). docs/EXPLORATION.md measures both on the bug suite.
 
-use super::{ChoiceKind, Held, Scheduler};
+use std::collections::BTreeSet;
+
+use super::{ChoiceKind, Footprint, Held, Scheduler};
+
+mod class;
+mod reduce;
+
+/// Where a segment of a task's step starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cut {
+    /// The task was picked.
+    Pick,
+    /// The task passed a switch point without yielding.
+    Continue,
+    /// The task yielded at a switch point: what it runs until its poll ends.
+    AfterYield,
+}
+
+/// The task a time advance is counted as: it runs when no task is ready,
+/// and no choice puts it elsewhere.
+const CLOCK: u64 = u64::MAX;
+
+/// The segment in progress: where it started (the tape position of its
+/// choice, if it had one), whose it is, how it started.
+#[derive(Clone, Copy, Debug)]
+struct Segment {
+    pos: Option<usize>,
+    task: u64,
+    cut: Cut,
+}
 
 /// The search's state, which spans runs.
 pub(crate) struct Dfs {
@@ -32,10 +76,20 @@ pub(crate) struct Dfs {
     exhausted: bool,
     /// The data choices held at 0, over every run.
     held: Held,
+    /// The segment in progress, and the pick that started it.
+    pending: Option<(Segment, Option<usize>)>,
+    /// The task picked last: the one at a switch point.
+    running: Option<u64>,
+    /// This run's class, built segment by segment.
+    class: class::Class,
+    /// The classes of the runs so far.
+    classes: BTreeSet<u64>,
+    /// The partial-order reduction, when asked for.
+    reduction: Option<reduce::Reduction>,
 }
 
 impl Dfs {
-    pub(crate) fn new(max_deviations: u32) -> Dfs {
+    pub(crate) fn new(max_deviations: u32, reduce: bool) -> Dfs {
         Dfs {
             max_deviations,
             prefix: Vec::new(),
@@ -43,6 +97,27 @@ impl Dfs {
             started: false,
             exhausted: false,
             held: Held::default(),
+            pending: None,
+            running: None,
+            class: class::Class::default(),
+            classes: BTreeSet::new(),
+            reduction: reduce.then(reduce::Reduction::default),
+        }
+    }
+
+    /// The next prefix after the run just made, or `None`.
+    fn next(&mut self) -> Option<Vec<u32>> {
+        let (values, bounds): (Vec<u32>, Vec<(ChoiceKind, u64)>) =
+            self.made.iter().map(|&(v, k, n)| (v, (k, n))).unzip();
+        match &mut self.reduction {
+            None => next_prefix(&values, &bounds, self.max_deviations),
+            Some(reduction) => {
+                reduction.finish_run(&values);
+                let next = reduction.next(&values, &bounds, self.max_deviations)?;
+                let j = next.len() - 1;
+                reduction.moved(j, next[j]);
+                Some(next)
+            }
         }
     }
 }
@@ -55,9 +130,9 @@ impl Scheduler for Dfs {
             return false;
         }
         if self.started {
-            let (values, bounds): (Vec<u32>, Vec<(ChoiceKind, u64)>) =
-                self.made.iter().map(|&(v, k, n)| (v, (k, n))).unzip();
-            match next_prefix(&values, &bounds, self.max_deviations) {
+            let class = std::mem::take(&mut self.class).finish();
+            self.classes.insert(class);
+            match self.next() {
                 Some(next) => self.prefix = next,
                 None => {
                     self.exhausted = true;
@@ -67,6 +142,11 @@ impl Scheduler for Dfs {
         }
         self.started = true;
         self.made.clear();
+        self.pending = None;
+        self.running = None;
+        if let Some(reduction) = &mut self.reduction {
+            reduction.start_run();
+        }
         true
     }
 
@@ -78,13 +158,88 @@ impl Scheduler for Dfs {
         match kind {
             ChoiceKind::Random => self.held.random += 1,
             ChoiceKind::Cost => self.held.cost += 1,
+            ChoiceKind::Yield => {
+                // The loop closed the running task's segment before asking.
+                if let Some(task) = self.running {
+                    let cut = if v == 0 {
+                        Cut::Continue
+                    } else {
+                        Cut::AfterYield
+                    };
+                    let pos = Some(self.made.len() - 1);
+                    self.pending = Some((Segment { pos, task, cut }, None));
+                }
+            }
             _ => {}
         }
         v
     }
 
+    fn every_step(&self) -> bool {
+        true
+    }
+
+    fn footprints(&self) -> bool {
+        true
+    }
+
+    fn pick(&mut self, n: usize, id: &dyn Fn(usize) -> u64) -> u32 {
+        let pos = (n > 1).then_some(self.made.len());
+        let v = if n > 1 {
+            self.choose(ChoiceKind::Schedule, n as u64)
+        } else {
+            0
+        };
+        let task = id(v as usize);
+        let pick = self.reduction.as_mut().map(|reduction| {
+            let asleep = reduction.asleep(pos);
+            reduction.picked(reduce::Pick {
+                pos,
+                ready: if n > 1 {
+                    (0..n).map(id).collect()
+                } else {
+                    Vec::new()
+                },
+                blocked: asleep.contains(&task),
+                asleep,
+                at: self.made.len(),
+            })
+        });
+        let cut = Cut::Pick;
+        self.pending = Some((Segment { pos, task, cut }, pick));
+        self.running = Some(task);
+        v
+    }
+
+    fn stepped(&mut self, footprint: Footprint) {
+        let Some((seg, pick)) = self.pending.take() else {
+            return; // before the first pick
+        };
+        let quiet = footprint.ids.is_empty() && !footprint.all;
+        if !(seg.cut == Cut::AfterYield && quiet) {
+            self.class.step(seg.task, &footprint);
+        }
+        if let Some(reduction) = &mut self.reduction {
+            reduction.closed(seg, pick, footprint);
+        }
+    }
+
+    fn advancing(&mut self) {
+        let seg = Segment {
+            pos: None,
+            task: CLOCK,
+            cut: Cut::Pick,
+        };
+        self.pending = Some((seg, None));
+        self.running = None;
+    }
+
     fn held(&self) -> Held {
         self.held
+    }
+
+    fn classes(&self) -> Option<u64> {
+        Some(self.classes.len() as u64)
     }
 }
 
@@ -148,7 +303,7 @@ mod tests {
     fn the_scheduler_walks_every_schedule_once_then_says_so() {
         // A "program" that makes two binary scheduling choices: every run
         // answers them, and the walk visits 00, 01, 10, 11 (bound 2), once each.
-        let mut dfs = Dfs::new(2);
+        let mut dfs = Dfs::new(2, false);
         let mut seen = Vec::new();
         while dfs.new_run(0) {
             let run = (dfs.choose(S, 2), dfs.choose(S, 2));

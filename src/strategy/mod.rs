@@ -12,8 +12,11 @@ use std::str::FromStr;
 use crate::error::ConfigError;
 use crate::tape::Tape;
 
+pub(crate) use footprint::Footprint;
+
 mod dfs;
 mod fifo;
+mod footprint;
 mod pct;
 mod portfolio;
 mod random;
@@ -80,6 +83,32 @@ pub(crate) trait Scheduler {
         false
     }
 
+    /// Whether the loop should record what each step touches and hand it
+    /// over ([`Scheduler::stepped`]); the loop then also asks
+    /// [`Scheduler::pick`] at every step, as for [`Scheduler::every_step`].
+    fn footprints(&self) -> bool {
+        false
+    }
+
+    /// What the step since the last pick touched: called before every pick
+    /// and once when the run ends, if [`Scheduler::footprints`] said so.
+    fn stepped(&mut self, footprint: Footprint) {
+        let _ = footprint;
+    }
+
+    /// The clock advances (no task was ready): what follows until the next
+    /// pick is the clock's, not the last task's (if
+    /// [`Scheduler::footprints`] said so; [`Scheduler::stepped`] closed the
+    /// task's segment first).
+    fn advancing(&mut self) {}
+
+    /// How many distinct classes of runs, up to the order of independent
+    /// steps, the runs so far fell into (for a strategy that records
+    /// footprints).
+    fn classes(&self) -> Option<u64> {
+        None
+    }
+
     /// The data choices a search held at 0 instead of covering them, over
     /// every run so far (`Dfs` enumerates scheduling choices only).
     fn held(&self) -> Held {
@@ -113,6 +142,9 @@ pub(crate) struct Tuning {
     /// (the default, a plain `Sim`) means unknown, and `Pct` then draws its
     /// change points log-uniformly. The explorer measures it first.
     pub(crate) steps_hint: u64,
+    /// Whether `Dfs` skips schedules that only reorder independent steps
+    /// (partial-order reduction; the explorer's `reduce_orders`).
+    pub(crate) reduce: bool,
 }
 
 impl Default for Tuning {
@@ -120,6 +152,7 @@ impl Default for Tuning {
         Tuning {
             yield_p: 1 << 30,
             steps_hint: 0,
+            reduce: false,
         }
     }
 }
@@ -200,7 +233,9 @@ impl Strategy {
             Strategy::Fifo => Box::new(fifo::Fifo),
             Strategy::Random => Box::new(random::Random::new(tuning.yield_p)),
             Strategy::Pct { depth } => Box::new(pct::Pct::new(*depth, tuning.steps_hint)),
-            Strategy::Dfs { max_deviations } => Box::new(dfs::Dfs::new(*max_deviations)),
+            Strategy::Dfs { max_deviations } => {
+                Box::new(dfs::Dfs::new(*max_deviations, tuning.reduce))
+            }
             Strategy::Replay(tape) => Box::new(replay::Replay::new(tape.clone())),
             Strategy::Portfolio => Box::new(portfolio::Portfolio::new(tuning)),
         }

@@ -1,6 +1,6 @@
 //! `Barrier`: `n` tasks wait until all of them arrived (asyncio's `Barrier`).
 
-use std::cell::RefCell;
+use crate::runtime::footprint::Tracked;
 use std::fmt;
 use std::panic::Location;
 
@@ -57,7 +57,7 @@ struct State {
 /// ```
 pub struct Barrier {
     n: usize,
-    state: RefCell<State>,
+    state: Tracked<State>,
 }
 
 impl fmt::Debug for Barrier {
@@ -132,7 +132,7 @@ impl Barrier {
     pub fn new(n: usize) -> Barrier {
         Barrier {
             n: n.max(1),
-            state: RefCell::new(State {
+            state: Tracked::new(State {
                 arrived: 0,
                 generation: 0,
                 waiters: WaitList::default(),

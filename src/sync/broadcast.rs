@@ -45,7 +45,7 @@
 //! });
 //! ```
 
-use std::cell::RefCell;
+use crate::runtime::footprint::Tracked;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
@@ -230,7 +230,7 @@ impl<T> State<T> {
 }
 
 struct Shared<T> {
-    state: RefCell<State<T>>,
+    state: Tracked<State<T>>,
 }
 
 /// Creates a broadcast channel that keeps up to `capacity` messages.
@@ -248,7 +248,7 @@ struct Shared<T> {
 pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     assert!(capacity > 0, "a broadcast channel needs a capacity above 0");
     let shared = Rc::new(Shared {
-        state: RefCell::new(State {
+        state: Tracked::new(State {
             buffer: VecDeque::new(),
             head: 0,
             capacity,

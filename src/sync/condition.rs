@@ -9,7 +9,7 @@
 //! it returned passes its notification to the next waiter, so none is
 //! lost (asyncio does the same since 3.13).
 
-use std::cell::RefCell;
+use crate::runtime::footprint::Tracked;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
@@ -74,7 +74,7 @@ struct State {
 /// ```
 #[derive(Default)]
 pub struct Condition {
-    state: RefCell<State>,
+    state: Tracked<State>,
 }
 
 impl fmt::Debug for Condition {

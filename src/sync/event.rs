@@ -5,7 +5,7 @@
 //! released by `set` returns even if the flag is cleared before it runs,
 //! as in asyncio.
 
-use std::cell::RefCell;
+use crate::runtime::footprint::Tracked;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
@@ -57,7 +57,7 @@ struct State {
 /// });
 /// ```
 pub struct Event {
-    state: RefCell<State>,
+    state: Tracked<State>,
 }
 
 impl Default for Event {
@@ -84,7 +84,7 @@ impl Event {
     /// ```
     pub fn new() -> Event {
         Event {
-            state: RefCell::new(State {
+            state: Tracked::new(State {
                 set: false,
                 waiters: WaitList::default(),
             }),

@@ -7,7 +7,8 @@
 //! stores nothing. A `Notified` granted by `notify_one` but dropped before it
 //! returned passes its notification on, so none is lost.
 
-use std::cell::{Cell, RefCell};
+use crate::runtime::footprint::Tracked;
+use crate::runtime::footprint::TrackedCell;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
@@ -48,19 +49,19 @@ static NOTIFIED: WaitKind = WaitKind::at("Notify::notified");
 /// ```
 #[derive(Default)]
 pub struct Notify {
-    permit: Cell<bool>,
+    permit: TrackedCell<bool>,
     /// How many times `notify_waiters` was called.
-    epoch: Cell<u64>,
-    waiters: RefCell<WaitList<()>>,
+    epoch: TrackedCell<u64>,
+    waiters: Tracked<WaitList<()>>,
     /// Waiters granted by `notify_one` whose future has not yet seen it: a
     /// future dropped while still here passes its notification on.
-    one_grants: RefCell<Vec<WaitKey>>,
+    one_grants: Tracked<Vec<WaitKey>>,
 }
 
 impl fmt::Debug for Notify {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Notify")
-            .field("permit", &self.permit.get())
+            .field("permit", &self.permit.peek())
             .field("waiters", &self.waiters.borrow().len())
             .finish()
     }

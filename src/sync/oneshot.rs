@@ -30,7 +30,7 @@
 //! });
 //! ```
 
-use std::cell::RefCell;
+use crate::runtime::footprint::Tracked;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
@@ -134,7 +134,7 @@ struct Inner<T> {
 #[track_caller]
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
     let at = Location::caller();
-    let inner = Rc::new(RefCell::new(Inner {
+    let inner = Rc::new(Tracked::new(Inner {
         value: None,
         tx_done: false,
         rx_closed: false,
@@ -172,7 +172,7 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
 /// ```
 pub struct Sender<T> {
     /// `None` once `send` consumed it.
-    inner: Option<Rc<RefCell<Inner<T>>>>,
+    inner: Option<Rc<Tracked<Inner<T>>>>,
     at: &'static Location<'static>,
 }
 
@@ -185,7 +185,7 @@ impl<T> fmt::Debug for Sender<T> {
 }
 
 impl<T> Sender<T> {
-    fn inner(&self) -> &RefCell<Inner<T>> {
+    fn inner(&self) -> &Tracked<Inner<T>> {
         self.inner
             .as_ref()
             .expect("a live sender holds the channel")
@@ -396,7 +396,7 @@ impl<T> Drop for Closed<'_, T> {
 /// });
 /// ```
 pub struct Receiver<T> {
-    inner: Rc<RefCell<Inner<T>>>,
+    inner: Rc<Tracked<Inner<T>>>,
     switch: Switch,
     /// The receive blocked once: it proceeds without a switch when woken.
     waited: bool,

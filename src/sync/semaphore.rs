@@ -9,7 +9,7 @@
 //! was already assigned; dropped after it was granted but before it returned,
 //! it hands back all of them. `close` wakes every waiter with an error.
 
-use std::cell::RefCell;
+use crate::runtime::footprint::Tracked;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
@@ -104,7 +104,7 @@ impl State {
 /// });
 /// ```
 pub struct Semaphore {
-    state: RefCell<State>,
+    state: Tracked<State>,
 }
 
 impl fmt::Debug for Semaphore {
@@ -198,7 +198,7 @@ impl Semaphore {
             Self::MAX_PERMITS
         );
         Semaphore {
-            state: RefCell::new(State {
+            state: Tracked::new(State {
                 permits,
                 closed: false,
                 waiters: WaitList::default(),

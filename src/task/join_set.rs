@@ -1,7 +1,7 @@
 //! `JoinSet`: a set of tasks awaited in completion order (asyncio's
 //! `asyncio.as_completed` / `TaskGroup`, tokio's `JoinSet`).
 
-use std::cell::RefCell;
+use crate::runtime::footprint::Tracked;
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::future::{Future, poll_fn};
@@ -13,8 +13,8 @@ use super::{AbortHandle, Id, JoinError, JoinHandle};
 
 #[derive(Default)]
 struct Shared {
-    done: RefCell<VecDeque<Id>>,
-    waker: RefCell<Option<Waker>>,
+    done: Tracked<VecDeque<Id>>,
+    waker: Tracked<Option<Waker>>,
 }
 
 /// A collection of tasks whose results are awaited in the order they finish.

@@ -17,7 +17,8 @@
 //! holds is answered with `Rst` too, and so is every connection of a
 //! killed node.
 
-use std::cell::{Cell, RefCell};
+use crate::runtime::footprint::Tracked;
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::io;
 use std::net::SocketAddr;
@@ -44,11 +45,11 @@ pub(crate) const NO_NODE: u32 = u32::MAX;
 pub(crate) struct End {
     pub(crate) addr: SocketAddr,
     pub(crate) node: u32,
-    rx: RefCell<VecDeque<u8>>,
+    rx: Tracked<VecDeque<u8>>,
     rx_eof: Cell<bool>,
-    error: RefCell<Option<(io::ErrorKind, Rc<str>)>>,
-    read_waker: RefCell<Option<Waker>>,
-    write_waker: RefCell<Option<Waker>>,
+    error: Tracked<Option<(io::ErrorKind, Rc<str>)>>,
+    read_waker: Tracked<Option<Waker>>,
+    write_waker: Tracked<Option<Waker>>,
     unacked: Cell<usize>,
     established: Cell<bool>,
     wr_shut: Cell<bool>,
@@ -67,11 +68,11 @@ impl End {
         End {
             addr,
             node,
-            rx: RefCell::new(VecDeque::new()),
+            rx: Tracked::new(VecDeque::new()),
             rx_eof: Cell::new(false),
-            error: RefCell::new(None),
-            read_waker: RefCell::new(None),
-            write_waker: RefCell::new(None),
+            error: Tracked::new(None),
+            read_waker: Tracked::new(None),
+            write_waker: Tracked::new(None),
             unacked: Cell::new(0),
             established: Cell::new(false),
             wr_shut: Cell::new(false),
@@ -109,12 +110,12 @@ impl End {
     }
 }
 
-fn register_as(kind: &'static WaitKind, slot: &RefCell<Option<Waker>>, cx: &Context<'_>) {
+fn register_as(kind: &'static WaitKind, slot: &Tracked<Option<Waker>>, cx: &Context<'_>) {
     crate::runtime::wait::mark_waiting(kind, std::panic::Location::caller());
     register(slot, cx);
 }
 
-fn register(slot: &RefCell<Option<Waker>>, cx: &Context<'_>) {
+fn register(slot: &Tracked<Option<Waker>>, cx: &Context<'_>) {
     let mut slot = slot.borrow_mut();
     match &*slot {
         Some(w) if w.will_wake(cx.waker()) => {}
@@ -439,10 +440,10 @@ fn forget_if_done(core: &Core, t: &mut Table, conn: &Rc<Conn>) {
 pub(crate) struct ListenerShared {
     pub(crate) addr: SocketAddr,
     pub(crate) node: u32,
-    pub(crate) backlog: RefCell<VecDeque<Rc<Conn>>>,
+    pub(crate) backlog: Tracked<VecDeque<Rc<Conn>>>,
     /// The most connections `backlog` holds.
     pub(crate) limit: usize,
-    pub(crate) wakers: RefCell<Vec<Waker>>,
+    pub(crate) wakers: Tracked<Vec<Waker>>,
     pub(crate) closed: Cell<bool>,
 }
 

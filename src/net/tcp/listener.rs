@@ -1,6 +1,7 @@
 //! `TcpListener`: accepts connections on a node's port.
 
-use std::cell::{Cell, RefCell};
+use crate::runtime::footprint::Tracked;
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::poll_fn;
@@ -91,9 +92,9 @@ impl TcpListener {
         let shared = Rc::new(ListenerShared {
             addr,
             node,
-            backlog: RefCell::new(VecDeque::new()),
+            backlog: Tracked::new(VecDeque::new()),
             limit,
-            wakers: RefCell::new(Vec::new()),
+            wakers: Tracked::new(Vec::new()),
             closed: Cell::new(false),
         });
         t.listeners.insert(addr, shared.clone());

@@ -25,7 +25,7 @@
 //! already on the wire arrives. A partition that lasts `partition_timeout`
 //! breaks the channels it cuts (see `faults`).
 
-use std::cell::RefCell;
+use crate::runtime::footprint::Tracked;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::io;
 use std::rc::Rc;
@@ -102,7 +102,7 @@ pub(super) struct Fabric {
 /// The transport's state of one run: the network's settings and its fabric.
 pub(crate) struct Transport {
     pub(crate) cfg: NetConfig,
-    pub(super) fabric: RefCell<Fabric>,
+    pub(super) fabric: Tracked<Fabric>,
     /// The per-packet fault rules (kept apart from the fabric: a rule runs
     /// user code, with no borrow of the fabric held).
     pub(super) rules: super::rules::Rules,
@@ -122,7 +122,7 @@ impl PerRun for Transport {
         let cfg_mtu = cfg.link.mtu.is_some();
         Transport {
             cfg,
-            fabric: RefCell::new(Fabric {
+            fabric: Tracked::new(Fabric {
                 links: BTreeMap::new(),
                 blocked: BTreeSet::new(),
                 epochs: BTreeMap::new(),

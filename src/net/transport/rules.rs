@@ -22,7 +22,8 @@
 //! replayed and shrunk like any other. A rule must not install or remove
 //! rules, nor call the network's fault controls.
 
-use std::cell::{Cell, RefCell};
+use crate::runtime::footprint::Tracked;
+use std::cell::Cell;
 use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -324,7 +325,7 @@ struct Installed {
 /// The rules of one run.
 #[derive(Default)]
 pub(crate) struct Rules {
-    installed: RefCell<Vec<Installed>>,
+    installed: Tracked<Vec<Installed>>,
     next: Cell<u64>,
     /// Whether any rule is installed (the common case has none).
     any: Cell<bool>,

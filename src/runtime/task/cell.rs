@@ -115,6 +115,7 @@ impl Header {
 
     /// Marks the task finished and tells whoever waits for it.
     pub(crate) fn complete(&self) {
+        crate::runtime::footprint::touch(crate::runtime::footprint::task(self.id.as_u64()));
         self.finished.set(true);
         self.notified.set(true);
         match self.joiner.take() {
@@ -408,6 +409,7 @@ impl<F: Future + 'static> JoinTarget<F::Output> for TaskCell<F> {
     }
 
     fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
+        crate::runtime::footprint::touch(crate::runtime::footprint::task(self.header.id.as_u64()));
         // A task polling its own handle finds the stage borrowed: it is
         // running, so not finished.
         if let Ok(mut stage) = self.stage.try_borrow_mut() {

@@ -87,7 +87,9 @@ impl<T> JoinHandle<T> {
     /// });
     /// ```
     pub fn is_finished(&self) -> bool {
-        self.cell.header().finished.get()
+        let header = self.cell.header();
+        crate::runtime::footprint::touch(crate::runtime::footprint::task(header.id.as_u64()));
+        header.finished.get()
     }
 
     /// The task's id.
@@ -194,7 +196,9 @@ impl AbortHandle {
     /// });
     /// ```
     pub fn is_finished(&self) -> bool {
-        self.cell.header().finished.get()
+        let header = self.cell.header();
+        crate::runtime::footprint::touch(crate::runtime::footprint::task(header.id.as_u64()));
+        header.finished.get()
     }
 
     /// The task's id.

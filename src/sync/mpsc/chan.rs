@@ -20,7 +20,7 @@
 //! wake, and every drop of a message or an old waker, happens after the
 //! `RefCell` borrow is released: either can run arbitrary code.
 
-use std::cell::RefCell;
+use crate::runtime::footprint::Tracked;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
@@ -65,7 +65,7 @@ impl<T> Inner<T> {
 }
 
 pub(super) struct Chan<T> {
-    pub(super) inner: RefCell<Inner<T>>,
+    pub(super) inner: Tracked<Inner<T>>,
     /// One permit per free slot; `None` for an unbounded channel.
     pub(super) bound: Option<Semaphore>,
     /// The buffer size of a bounded channel (0 for an unbounded one).
@@ -78,7 +78,7 @@ pub(super) struct Chan<T> {
 impl<T> Chan<T> {
     pub(super) fn new(bound: Option<usize>, created_at: &'static Location<'static>) -> Rc<Chan<T>> {
         Rc::new(Chan {
-            inner: RefCell::new(Inner {
+            inner: Tracked::new(Inner {
                 queue: VecDeque::new(),
                 senders: 1,
                 reserved: 0,

@@ -50,7 +50,8 @@ mod receiver;
 mod sender;
 mod wait;
 
-use std::cell::{Cell, RefCell};
+use crate::runtime::footprint::Tracked;
+use crate::runtime::footprint::TrackedCell;
 use std::fmt;
 use std::ops::Deref;
 use std::rc::Rc;
@@ -96,16 +97,16 @@ static CLOSED: WaitKind = WaitKind::at("watch::Sender::closed");
 /// The state both ends share. The value sits in its own `RefCell` because
 /// users borrow it (through [`Ref`]) for as long as they like.
 struct Shared<T> {
-    value: RefCell<T>,
+    value: Tracked<T>,
     /// How many values were sent, starting at 1 (0 is never a version: a
     /// receiver "marked changed" remembers 0).
-    version: Cell<u64>,
-    senders: Cell<usize>,
-    receivers: Cell<usize>,
+    version: TrackedCell<u64>,
+    senders: TrackedCell<usize>,
+    receivers: TrackedCell<usize>,
     /// Receivers in `changed`, all granted at each send.
-    changed: RefCell<WaitList<()>>,
+    changed: Tracked<WaitList<()>>,
     /// Senders in `closed`, all granted when the last receiver goes.
-    closed: RefCell<WaitList<()>>,
+    closed: Tracked<WaitList<()>>,
 }
 
 impl<T> Shared<T> {
@@ -125,7 +126,7 @@ impl<T> Shared<T> {
 
 /// A handle of one side went away (`count` is its side's): when it was the
 /// last, every waiter on `waiters` (the other side's) is granted.
-fn leave(count: &Cell<usize>, waiters: &RefCell<WaitList<()>>) {
+fn leave(count: &TrackedCell<usize>, waiters: &Tracked<WaitList<()>>) {
     let left = count.get() - 1;
     count.set(left);
     if left == 0 {
@@ -145,12 +146,12 @@ fn leave(count: &Cell<usize>, waiters: &RefCell<WaitList<()>>) {
 /// ```
 pub fn channel<T>(init: T) -> (Sender<T>, Receiver<T>) {
     let shared = Rc::new(Shared {
-        value: RefCell::new(init),
-        version: Cell::new(1),
-        senders: Cell::new(1),
-        receivers: Cell::new(1),
-        changed: RefCell::new(WaitList::default()),
-        closed: RefCell::new(WaitList::default()),
+        value: Tracked::new(init),
+        version: TrackedCell::new(1),
+        senders: TrackedCell::new(1),
+        receivers: TrackedCell::new(1),
+        changed: Tracked::new(WaitList::default()),
+        closed: Tracked::new(WaitList::default()),
     });
     let rx = Receiver {
         shared: shared.clone(),

@@ -30,7 +30,7 @@ impl<T> fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("watch::Receiver")
             .field("seen", &self.seen)
-            .field("version", &self.shared.version.get())
+            .field("version", &self.shared.version.peek())
             .finish()
     }
 }

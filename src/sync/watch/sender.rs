@@ -24,8 +24,8 @@ pub struct Sender<T> {
 impl<T> fmt::Debug for Sender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("watch::Sender")
-            .field("version", &self.shared.version.get())
-            .field("receivers", &self.shared.receivers.get())
+            .field("version", &self.shared.version.peek())
+            .field("receivers", &self.shared.receivers.peek())
             .finish()
     }
 }

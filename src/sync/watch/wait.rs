@@ -1,6 +1,6 @@
 //! The future behind `Receiver::changed` and `Sender::closed`.
 
-use std::cell::RefCell;
+use crate::runtime::footprint::Tracked;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
@@ -46,7 +46,7 @@ impl<T, C> Wait<T, C> {
 }
 
 /// The list a wait of `kind` is on.
-fn waiters_of<'a, T>(shared: &'a Shared<T>, kind: &'static WaitKind) -> &'a RefCell<WaitList<()>> {
+fn waiters_of<'a, T>(shared: &'a Shared<T>, kind: &'static WaitKind) -> &'a Tracked<WaitList<()>> {
     if std::ptr::eq(kind, &CLOSED) {
         &shared.closed
     } else {
