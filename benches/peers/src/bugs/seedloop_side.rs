@@ -4,23 +4,9 @@
 //! change the iteration at which the failure was found).
 
 use seedloop::Strategy;
-use seedloop::explore::{Explorer, Failure};
+use seedloop::explore::Explorer;
 
 use crate::suite::Bug;
-
-/// The 1-based iteration at which the sweep failed, from the failure's
-/// report ("... (iteration 17 of 1000, strategy pct:3)").
-fn iteration(failure: &Failure) -> u64 {
-    let text = failure.to_string();
-    let rest = text
-        .split("(iteration ")
-        .nth(1)
-        .unwrap_or_else(|| panic!("no iteration in the report:\n{text}"));
-    let number = rest.split(' ').next().unwrap_or("");
-    number
-        .parse()
-        .unwrap_or_else(|_| panic!("bad iteration {number:?} in the report:\n{text}"))
-}
 
 fn explorer(name: String, strategy: &Strategy, base_seed: u64, seeds: u64) -> Explorer {
     Explorer::new(name)
@@ -42,7 +28,12 @@ pub fn sweep(
 ) -> Result<Option<u64>, String> {
     match explorer(format!("bugs::{}", bug.name), strategy, base_seed, seeds).run(bug.buggy) {
         Ok(_) => Ok(None),
-        Err(failure) if bug.cause.matches(failure.error()) => Ok(Some(iteration(&failure))),
+        Err(failure) if bug.cause.matches(failure.error()) => Ok(Some(
+            failure
+                .iteration()
+                .expect("a sweep's failure has its iteration")
+                + 1,
+        )),
         Err(failure) => Err(failure.to_string()),
     }
 }

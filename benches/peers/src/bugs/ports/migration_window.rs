@@ -16,7 +16,6 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use shuttle::thread;
 
@@ -78,11 +77,6 @@ fn rebalance(publish_first: bool, pause: fn()) {
     reader.join().unwrap();
 }
 
-/// `yield_now` without the yield hint: a plain scheduling point.
-fn plain_switch() {
-    thread::sleep(Duration::ZERO);
-}
-
 /// The buggy program.
 pub fn body() {
     rebalance(false, thread::yield_now);
@@ -95,10 +89,10 @@ pub fn fixed() {
 
 /// The buggy program, `yield_now` ported as a plain switch.
 pub fn body_plain_switch() {
-    rebalance(false, plain_switch);
+    rebalance(false, super::plain_switch);
 }
 
 /// The fixed program, `yield_now` ported as a plain switch.
 pub fn fixed_plain_switch() {
-    rebalance(true, plain_switch);
+    rebalance(true, super::plain_switch);
 }

@@ -45,6 +45,12 @@ pub mod torn_read;
 pub mod two_lock_deadlock;
 pub mod unbounded_backlog;
 
+/// seedloop's `yield_now` without shuttle's yield hint (which lowers the
+/// yielding thread's PCT priority): a plain scheduling point.
+fn plain_switch() {
+    shuttle::thread::sleep(std::time::Duration::ZERO);
+}
+
 /// One bug of the suite, ported to shuttle.
 #[derive(Clone, Copy)]
 pub struct Port {

@@ -21,7 +21,6 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
 
 use shuttle::sync::mpsc;
 use shuttle::thread;
@@ -65,11 +64,6 @@ fn backlog(bounded: bool, pause: fn()) {
     consumer.join().unwrap();
 }
 
-/// `yield_now` without the yield hint: a plain scheduling point.
-fn plain_switch() {
-    thread::sleep(Duration::ZERO);
-}
-
 /// The buggy program.
 pub fn body() {
     backlog(false, thread::yield_now);
@@ -82,10 +76,10 @@ pub fn fixed() {
 
 /// The buggy program, `yield_now` ported as a plain switch.
 pub fn body_plain_switch() {
-    backlog(false, plain_switch);
+    backlog(false, super::plain_switch);
 }
 
 /// The fixed program, `yield_now` ported as a plain switch.
 pub fn fixed_plain_switch() {
-    backlog(true, plain_switch);
+    backlog(true, super::plain_switch);
 }
