@@ -119,12 +119,13 @@ impl Core {
     /// The core of a run whose scheduler was started already.
     pub(crate) fn new(cfg: Config, scheduler: Box<dyn Scheduler>) -> Core {
         let log = crate::trace::runtime_logging();
-        if scheduler.footprints() {
+        let footprints = scheduler.footprints();
+        if footprints {
             crate::runtime::footprint::start();
         }
         Core {
-            every_step: scheduler.every_step() || scheduler.footprints(),
-            footprints: scheduler.footprints(),
+            every_step: scheduler.every_step() || footprints,
+            footprints,
             now: Cell::new(0),
             steps: Cell::new(0),
             next_id: Cell::new(1),
@@ -357,7 +358,6 @@ impl Core {
     pub(crate) fn as_current<R>(&self, header: &Header, f: impl FnOnce() -> R) -> R {
         let prev = self.current.replace(Some(header.id));
         let prev_header = self.current_header.replace(header);
-        crate::runtime::footprint::running(header.id.as_u64());
         let watched = self
             .watch
             .enter(header.id.as_u64(), header.node, header.location);
@@ -367,7 +367,6 @@ impl Core {
         }
         self.current.set(prev);
         self.current_header.set(prev_header);
-        crate::runtime::footprint::running(prev.map_or(0, |id| id.as_u64()));
         out
     }
 

@@ -44,8 +44,6 @@ const CREATED: u64 = 1 << 63;
 const LOOSE: u64 = (1 << 63) | (1 << 62);
 
 struct Recorder {
-    /// The running task.
-    task: u64,
     /// Per task: the cells it created so far in this run.
     created: BTreeMap<u64, u64>,
     loose: u64,
@@ -58,7 +56,6 @@ thread_local! {
     static ON: Cell<bool> = const { Cell::new(false) };
     static RECORDER: RefCell<Recorder> = const {
         RefCell::new(Recorder {
-            task: 0,
             created: BTreeMap::new(),
             loose: 0,
             step: Footprint { all: false, ids: Vec::new() },
@@ -71,7 +68,6 @@ thread_local! {
 pub(crate) fn start() {
     RECORDER.with(|r| {
         let mut r = r.borrow_mut();
-        r.task = 0;
         r.created.clear();
         r.step = Footprint::default();
         r.last = None;
@@ -108,14 +104,6 @@ pub(crate) fn proceed() {
     }
 }
 
-/// The task with this id runs now (0: none).
-#[inline]
-pub(crate) fn running(task: u64) {
-    if on() {
-        RECORDER.with(|r| r.borrow_mut().task = task);
-    }
-}
-
 /// The current step touched the resource `id` ([`SPAWN`], [`TIMERS`], a [`task`]).
 #[inline]
 pub(crate) fn touch(id: u64) {
@@ -139,9 +127,13 @@ fn created() -> u64 {
     if !on() {
         return 0;
     }
+    // The creating task, from the event loop (0: none runs).
+    let task = crate::runtime::with_core(|core| {
+        core.and_then(|c| c.current_task())
+            .map_or(0, |id| id.as_u64())
+    });
     RECORDER.with(|r| {
         let mut r = r.borrow_mut();
-        let task = r.task;
         let count = r.created.entry(task).or_insert(0);
         *count += 1;
         CREATED | ((task & 0xffff_ffff) << 24) | (*count & 0xff_ffff)
@@ -277,10 +269,7 @@ mod tests {
     use super::*;
 
     fn fp(ids: &[u64]) -> Footprint {
-        Footprint {
-            all: false,
-            ids: ids.to_vec(),
-        }
+        Footprint::of(ids)
     }
 
     #[test]
@@ -303,25 +292,35 @@ mod tests {
         touch(5); // off: nothing recorded
         assert_eq!(take(), fp(&[]));
         let loose = Tracked::new(0); // created while off: named at first touch
-        start();
-        running(7);
-        let (a, b) = (Tracked::new(1), Tracked::new(2));
-        running(9);
-        let c = TrackedCell::new(3u8);
-        let _ = b.borrow();
-        let _ = a.borrow_mut();
-        c.set(4);
-        touch(SPAWN);
-        let moved = Box::new(b);
-        let _ = moved.borrow();
-        let _ = loose.borrow();
-        let seven = |k: u64| CREATED | (7 << 24) | k;
-        let nine = CREATED | (9 << 24) | 1;
-        assert_eq!(take(), fp(&[SPAWN, seven(1), seven(2), nine, LOOSE | 1]));
-        touch_all();
-        assert!(take().all);
-        stop();
-        let _ = a.borrow();
-        assert_eq!(take(), fp(&[]));
+        let mut sim = crate::Sim::new(0);
+        let (task, seen) = sim.block_on(async move {
+            start();
+            let made = crate::spawn(async {
+                let (a, b) = (Tracked::new(1), Tracked::new(2));
+                let c = TrackedCell::new(3u8);
+                let _ = b.borrow();
+                let _ = a.borrow_mut();
+                c.set(4);
+                touch(SPAWN);
+                let moved = Box::new(b);
+                let _ = moved.borrow();
+                (crate::task::id().as_u64(), a)
+            });
+            let (task, a) = made.await.unwrap();
+            let _ = loose.borrow();
+            let seen = take();
+            touch_all();
+            assert!(take().all);
+            stop();
+            let _ = a.borrow();
+            assert_eq!(take(), fp(&[]));
+            (task, seen)
+        });
+        let of_task = |k: u64| CREATED | (task << 24) | k;
+        let expected = [SPAWN, of_task(1), of_task(2), of_task(3), LOOSE | 1];
+        assert!(
+            expected.iter().all(|id| seen.ids.contains(id)),
+            "{seen:?} lacks one of {expected:x?}"
+        );
     }
 }

@@ -42,6 +42,15 @@ impl Footprint {
         }
     }
 
+    /// The footprint of a step that touched these resources (sorted).
+    #[cfg(test)]
+    pub(crate) fn of(ids: &[u64]) -> Footprint {
+        Footprint {
+            all: false,
+            ids: ids.to_vec(),
+        }
+    }
+
     pub(crate) fn add(&mut self, id: u64) {
         if let Err(at) = self.ids.binary_search(&id) {
             self.ids.insert(at, id);

@@ -62,10 +62,7 @@ mod tests {
     use super::*;
 
     fn fp(ids: &[u64]) -> Footprint {
-        Footprint {
-            all: false,
-            ids: ids.to_vec(),
-        }
+        Footprint::of(ids)
     }
 
     fn class(steps: &[(u64, &[u64])]) -> u64 {
