@@ -1,7 +1,10 @@
 //! How fast each strategy finds each bug of the suite (`tests/bugs/`), and
 //! how small the shrunk failure is. `cargo bench --bench exploration`
 //! (add `-- --quick` for 5 sweeps instead of 20, or a word to run only the
-//! bugs whose name contains it).
+//! bugs whose name contains it; `-- --rates` prints instead each strategy's
+//! failure rate per run on each bug, over 300 seeds, which is what the
+//! portfolio's shares are chosen from; `-- --rates=pct:4,random:50` rates
+//! the strategies named).
 //!
 //! For every bug and strategy (`random`, `pct:2`, `pct:3`, `portfolio`): 20 sweeps of
 //! 1,000 seeds each, from base seeds `k * 1_000_003`, on one thread. A sweep
@@ -25,20 +28,31 @@ const SEEDS: u64 = 1000;
 struct Opts {
     sweeps: u64,
     filter: Option<String>,
+    /// `--rates[=a,b,..]`: the strategies of the rates table.
+    rates: Option<String>,
 }
 
 impl Opts {
     fn from_args() -> Opts {
         let mut sweeps = 20;
         let mut filter = None;
+        let mut rates = None;
         for arg in std::env::args().skip(1) {
             if arg == "--quick" {
                 sweeps = 5;
+            } else if arg == "--rates" {
+                rates = Some(DEFAULT_RATES.to_string());
+            } else if let Some(list) = arg.strip_prefix("--rates=") {
+                rates = Some(list.to_string());
             } else if !arg.starts_with("--") {
                 filter = Some(arg);
             }
         }
-        Opts { sweeps, filter }
+        Opts {
+            sweeps,
+            filter,
+            rates,
+        }
     }
 }
 
@@ -180,10 +194,52 @@ fn proven_minimum(bug: &bugs::Bug) -> (String, String) {
     ("> 3".into(), below)
 }
 
+/// The strategies of the rates table unless `--rates=a,b,..` names others.
+const DEFAULT_RATES: &str = "random,random:75,random:88,pct:1,pct:2,pct:3,portfolio";
+
+/// Seeds per cell of the rates table.
+const RATE_SEEDS: u64 = 300;
+
+/// The failure rate per run of each strategy on each bug: `RATE_SEEDS`
+/// one-seed sweeps (seeds `s * 7919`), each its own run, shrinking off.
+fn rates(chosen: &[&bugs::Bug], list: &str) {
+    let strategies: Vec<Strategy> = list
+        .split(',')
+        .map(|s| {
+            s.parse()
+                .unwrap_or_else(|e| panic!("--rates: bad strategy {s:?}: {e}"))
+        })
+        .collect();
+    println!("Failure rate per run ({RATE_SEEDS} seeds, each its own one-seed sweep):\n");
+    let names: Vec<String> = strategies.iter().map(|s| s.to_string()).collect();
+    println!("| bug | {} |", names.join(" | "));
+    println!("|---|{}", "---|".repeat(names.len()));
+    for bug in chosen {
+        let mut cells = Vec::new();
+        for strategy in &strategies {
+            let fails = (0..RATE_SEEDS)
+                .filter(|s| {
+                    Explorer::new(format!("bugs::{}", bug.name))
+                        .strategy(strategy.clone())
+                        .base_seed(s * 7919)
+                        .seeds(1)
+                        .jobs(1)
+                        .shrink_budget(0)
+                        .run(bug.buggy)
+                        .is_err()
+                })
+                .count();
+            cells.push(format!("{:.2}", fails as f64 / RATE_SEEDS as f64));
+        }
+        println!("| {} | {} |", bug.name, cells.join(" | "));
+    }
+}
+
 fn main() {
     let opts = Opts::from_args();
     let strategies = [
         Strategy::Random,
+        Strategy::RandomAt { yield_percent: 75 },
         Strategy::Pct { depth: 2 },
         Strategy::Pct { depth: 3 },
         Strategy::Portfolio,
@@ -195,6 +251,11 @@ fn main() {
         .filter(|b| opts.filter.as_deref().is_none_or(|f| b.name.contains(f)))
         .collect();
     let started = Instant::now();
+    if let Some(list) = &opts.rates {
+        rates(&chosen, list);
+        eprintln!("\ntotal wall time {:.2?}", started.elapsed());
+        return;
+    }
     println!(
         "{} sweeps of {SEEDS} seeds per bug and strategy (dfs:2 once: its order does not depend on the seed)\n",
         opts.sweeps

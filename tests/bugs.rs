@@ -261,6 +261,47 @@ fn the_portfolio_finds_every_bug_and_its_draw_depends_on_the_seed_alone() {
     assert_eq!(Strategy::Portfolio.to_string(), "portfolio");
 }
 
+/// How many of `n` one-seed sweeps (seeds `s * 7919`) fail: a failure rate
+/// per run, deterministic for a given strategy and program.
+fn failures(bug: &bugs::Bug, strategy: &str, n: u64) -> u64 {
+    (0..n)
+        .filter(|s| {
+            Explorer::new(format!("bugs::{}", bug.name))
+                .strategy(strategy.parse().unwrap())
+                .base_seed(s * 7919)
+                .seeds(1)
+                .shrink_budget(0)
+                .run(bug.buggy)
+                .is_err()
+        })
+        .count() as u64
+}
+
+/// A yield under `Random` hands the processor to another task, which then
+/// proceeds at its next switch point; `Pct` yields to a ready task of
+/// higher priority. Before issue 13's second round, `random:75` failed
+/// `queue_deadlock` in 21% of runs, `random` `lost_update` in 13%, and
+/// `pct:1` never failed `queue_deadlock` (its tasks never preempted).
+#[test]
+fn a_yield_hands_over_and_pct_runs_the_highest_priority_at_switch_points() {
+    let queue = bugs::by_name("queue_deadlock");
+    let lost = bugs::by_name("lost_update");
+    let rate = |bug: &bugs::Bug, strategy: &str| failures(bug, strategy, 200);
+    assert!(
+        rate(&queue, "random:75") >= 120,
+        "random:75 on queue_deadlock"
+    );
+    assert!(
+        rate(&queue, "random:88") >= 140,
+        "random:88 on queue_deadlock"
+    );
+    assert!(rate(&lost, "random:88") >= 140, "random:88 on lost_update");
+    assert!(rate(&lost, "random") >= 40, "random on lost_update");
+    assert!(rate(&queue, "pct:1") >= 80, "pct:1 on queue_deadlock");
+    // `random:0` never yields at a switch point: these two bugs need one.
+    assert_eq!(rate(&lost, "random:0"), 0);
+}
+
 /// `Dfs` with two deviations finds a bug within its bound, at an iteration
 /// that does not depend on the base seed, with a tape of at most two
 /// non-zero choices; on the fixed program it searches the whole bounded

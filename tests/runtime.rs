@@ -417,7 +417,30 @@ fn strategies_parse_from_text_and_reject_anything_else() {
     assert_eq!("random".parse::<Strategy>(), Ok(Strategy::Random));
     let replay: Strategy = "replay:1,z3".parse().unwrap();
     assert_eq!(replay.to_string(), "replay:1,z3");
-    for bad in ["", "FIFO ", "rand", "replay:", "replay:x"] {
+    let dense: Strategy = "random:75".parse().unwrap();
+    assert_eq!(dense, Strategy::RandomAt { yield_percent: 75 });
+    assert_eq!(dense.to_string(), "random:75");
+    assert_eq!(
+        "random:0".parse::<Strategy>(),
+        Ok(Strategy::RandomAt { yield_percent: 0 })
+    );
+    // Built in code with a percent over 100: the builder rejects it.
+    let err = Sim::builder()
+        .strategy(Strategy::RandomAt { yield_percent: 101 })
+        .try_build()
+        .map(drop)
+        .unwrap_err();
+    assert!(err.to_string().contains("random:101"), "{err}");
+    for bad in [
+        "",
+        "FIFO ",
+        "rand",
+        "replay:",
+        "replay:x",
+        "random:101",
+        "random:-1",
+        "random:",
+    ] {
         let err = bad.parse::<Strategy>().unwrap_err();
         assert_eq!(err.setting(), "strategy");
         assert_eq!(err.value(), bad);

@@ -2,9 +2,10 @@
 # Build and run the bug-finding comparison: seedloop against shuttle on the
 # bug suite (tests/bugs/), printed as markdown on stdout.
 #
-#   benches/peers/bugs.sh [--quick] [--keep-stderr] [NAME]
+#   benches/peers/bugs.sh [--quick | --sweeps N] [--keep-stderr] [NAME]
 #
 #   --quick        5 sweeps per bug and scheduler instead of 20
+#   --sweeps N     N sweeps per bug and scheduler
 #   --keep-stderr  let through the lines shuttle prints on stderr for every
 #                  failing execution (silenced by default)
 #   NAME           only the bugs whose name contains NAME
@@ -19,7 +20,7 @@ root="$(cd "$here/../.." && pwd)"
 
 case "${1:-}" in
 -h | --help)
-    sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
 esac

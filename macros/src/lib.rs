@@ -23,8 +23,9 @@ use args::Args;
 ///    written as `__`), so a bug once found stays a regression test;
 /// 2. sweeps `seeds` new seeds (default 100), each a fresh simulation of the
 ///    body under the `strategy` (default `portfolio`: each seed draws
-///    `random` at one of three yield probabilities or `pct` at depth 1 to 3,
-///    the mix that found every bug of seedloop's suite), over `jobs` threads;
+///    `random` at a yield probability from 1/4 to 88/100 or `pct` at depth
+///    1 to 3, the mix that found every bug of seedloop's suite, each at
+///    least as fast as shuttle's random scheduler), over `jobs` threads;
 /// 3. on the first failure (a panic in any task, an `Err` returned, a
 ///    deadlock, the virtual time limit passed) shrinks the run's tape to a
 ///    minimal one, appends it to the `seeds/` file and panics with a report
@@ -43,7 +44,7 @@ use args::Args;
 /// | argument | literal | meaning |
 /// |---|---|---|
 /// | `seeds` | integer, at least 1 | how many seeds to sweep (default 100) |
-/// | `strategy` | string | how choices are made: `"fifo"`, `"random"`, `"pct:D"`, `"dfs:K"`, `"portfolio"` (default, also with `config`) |
+/// | `strategy` | string | how choices are made: `"fifo"`, `"random"`, `"random:P"` (switch points yield P times in 100), `"pct:D"`, `"dfs:K"`, `"portfolio"` (default, also with `config`) |
 /// | `time_limit` | string | the virtual time one run may take, such as `"30s"` |
 /// | `jobs` | integer | threads for the sweep (default: the available cores; 0 = the available cores) |
 /// | `step_limit` | integer, at least 1 | the steps one run may take (default 50,000,000); a task that spins by yielding fails sooner |

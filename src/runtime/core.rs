@@ -206,6 +206,42 @@ impl Core {
         v
     }
 
+    /// Asks the strategy whether the running task yields at a switch point
+    /// (1) or proceeds (0), and records the answer. A strategy that sees
+    /// task ids (`every_step`) is shown the other ready tasks: `Pct` yields
+    /// to a ready task of higher priority.
+    #[inline]
+    pub(crate) fn choose_switch(&self) -> u32 {
+        if !self.every_step {
+            return self.choose(ChoiceKind::Yield, 2);
+        }
+        if self.footprints {
+            self.scheduler
+                .borrow_mut()
+                .stepped(crate::runtime::footprint::take());
+        }
+        let current = self.current.get().map(|id| id.as_u64());
+        let v = {
+            let sched = self.sched.borrow();
+            let others = |f: &mut dyn FnMut(u64)| {
+                for task in &sched.ready {
+                    f(task.header().id.as_u64());
+                }
+                self.wakes.for_each_pending(&mut |id| {
+                    if Some(id) != current {
+                        f(id);
+                    }
+                });
+            };
+            self.scheduler.borrow_mut().switch_point(&others)
+        };
+        if self.footprints && v == 0 {
+            crate::runtime::footprint::proceed();
+        }
+        self.record(2, v);
+        v
+    }
+
     /// Puts a choice on the tape (which the fingerprint covers: see
     /// `Sim::fingerprint`).
     #[inline]

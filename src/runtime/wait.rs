@@ -34,8 +34,6 @@ use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 use std::task::{Context, Poll, Waker};
 
-use crate::strategy::ChoiceKind;
-
 /// What a blocked task waits on, as a deadlock report names it. Each
 /// primitive declares its own as a `static` (the event loop knows none of
 /// them): `static LOCK: WaitKind = WaitKind::at("Mutex::lock");`.
@@ -594,7 +592,7 @@ impl Switch {
         self.asked = true;
         let yields = crate::runtime::with_core(|core| {
             core.is_some_and(|c| {
-                let yields = c.choose(ChoiceKind::Yield, 2) == 1;
+                let yields = c.choose_switch() == 1;
                 if yields {
                     if let Some(task) = c.current_task() {
                         c.rec.borrow_mut().yielded(c.now(), task, kind.label(), at);

@@ -56,6 +56,10 @@ pub(crate) fn uniform(rng: &mut impl rand::Rng, n: u64) -> u64 {
     ((u128::from(rng.next_u64()) * u128::from(n)) >> 64) as u64
 }
 
+/// The other ready tasks at a switch point: called with a visitor, it
+/// calls the visitor with each one's id.
+pub(crate) type Others<'a> = &'a dyn Fn(&mut dyn FnMut(u64));
+
 /// The seam between the event loop and a strategy: asked for a value in
 /// `0..n` (always `n >= 2`) at every choice of a run; the loop records the
 /// answer on the tape.
@@ -75,6 +79,15 @@ pub(crate) trait Scheduler {
     fn pick(&mut self, n: usize, id: &dyn Fn(usize) -> u64) -> u32 {
         let _ = id;
         self.choose(ChoiceKind::Schedule, n as u64)
+    }
+
+    /// Whether the running task yields (1) or proceeds (0) at a switch
+    /// point, for a strategy that sees task ids ([`Scheduler::every_step`]):
+    /// `others` calls its argument with the id of every other ready task.
+    /// The others answer it as a plain `Yield` choice.
+    fn switch_point(&mut self, others: Others<'_>) -> u32 {
+        let _ = others;
+        self.choose(ChoiceKind::Yield, 2)
     }
 
     /// Whether the loop should also ask [`Scheduler::pick`] when only one
@@ -167,15 +180,16 @@ pub(crate) fn zeros() -> Box<dyn Scheduler> {
 /// | strategy | values | use it for |
 /// |---|---|---|
 /// | `Fifo` | always 0: oldest ready task first, earliest timer, minimum costs, `rand` yields zeros | the plainest run; a baseline |
-/// | `Random` (default) | drawn from ChaCha8 seeded with the run's seed; a switch point yields with probability 1/4 | sweeping many seeds; shallow bugs, data-dependent bugs |
+/// | `Random` (default) | drawn from ChaCha8 seeded with the run's seed; a switch point yields with probability 1/4; a yield hands over to another ready task, which proceeds at its next switch point | sweeping many seeds; shallow bugs, data-dependent bugs |
+/// | `RandomAt { yield_percent }` | as `Random`, with switch points yielding `yield_percent` times in 100 | dense preemption (`random:75` finds most one-preemption bugs on the first run or the second) or sparse |
 /// | `Pct { depth }` | random task priorities with `depth - 1` priority change points; the highest-priority ready task runs | ordering bugs that need a few preemptions at precise places (finds a depth-`d` bug with probability at least `1/(n·k^(d-1))` per run, `n` tasks, `k` steps) |
 /// | `Dfs { max_deviations }` | every tape with at most `K` non-zero scheduling choices, in order, one per run (with [`explore::Explorer`](crate::explore::Explorer)); a single `Sim` runs the first, all zeros | small programs: proving a bound exhaustively, finding the fewest preemptions |
-/// | `Portfolio` | each run draws its strategy from a mix, by its seed alone: `Random` at three switch-point yield probabilities (low, the default, high) and `Pct` at depths 1 to 3 | sweeps that should find both shallow and ordering bugs without choosing |
+/// | `Portfolio` | each run draws its strategy from a mix, by its seed alone: `Random` at switch-point yield probabilities from 1/4 to 88/100 and `Pct` at depths 1 to 3, mostly `random:88` and `pct:2` | sweeps that should find both shallow and ordering bugs without choosing (the default of `#[seedloop::test]`) |
 /// | `Replay(tape)` | read back from a tape, then zeros | reproducing a run exactly |
 ///
-/// Parsed from text as `fifo`, `random`, `pct:<depth>`, `dfs:<max
-/// deviations>`, `portfolio` or `replay:<tape text>` (the form
-/// `SEEDLOOP_STRATEGY` takes).
+/// Parsed from text as `fifo`, `random`, `random:<yield percent>`,
+/// `pct:<depth>`, `dfs:<max deviations>`, `portfolio` or `replay:<tape
+/// text>` (the form `SEEDLOOP_STRATEGY` takes).
 ///
 /// # Examples
 ///
@@ -206,6 +220,21 @@ pub enum Strategy {
     /// Every choice is drawn from a ChaCha8 generator seeded with the run's seed.
     #[default]
     Random,
+    /// `Random` whose switch points yield `yield_percent` times in 100
+    /// (`Random` is `random:25`). It keeps this probability under the
+    /// explorer's `swarm`, which otherwise draws one per seed.
+    ///
+    /// ```
+    /// use seedloop::Strategy;
+    ///
+    /// let dense: Strategy = "random:75".parse().unwrap();
+    /// assert_eq!(dense, Strategy::RandomAt { yield_percent: 75 });
+    /// assert!("random:101".parse::<Strategy>().is_err());
+    /// ```
+    RandomAt {
+        /// The yield probability of a switch point, in percent (0 to 100).
+        yield_percent: u32,
+    },
     /// Probabilistic concurrency testing with this bug depth (at least 1):
     /// `depth - 1` priority change points per run.
     Pct {
@@ -220,8 +249,8 @@ pub enum Strategy {
     },
     /// Every choice is read from the tape; past its end, choices are 0.
     Replay(Tape),
-    /// Each run draws `Random` (at one of three switch-point yield
-    /// probabilities) or `Pct` (depth 1, 2 or 3) from its seed alone.
+    /// Each run draws `Random` (at a switch-point yield probability of 1/4,
+    /// 75/100 or 88/100) or `Pct` (depth 1, 2 or 3) from its seed alone.
     Portfolio,
 }
 
@@ -232,6 +261,9 @@ impl Strategy {
         match self {
             Strategy::Fifo => Box::new(fifo::Fifo),
             Strategy::Random => Box::new(random::Random::new(tuning.yield_p)),
+            Strategy::RandomAt { yield_percent } => {
+                Box::new(random::Random::new(percent_units(*yield_percent)))
+            }
             Strategy::Pct { depth } => Box::new(pct::Pct::new(*depth, tuning.steps_hint)),
             Strategy::Dfs { max_deviations } => {
                 Box::new(dfs::Dfs::new(*max_deviations, tuning.reduce))
@@ -255,6 +287,7 @@ impl fmt::Display for Strategy {
         match self {
             Strategy::Fifo => f.write_str("fifo"),
             Strategy::Random => f.write_str("random"),
+            Strategy::RandomAt { yield_percent } => write!(f, "random:{yield_percent}"),
             Strategy::Pct { depth } => write!(f, "pct:{depth}"),
             Strategy::Dfs { max_deviations } => write!(f, "dfs:{max_deviations}"),
             Strategy::Replay(tape) => write!(f, "replay:{tape}"),
@@ -273,7 +306,11 @@ impl FromStr for Strategy {
             "random" => Ok(Strategy::Random),
             "portfolio" => Ok(Strategy::Portfolio),
             _ => {
-                if let Some(depth) = text.strip_prefix("pct:") {
+                if let Some(p) = text.strip_prefix("random:") {
+                    let yield_percent =
+                        number(s, p, 0..=100, "the yield percent of `random:<percent>`")?;
+                    Ok(Strategy::RandomAt { yield_percent })
+                } else if let Some(depth) = text.strip_prefix("pct:") {
                     let depth = number(s, depth, 1..=16, "the depth of `pct:<depth>`")?;
                     Ok(Strategy::Pct { depth })
                 } else if let Some(k) = text.strip_prefix("dfs:") {
@@ -293,12 +330,18 @@ impl FromStr for Strategy {
                     Err(ConfigError::new(
                         "strategy",
                         s,
-                        "expected `fifo`, `random`, `pct:<depth>`, `dfs:<max deviations>`, `portfolio` or `replay:<tape>`",
+                        "expected `fifo`, `random`, `random:<yield percent>`, `pct:<depth>`, `dfs:<max deviations>`, `portfolio` or `replay:<tape>`",
                     ))
                 }
             }
         }
     }
+}
+
+/// A probability in percent (at most 100) in units of 2^-32; 100 is
+/// `u32::MAX`, which `Random` reads as "always".
+pub(crate) fn percent_units(percent: u32) -> u32 {
+    ((u64::from(percent.min(100)) << 32) / 100).min(u64::from(u32::MAX)) as u32
 }
 
 fn number(
@@ -330,6 +373,11 @@ impl Strategy {
                 "strategy",
                 self.to_string(),
                 "the depth of `pct:<depth>` must be a whole number from 1 to 16",
+            )),
+            Strategy::RandomAt { yield_percent } if *yield_percent > 100 => Err(ConfigError::new(
+                "strategy",
+                self.to_string(),
+                "the yield percent of `random:<percent>` must be a whole number from 0 to 100",
             )),
             Strategy::Dfs { max_deviations } if *max_deviations > 64 => Err(ConfigError::new(
                 "strategy",

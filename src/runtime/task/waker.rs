@@ -97,6 +97,17 @@ impl WakeQueue {
         }
     }
 
+    /// Calls `f` with the id of every task woken since the last drain, in
+    /// wake order (duplicates included). Owner thread only.
+    pub(crate) fn for_each_pending(&self, f: &mut dyn FnMut(u64)) {
+        assert!(self.is_owner(), "wake queue read off its thread");
+        // SAFETY: owner thread, checked above; `f` only reads ids and
+        // wakes nothing, so no other reference into `pending` is made.
+        for task in unsafe { &*self.pending.get() } {
+            f(task.header().id.as_u64());
+        }
+    }
+
     /// Takes the id-based wakes (rare: see `pending_ids`). Owner thread only.
     pub(crate) fn take_ids(&self) -> Vec<Id> {
         assert!(self.is_owner(), "wake queue drained off its thread");

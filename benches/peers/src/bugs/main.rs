@@ -1,7 +1,8 @@
 //! seedloop against shuttle on the bug suite (`tests/bugs/`): how many
 //! iterations each tool's schedulers need to find each bug.
 //!
-//! For every bug and scheduler: 20 sweeps (5 with `--quick`) from
+//! For every bug and scheduler: 20 sweeps (5 with `--quick`, N with
+//! `--sweeps N`) from
 //! base seeds `k * 1_000_003`, each of at most 1,000 iterations and stopped by
 //! the first failure, which must be the bug's own (`Cause` in
 //! `tests/bugs/mod.rs`: a panic message, or a deadlock). A cell of the table
@@ -9,7 +10,7 @@
 //! of the 1-based iteration of the first failure, and how many sweeps found
 //! it.
 //!
-//! - seedloop: `Explorer` with `random`, `pct:2`, `pct:3`, `portfolio`, one
+//! - seedloop: `Explorer` with `random`, `random:75`, `pct:2`, `pct:3`, `portfolio`, one
 //!   job, no shrinking (see `seedloop_side`).
 //! - shuttle: `RandomScheduler::new_from_seed(seed, 1000)` and
 //!   `PctScheduler::new_from_seed(seed, depth, 1000)` for depths 2 and 3, on
@@ -22,7 +23,7 @@
 //! `yield_now` is ported) and the wall time per iteration of both tools.
 //!
 //! ```text
-//! bugs [--quick] [--keep-stderr] [NAME]
+//! bugs [--quick | --sweeps N] [--keep-stderr] [NAME]
 //! ```
 //!
 //! `NAME` keeps the bugs whose name contains it; `--keep-stderr` lets
@@ -62,9 +63,10 @@ const COST_REPS: usize = 3;
 
 const SHUTTLE_SCHEDS: [Sched; 3] = [Sched::Random, Sched::Pct(2), Sched::Pct(3)];
 
-fn seedloop_strategies() -> [Strategy; 4] {
+fn seedloop_strategies() -> [Strategy; 5] {
     [
         Strategy::Random,
+        Strategy::RandomAt { yield_percent: 75 },
         Strategy::Pct { depth: 2 },
         Strategy::Pct { depth: 3 },
         Strategy::Portfolio,
@@ -84,12 +86,22 @@ impl Opts {
             filter: None,
             keep_stderr: false,
         };
-        for arg in std::env::args().skip(1) {
+        let mut args = std::env::args().skip(1);
+        while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--quick" => opts.sweeps = 5,
+                "--sweeps" => {
+                    let value = args.next().unwrap_or_default();
+                    opts.sweeps = match value.parse::<u64>() {
+                        Ok(n) if n > 0 => n,
+                        _ => {
+                            return Err(format!("--sweeps wants a positive number, not {value:?}"));
+                        }
+                    };
+                }
                 "--keep-stderr" => opts.keep_stderr = true,
                 "-h" | "--help" => {
-                    println!("usage: bugs [--quick] [--keep-stderr] [NAME]");
+                    println!("usage: bugs [--quick | --sweeps N] [--keep-stderr] [NAME]");
                     std::process::exit(0);
                 }
                 flag if flag.starts_with('-') => return Err(format!("unknown flag {flag}")),
@@ -313,7 +325,7 @@ fn main() -> ExitCode {
         opts.sweeps, opts.sweeps
     );
     print_table(
-        "| bug | seedloop random | seedloop pct:2 | seedloop pct:3 | seedloop portfolio | shuttle random | shuttle pct:2 | shuttle pct:3 |",
+        "| bug | seedloop random | seedloop random:75 | seedloop pct:2 | seedloop pct:3 | seedloop portfolio | shuttle random | shuttle pct:2 | shuttle pct:3 |",
         &rows,
     );
     let inexpressible: Vec<_> = ports::NOT_EXPRESSIBLE
