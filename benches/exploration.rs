@@ -4,7 +4,9 @@
 //! bugs whose name contains it; `-- --rates` prints instead each strategy's
 //! failure rate per run on each bug, over 300 seeds, which is what the
 //! portfolio's shares are chosen from; `-- --rates=pct:4,random:50` rates
-//! the strategies named).
+//! the strategies named; `-- --por` prints the partial-order reduction
+//! table: `dfs:2` with and without `reduce_orders`, on the fixed programs
+//! and the buggy ones).
 //!
 //! For every bug and strategy (`random`, `pct:2`, `pct:3`, `portfolio`): 20 sweeps of
 //! 1,000 seeds each, from base seeds `k * 1_000_003`, on one thread. A sweep
@@ -30,6 +32,8 @@ struct Opts {
     filter: Option<String>,
     /// `--rates[=a,b,..]`: the strategies of the rates table.
     rates: Option<String>,
+    /// `--por`: the partial-order reduction table instead.
+    por: bool,
 }
 
 impl Opts {
@@ -37,9 +41,12 @@ impl Opts {
         let mut sweeps = 20;
         let mut filter = None;
         let mut rates = None;
+        let mut por = false;
         for arg in std::env::args().skip(1) {
             if arg == "--quick" {
                 sweeps = 5;
+            } else if arg == "--por" {
+                por = true;
             } else if arg == "--rates" {
                 rates = Some(DEFAULT_RATES.to_string());
             } else if let Some(list) = arg.strip_prefix("--rates=") {
@@ -52,6 +59,7 @@ impl Opts {
             sweeps,
             filter,
             rates,
+            por,
         }
     }
 }
@@ -235,6 +243,105 @@ fn rates(chosen: &[&bugs::Bug], list: &str) {
     }
 }
 
+/// The schedule budget of a `--por` search.
+const POR_BUDGET: u64 = 20_000;
+
+/// `dfs:2` plain and reduced on `body`: (schedules, classes, whether the
+/// space was exhausted) for each, or the 1-based iteration of a failure.
+fn dfs2<F, Fut>(name: &str, reduce: bool, body: F) -> Result<(u64, u64, bool), u64>
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + 'static,
+{
+    Explorer::new(name)
+        .strategy(Strategy::Dfs { max_deviations: 2 })
+        .seeds(POR_BUDGET)
+        .jobs(1)
+        .shrink_budget(0)
+        .reduce_orders(reduce)
+        .run(body)
+        .map(|r| {
+            let covered = r.exhausted() || r.data_held().is_some();
+            (r.iterations(), r.schedule_classes().unwrap_or(0), covered)
+        })
+        .map_err(|f| f.iteration().map_or(0, |i| i + 1))
+}
+
+/// Three tasks, each with a lock of its own (`Explorer::reduce_orders`'s
+/// rustdoc example): every order of their steps ends alike.
+async fn independent() {
+    let tasks: Vec<_> = (0..3)
+        .map(|i| {
+            seedloop::spawn(async move {
+                let own = seedloop::sync::Mutex::new(i);
+                *own.lock().await += 1;
+                *own.lock().await += 1;
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+}
+
+fn por_row(
+    name: &str,
+    fixed: Result<(u64, u64, bool), u64>,
+    reduced: Result<(u64, u64, bool), u64>,
+    found: String,
+) {
+    let cell = |r: &Result<(u64, u64, bool), u64>| match r {
+        Ok((runs, classes, covered)) => (runs.to_string(), classes.to_string(), *covered, *runs),
+        Err(i) => (format!("FAILED at {i}"), "—".into(), false, 0),
+    };
+    let (p_runs, p_classes, p_cov, p_n) = cell(&fixed);
+    let (r_runs, r_classes, r_cov, r_n) = cell(&reduced);
+    let ratio = if r_n > 0 {
+        format!("{:.1}×", p_n as f64 / r_n as f64)
+    } else {
+        "—".into()
+    };
+    let covered = match (p_cov, r_cov) {
+        (true, true) => "",
+        _ => " (budget hit)",
+    };
+    println!(
+        "| {name} | {p_runs} → {r_runs}{covered} | {p_classes} → {r_classes} | {ratio} | {found} |"
+    );
+}
+
+fn por(chosen: &[&bugs::Bug]) {
+    println!(
+        "`dfs:2`, at most {POR_BUDGET} schedules, plain → reduced (`reduce_orders(true)`); the fixed program's schedules and classes up to order, and where the buggy program fails:\n"
+    );
+    println!("| fixed program | schedules | classes | ratio | buggy program found (iteration) |");
+    println!("|---|---|---|---|---|");
+    for bug in chosen {
+        let name = format!("bugs::{}::fixed", bug.name);
+        let found = match (
+            dfs2(bug.name, false, bug.buggy),
+            dfs2(bug.name, true, bug.buggy),
+        ) {
+            (Err(a), Err(b)) => format!("{a} → {b}"),
+            (Ok(_), Ok(_)) => "not found by either".to_string(),
+            (Err(a), Ok(_)) => format!("{a} → NOT FOUND"),
+            (Ok(_), Err(b)) => format!("not found → {b}"),
+        };
+        por_row(
+            bug.name,
+            dfs2(&name, false, bug.fixed),
+            dfs2(&name, true, bug.fixed),
+            found,
+        );
+    }
+    por_row(
+        "three tasks, a lock each (the rustdoc example)",
+        dfs2("independent", false, independent),
+        dfs2("independent", true, independent),
+        "—".to_string(),
+    );
+}
+
 fn main() {
     let opts = Opts::from_args();
     let strategies = [
@@ -251,6 +358,11 @@ fn main() {
         .filter(|b| opts.filter.as_deref().is_none_or(|f| b.name.contains(f)))
         .collect();
     let started = Instant::now();
+    if opts.por {
+        por(&chosen);
+        eprintln!("\ntotal wall time {:.2?}", started.elapsed());
+        return;
+    }
     if let Some(list) = &opts.rates {
         rates(&chosen, list);
         eprintln!("\ntotal wall time {:.2?}", started.elapsed());
