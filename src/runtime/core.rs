@@ -213,7 +213,10 @@ impl Core {
     #[inline]
     pub(crate) fn choose_switch(&self) -> u32 {
         if !self.every_step {
-            return self.choose(ChoiceKind::Yield, 2);
+            // No footprints either (they imply `every_step`): a plain choice.
+            let v = self.scheduler.borrow_mut().choose(ChoiceKind::Yield, 2);
+            self.record(2, v);
+            return v;
         }
         if self.footprints {
             self.scheduler
