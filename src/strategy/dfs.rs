@@ -168,6 +168,10 @@ impl Scheduler for Dfs {
                     };
                     let pos = Some(self.made.len() - 1);
                     self.pending = Some((Segment { pos, task, cut }, None));
+                    if let Some(reduction) = &mut self.reduction {
+                        let made = &self.made;
+                        reduction.switch_point(task, made.len() - 1, &|k| made[k].0);
+                    }
                 }
             }
             _ => {}

@@ -14,7 +14,9 @@
 //!
 //! Sleep sets skip what the backtracking would still repeat: once the
 //! subtree of a task at a choice is explored, the task sleeps in its
-//! siblings' subtrees until a segment that does not commute with its own;
+//! siblings' subtrees until a segment that does not commute with what it
+//! ran there (the rest of the poll the choice started: no other task runs
+//! inside a poll, so its segments move together);
 //! an alternative whose task sleeps is skipped, and nothing below a pick of
 //! a sleeping task is explored.
 
@@ -54,6 +56,13 @@ pub(super) struct Reduction {
     backtrack: BTreeMap<usize, BTreeSet<u32>>,
     /// Per choice on the current path: the values run there so far.
     tried: BTreeMap<usize, BTreeSet<u32>>,
+    /// Per pick on the current path: the yields its reversals need, as
+    /// (value at the pick, task, the task's switch point by count).
+    wishes: BTreeMap<usize, BTreeSet<(u32, u64, u32)>>,
+    /// This run's switch points so far, per task.
+    switches: BTreeMap<u64, u32>,
+    /// The choices that started the running poll or one of its segments.
+    poll: Vec<usize>,
 }
 
 impl Reduction {
@@ -62,6 +71,24 @@ impl Reduction {
         self.picks.clear();
         self.segments.clear();
         self.sleep.clear();
+        self.switches.clear();
+        self.poll.clear();
+    }
+
+    /// The running `task` is at a switch point, choice `pos` of a run whose
+    /// choices so far are `value(k)`: a reversal that moved a segment after
+    /// a yield of this task asks for the same yield here.
+    pub(super) fn switch_point(&mut self, task: u64, pos: usize, value: &dyn Fn(usize) -> u32) {
+        let count = self.switches.entry(task).or_insert(0);
+        *count += 1;
+        let nth = *count;
+        let wanted = self.wishes.range(..pos).any(|(&k, set)| {
+            set.iter()
+                .any(|&(v, t, n)| t == task && n == nth && value(k) == v)
+        });
+        if wanted {
+            self.backtrack.entry(pos).or_default().insert(1);
+        }
     }
 
     /// The tasks asleep at a pick at tape position `pos` (if any).
@@ -99,6 +126,28 @@ impl Reduction {
             }
         }
         self.sleep = sleep;
+        // What a task explored at a choice is the rest of the poll the
+        // choice started: its later segments (what it continued with, the
+        // rest after a yield) run before any other task can.
+        if seg.cut == Cut::Pick {
+            self.poll.clear();
+        } else {
+            for p in &self.poll {
+                if let Some(entry) = self.acc.get_mut(p) {
+                    if entry.0 == seg.task {
+                        entry.1.union(&footprint);
+                    }
+                }
+            }
+        }
+        if let (Some(p), Cut::Pick | Cut::Continue) = (seg.pos, seg.cut) {
+            if seg.task != CLOCK {
+                self.poll.push(p);
+            }
+        }
+        if seg.cut == Cut::AfterYield {
+            self.poll.clear();
+        }
         if let (Some(p), Cut::Pick | Cut::Continue) = (seg.pos, seg.cut) {
             let entry = self
                 .acc
@@ -167,8 +216,16 @@ impl Reduction {
     fn reverse(&mut self, i: usize, q: u64) {
         // The rest of a poll after a yield runs before any other task can:
         // the other order starts where the poll did, at its pick.
+        // A segment after a yield exists only if the task yields there
+        // again: the reversal also asks for that switch point to yield.
+        let mut wish = None;
         let i = if self.segments[i].0.cut == Cut::AfterYield {
             let task = self.segments[i].0.task;
+            let nth = self.segments[..=i]
+                .iter()
+                .filter(|(s, _, _)| s.task == task && s.cut != Cut::Pick)
+                .count() as u32;
+            wish = Some((task, nth));
             match (0..i)
                 .rev()
                 .find(|&k| self.segments[k].0.task == task && self.segments[k].0.cut == Cut::Pick)
@@ -183,12 +240,17 @@ impl Reduction {
         match (seg.cut, seg.pos, pick) {
             (Cut::Pick, Some(pos), Some(pick)) => {
                 let ready = &self.picks[*pick].ready;
-                let set = self.backtrack.entry(pos).or_default();
-                match ready.iter().position(|&t| t == q) {
-                    Some(k) => {
-                        set.insert(k as u32);
-                    }
-                    None => set.extend(0..ready.len() as u32),
+                let values: Vec<u32> = match ready.iter().position(|&t| t == q) {
+                    Some(k) => vec![k as u32],
+                    None => (0..ready.len() as u32).collect(),
+                };
+                self.backtrack
+                    .entry(pos)
+                    .or_default()
+                    .extend(values.iter().copied());
+                if let Some((task, nth)) = wish {
+                    let wishes = self.wishes.entry(pos).or_default();
+                    wishes.extend(values.iter().map(|&v| (v, task, nth)));
                 }
             }
             (Cut::Continue, Some(pos), _) => {
@@ -264,6 +326,7 @@ impl Reduction {
         self.acc.split_off(&(j + 1));
         self.backtrack.split_off(&(j + 1));
         self.tried.split_off(&(j + 1));
+        self.wishes.split_off(&(j + 1));
         if let Some(explored) = self.acc.remove(&j) {
             self.done.entry(j).or_default().push(explored);
         }
