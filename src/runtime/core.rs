@@ -192,16 +192,11 @@ impl Core {
             return 0;
         }
         debug_assert!(n <= 1 << 32, "choice bound {n} too large");
-        if self.footprints && kind == ChoiceKind::Yield {
-            // A switch point ends a segment of the running task's step.
-            self.scheduler
-                .borrow_mut()
-                .stepped(crate::runtime::footprint::take());
-        }
+        debug_assert!(
+            kind != ChoiceKind::Yield,
+            "a switch point asks through choose_switch"
+        );
         let v = self.scheduler.borrow_mut().choose(kind, n);
-        if self.footprints && kind == ChoiceKind::Yield && v == 0 {
-            crate::runtime::footprint::proceed();
-        }
         self.record(n, v);
         v
     }
@@ -219,6 +214,7 @@ impl Core {
             return v;
         }
         if self.footprints {
+            // A switch point ends a segment of the running task's step.
             self.scheduler
                 .borrow_mut()
                 .stepped(crate::runtime::footprint::take());

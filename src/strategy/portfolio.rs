@@ -44,7 +44,7 @@ impl Portfolio {
     }
 }
 
-/// The members, one per sixteenth of the seeds.
+/// The members of the mix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Member {
     /// `Random` at the sweep's yield probability.
@@ -59,7 +59,6 @@ pub(crate) enum Member {
 const DENSE: Member = Member::RandomAt(75);
 const DENSER: Member = Member::RandomAt(88);
 
-/// The sixteen slots of the mix, in the shares of the module's table.
 /// The members and their shares, in 32nds of the seeds (the module's table).
 const SHARES: [(Member, u64); 6] = [
     (Member::Random, 1),
