@@ -63,6 +63,7 @@ pub mod buggify;
 mod env;
 mod error;
 pub mod explore;
+pub mod fs;
 pub mod future;
 pub mod io;
 pub mod log;

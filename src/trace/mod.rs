@@ -134,6 +134,14 @@ pub enum EventKind {
         /// Where that operation was called.
         at: &'static Location<'static>,
     },
+    /// An operation on a node's simulated disk (`seedloop::fs`), or the
+    /// outcome of its crash.
+    Disk {
+        /// The node whose disk it is.
+        node: String,
+        /// What happened: `write /log 4096 bytes at 0`, `crash: 3 kept, 1 lost`.
+        description: String,
+    },
     /// A TCP control segment (no payload) was sent, delivered, dropped or
     /// held. Segments that carry data are [`EventKind::Packet`]s.
     Control {
@@ -303,6 +311,7 @@ fn fmt_kind(
             write!(f, "node    '{node}' {what}")
         }
         EventKind::Fault { description } => write!(f, "fault   {description}"),
+        EventKind::Disk { node, description } => write!(f, "disk    '{node}' {description}"),
         EventKind::Packet {
             fate,
             proto,

@@ -30,6 +30,7 @@ const TAG_FAULT: u64 = 8;
 const TAG_PACKET: u64 = 9;
 const TAG_YIELD: u64 = 11;
 const TAG_CONTROL: u64 = 12;
+const TAG_DISK: u64 = 13;
 
 /// A socket address as one word, for the fingerprint.
 fn addr_word(a: SocketAddr) -> u64 {
@@ -197,6 +198,23 @@ impl Recorder {
         if self.keeps() {
             let description = describe();
             self.keep(now, EventKind::Fault { description });
+        }
+    }
+
+    /// An operation on a node's disk, or its crash; `code` identifies it
+    /// for the fingerprint, `describe` gives the words (only called when
+    /// the trace is kept).
+    pub(crate) fn disk(
+        &mut self,
+        now: u64,
+        node: u32,
+        code: u64,
+        describe: impl FnOnce() -> (String, String),
+    ) {
+        self.mix(TAG_DISK, u64::from(node), code);
+        if self.keeps() {
+            let (node, description) = describe();
+            self.keep(now, EventKind::Disk { node, description });
         }
     }
 
