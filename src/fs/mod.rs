@@ -18,7 +18,7 @@
 //! let mut sim = seedloop::Sim::new(7);
 //! sim.block_on(async {
 //!     let db = node::Builder::new("db").build();
-//!     db.spawn(async {
+//!     seedloop::node::spawn_on(db, async {
 //!         let mut f = fs::File::create("/synced").await.unwrap();
 //!         f.write_all(b"kept").await.unwrap();
 //!         f.sync_all().await.unwrap(); // the data is durable
@@ -27,7 +27,7 @@
 //!     });
 //!     seedloop::sleep(Duration::from_millis(1)).await;
 //!     node::restart(db); // a kill crashes the disk, then the node starts again
-//!     let read = db.spawn(async { fs::read("/synced").await.unwrap() });
+//!     let read = seedloop::node::spawn_on(db, async { fs::read("/synced").await.unwrap() });
 //!     assert_eq!(read.await.unwrap(), b"kept");
 //! });
 //! ```

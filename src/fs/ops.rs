@@ -530,6 +530,7 @@ pub fn create_dir_all(path: impl AsRef<Path>) -> impl Future<Output = io::Result
                 let p = &parts[..i];
                 match disk.lookup(p) {
                     Ok(ino) if disk.inode(ino).is_ok_and(|n| n.is_dir()) => {}
+                    Ok(_) if i < parts.len() => return Err(fail(ErrorKind::NotADirectory, op, p)),
                     Ok(_) => return Err(fail(ErrorKind::AlreadyExists, op, p)),
                     Err(ErrorKind::NotFound) => {
                         let (dir, name) = disk.parent(p).map_err(|k| fail(k, op, p))?;
