@@ -296,7 +296,10 @@ impl Explorer {
     /// switch points yield (never, 1/16, 1/4 or 1/2), whether `buggify!` is
     /// on, and the network's weather: every link's loss at least 0, 1 %,
     /// 5 % or 20 %, duplication at least 0, 1 % or 5 %, and its latency
-    /// range 1, 4 or 10 times as wide. The draw depends only on the seed.
+    /// range 1, 4 or 10 times as wide; and the disks' weather: every disk's
+    /// I/O error probability at least 0, 0.5 % or 5 %, and torn writes of
+    /// 512 or 4096 bytes on half the seeds (never corruption, which only a
+    /// test's own `DiskConfig` asks for). The draw depends only on the seed.
     ///
     /// ```
     /// # use seedloop::explore::Explorer;
@@ -513,6 +516,8 @@ impl Explorer {
             let p = swarm::profile(seed);
             let net = p.network(&crate::net::transport::config_of(&sim));
             sim = sim.net(net);
+            let disk = p.disk(&crate::fs::config_of(&sim));
+            sim = sim.disk(disk);
             (p.yield_p, p.buggify)
         } else {
             (

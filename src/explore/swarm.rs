@@ -5,8 +5,9 @@
 //! and Regehr, ISSTA 2012) also reaches its corners: runs where switch
 //! points never yield, runs where they yield half the time, runs with and
 //! without planted faults, calm networks and stormy ones (more loss, more
-//! duplication, a wider latency spread). The profile derives from the seed
-//! alone, so `SEEDLOOP_SEED` replays it.
+//! duplication, a wider latency spread), calm disks and failing ones (I/O
+//! errors, torn writes). The profile derives from the seed alone, so
+//! `SEEDLOOP_SEED` replays it.
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -26,6 +27,10 @@ pub(crate) struct Profile {
     pub(crate) duplicate_permille: u16,
     /// How many times wider each link's latency range becomes.
     pub(crate) latency_spread: u8,
+    /// The least I/O error probability of every disk, in thousandths.
+    pub(crate) disk_error_permille: u16,
+    /// Torn writes at this sector size on every disk that has none (0: off).
+    pub(crate) torn_sector: u16,
 }
 
 impl Profile {
@@ -47,6 +52,20 @@ impl Profile {
             )
             .latency(range.start..end)
     }
+
+    /// The disks of a run: the test's own, made at least as unreliable as
+    /// the profile says. Corruption is never added: a program without
+    /// checksums is not wrong for trusting its disk's bits.
+    pub(crate) fn disk(&self, disk: &crate::fs::DiskConfig) -> crate::fs::DiskConfig {
+        let mut d = disk.clone().io_error(
+            disk.io_error_probability()
+                .max(f64::from(self.disk_error_permille) / 1000.0),
+        );
+        if self.torn_sector != 0 && disk.sector_bytes().is_none() {
+            d = d.torn_writes(u64::from(self.torn_sector));
+        }
+        d
+    }
 }
 
 /// The profile of `seed` (independent of the run's own generator).
@@ -61,12 +80,17 @@ pub(crate) fn profile(seed: u64) -> Profile {
     let loss_permille = [0, 10, 50, 200][uniform(&mut rng, 4) as usize];
     let duplicate_permille = [0, 0, 10, 50][uniform(&mut rng, 4) as usize];
     let latency_spread = [1, 1, 4, 10][uniform(&mut rng, 4) as usize];
+    // Drawn after the network's, so that those stay as they were.
+    let disk_error_permille = [0, 0, 5, 50][uniform(&mut rng, 4) as usize];
+    let torn_sector = [0, 0, 512, 4096][uniform(&mut rng, 4) as usize];
     Profile {
         yield_p,
         buggify,
         loss_permille,
         duplicate_permille,
         latency_spread,
+        disk_error_permille,
+        torn_sector,
     }
 }
 
@@ -91,6 +115,28 @@ mod tests {
         }
         assert!(all.iter().any(|p| p.duplicate_permille == 50));
         assert!(all.iter().any(|p| p.latency_spread == 10));
+        assert!(all.iter().any(|p| p.disk_error_permille == 50));
+        assert!(all.iter().any(|p| p.torn_sector == 512));
+        assert!(all.iter().any(|p| p.torn_sector == 0));
+    }
+
+    #[test]
+    fn a_profile_only_makes_the_disk_less_reliable() {
+        use crate::fs::DiskConfig;
+        let mut p = profile(0);
+        p.disk_error_permille = 5;
+        p.torn_sector = 512;
+        let own = DiskConfig::new().io_error(0.2).torn_writes(64);
+        let d = p.disk(&own);
+        assert_eq!(d.io_error_probability(), 0.2, "the test's own rate is kept");
+        assert_eq!(d.sector_bytes(), Some(64), "and its own sector size");
+        let d = p.disk(&DiskConfig::new());
+        assert_eq!(
+            (d.io_error_probability(), d.sector_bytes()),
+            (0.005, Some(512))
+        );
+        assert_eq!(d.corruption_probability(), 0.0);
+        assert!(d.validate().is_ok());
     }
 
     #[test]
@@ -105,6 +151,8 @@ mod tests {
             loss_permille: 10,
             duplicate_permille: 50,
             latency_spread: 10,
+            disk_error_permille: 0,
+            torn_sector: 0,
         };
         let net = p.network(&calm);
         assert_eq!(

@@ -284,6 +284,12 @@ impl Part for DiskConfig {
     }
 }
 
+/// The default disk of a simulation's builder (the explorer's swarm
+/// starts from it).
+pub(crate) fn of(b: &Builder) -> DiskConfig {
+    b.part::<DiskConfig>().cloned().unwrap_or_default()
+}
+
 impl Builder {
     /// The disk of every node, `main`'s included, unless a node sets its
     /// own with [`node::Builder::disk`](crate::node::Builder::disk).

@@ -189,3 +189,24 @@ fn a_nodes_own_disk_config_overrides_the_default() {
         assert!(r.is_ok());
     });
 }
+
+#[test]
+fn the_explorers_swarm_draws_disk_weather_per_seed() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static STORMY: AtomicUsize = AtomicUsize::new(0);
+    static CALM: AtomicUsize = AtomicUsize::new(0);
+    seedloop::explore::Explorer::new("fs::swarm")
+        .swarm(true)
+        .seeds(64)
+        .run(|| async {
+            let mut failed = false;
+            for i in 0..100 {
+                failed |= fs::write(format!("/{i}"), b"x").await.is_err();
+            }
+            let counter = if failed { &STORMY } else { &CALM };
+            counter.fetch_add(1, Ordering::Relaxed);
+        })
+        .unwrap();
+    let (stormy, calm) = (STORMY.load(Ordering::Relaxed), CALM.load(Ordering::Relaxed));
+    assert!(stormy > 5 && calm > 5, "{stormy} stormy, {calm} calm");
+}
