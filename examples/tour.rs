@@ -27,6 +27,9 @@ use seedloop::time::{Instant, interval, now, timeout};
 use seedloop::trace::{EventKind, PacketFate};
 use seedloop::{PanicPolicy, Sim, Strategy, Tape};
 
+#[path = "tour_scenes/storage.rs"]
+mod storage;
+
 /// Prints a line stamped with the current virtual time.
 fn say(text: impl AsRef<str>) {
     println!("{}", stamped(text));
@@ -207,6 +210,8 @@ fn main() {
     assert_eq!(first.fingerprint, again.fingerprint, "same seed, same run");
     assert_ne!(first.fingerprint, other.fingerprint);
     assert!(first.tcp_lost > 0, "a 30% lossy link loses TCP segments");
+
+    storage::scene();
 
     heading("a bug: a lost update behind an uncontended lock: found, shrunk, saved, replayed");
     println!("  two tasks read a counter, then take a lock nobody else holds, then write;");

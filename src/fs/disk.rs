@@ -29,7 +29,7 @@ struct Pending {
 }
 
 /// How a crash went, for the trace.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Crashed {
     /// Pending operations that survived whole.
     pub(crate) kept: usize,
@@ -37,6 +37,17 @@ pub(crate) struct Crashed {
     pub(crate) lost: usize,
     /// Pending writes of which some sectors survived and some did not.
     pub(crate) torn: usize,
+    /// The first few operations lost, in words.
+    pub(crate) lost_ops: Vec<String>,
+}
+
+impl Crashed {
+    fn lose(&mut self, op: &Op) {
+        self.lost += 1;
+        if self.lost_ops.len() < 3 {
+            self.lost_ops.push(op.describe());
+        }
+    }
 }
 
 /// The settings of a disk the model needs.
@@ -500,7 +511,7 @@ impl Disk {
                 Some(c) if !p.deps.iter().any(|d| lost.contains(d)) => c,
                 _ => {
                     lost.insert(seq);
-                    out.lost += 1;
+                    out.lose(&p.op);
                     continue;
                 }
             };
@@ -524,7 +535,7 @@ impl Disk {
                     match (kept, missed) {
                         (0, _) => {
                             lost.insert(seq);
-                            out.lost += 1;
+                            out.lose(&p.op);
                         }
                         (_, 0) => out.kept += 1,
                         _ => out.torn += 1,
@@ -536,7 +547,7 @@ impl Disk {
                 }
                 _ => {
                     lost.insert(seq);
-                    out.lost += 1;
+                    out.lose(&p.op);
                 }
             }
         }

@@ -101,6 +101,23 @@ impl Op {
         }
     }
 
+    /// The operation in words, for the trace (entries by name, files by
+    /// inode: a crash report has no paths at hand).
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Op::Write { ino, offset, bytes } => {
+                format!("write of {} bytes at {offset} to file #{ino}", bytes.len())
+            }
+            Op::SetLen { ino, len } => format!("set_len {len} of file #{ino}"),
+            Op::Link {
+                name, is_dir: true, ..
+            } => format!("create_dir {name}"),
+            Op::Link { name, ino, .. } => format!("create {name} (file #{ino})"),
+            Op::Unlink { name, .. } => format!("remove {name}"),
+            Op::Rename { from, to, .. } => format!("rename {} -> {}", from.1, to.1),
+        }
+    }
+
     /// The entry names the operation reads or changes.
     pub(crate) fn names(&self) -> Vec<(u64, String)> {
         match self {

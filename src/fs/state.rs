@@ -84,12 +84,21 @@ fn on_node_change(core: &Core, node: u32, change: NodeChange) {
     let mut draw = || core.choose(ChoiceKind::Coin { p: coin(p) }, 2) == 1;
     let draw: Option<&mut dyn FnMut() -> bool> = if p > 0.0 { Some(&mut draw) } else { None };
     let out = d.disk.borrow_mut().crash(draw);
-    let code = (out.kept as u64) << 40 ^ (out.torn as u64) << 20 ^ out.lost as u64;
+    let code = ((out.kept as u64) << 40) ^ ((out.torn as u64) << 20) ^ out.lost as u64;
     record(core, node, code, || {
-        format!(
+        let mut text = format!(
             "crash: {} pending kept, {} torn, {} lost",
             out.kept, out.torn, out.lost
-        )
+        );
+        if !out.lost_ops.is_empty() {
+            let more = if out.lost > out.lost_ops.len() {
+                ", ..."
+            } else {
+                ""
+            };
+            text += &format!(" ({}{more})", out.lost_ops.join(", "));
+        }
+        text
     });
 }
 
