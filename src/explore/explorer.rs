@@ -516,8 +516,7 @@ impl Explorer {
             let p = swarm::profile(seed);
             let net = p.network(&crate::net::transport::config_of(&sim));
             sim = sim.net(net);
-            let disk = p.disk(&crate::fs::config_of(&sim));
-            sim = sim.disk(disk);
+            sim = sim.disk_weather(p.disk());
             (p.yield_p, p.buggify)
         } else {
             (

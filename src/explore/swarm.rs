@@ -53,18 +53,14 @@ impl Profile {
             .latency(range.start..end)
     }
 
-    /// The disks of a run: the test's own, made at least as unreliable as
-    /// the profile says. Corruption is never added: a program without
-    /// checksums is not wrong for trusting its disk's bits.
-    pub(crate) fn disk(&self, disk: &crate::fs::DiskConfig) -> crate::fs::DiskConfig {
-        let mut d = disk.clone().io_error(
-            disk.io_error_probability()
-                .max(f64::from(self.disk_error_permille) / 1000.0),
-        );
-        if self.torn_sector != 0 && disk.sector_bytes().is_none() {
-            d = d.torn_writes(u64::from(self.torn_sector));
+    /// The weather laid over every disk of a run, whatever its own
+    /// settings. Corruption is never added: a program without checksums is
+    /// not wrong for trusting its disk's bits.
+    pub(crate) fn disk(&self) -> crate::fs::Weather {
+        crate::fs::Weather {
+            io_error: f64::from(self.disk_error_permille) / 1000.0,
+            torn_sector: (self.torn_sector != 0).then_some(u64::from(self.torn_sector)),
         }
-        d
     }
 }
 
@@ -127,10 +123,10 @@ mod tests {
         p.disk_error_permille = 5;
         p.torn_sector = 512;
         let own = DiskConfig::new().io_error(0.2).torn_writes(64);
-        let d = p.disk(&own);
+        let d = p.disk().over(own);
         assert_eq!(d.io_error_probability(), 0.2, "the test's own rate is kept");
         assert_eq!(d.sector_bytes(), Some(64), "and its own sector size");
-        let d = p.disk(&DiskConfig::new());
+        let d = p.disk().over(DiskConfig::new());
         assert_eq!(
             (d.io_error_probability(), d.sector_bytes()),
             (0.005, Some(512))

@@ -284,10 +284,45 @@ impl Part for DiskConfig {
     }
 }
 
-/// The default disk of a simulation's builder (the explorer's swarm
-/// starts from it).
-pub(crate) fn of(b: &Builder) -> DiskConfig {
-    b.part::<DiskConfig>().cloned().unwrap_or_default()
+/// Weather laid over every disk of a run, whatever its own settings (the
+/// explorer's swarm profile): at least this I/O error probability, and
+/// torn writes at this sector size on a disk that has none.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Weather {
+    pub(crate) io_error: f64,
+    pub(crate) torn_sector: Option<u64>,
+}
+
+impl Weather {
+    /// `disk`, made at least as unreliable as the weather says.
+    pub(crate) fn over(&self, disk: DiskConfig) -> DiskConfig {
+        let io_error = disk.io_error.max(self.io_error);
+        let mut d = disk.io_error(io_error);
+        if d.sector.is_none() {
+            d.sector = self.torn_sector;
+        }
+        d
+    }
+}
+
+impl Part for Weather {
+    fn validate(&self) -> Result<(), ConfigError> {
+        DiskConfig::new()
+            .io_error(self.io_error)
+            .torn_writes(self.torn_sector.unwrap_or(512))
+            .validate()
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl Builder {
+    /// Lays `weather` over every disk of the run (the explorer's swarm).
+    pub(crate) fn disk_weather(self, weather: Weather) -> Builder {
+        self.with_part(weather)
+    }
 }
 
 impl Builder {

@@ -39,6 +39,9 @@ pub(crate) struct Crashed {
     pub(crate) torn: usize,
     /// The first few operations lost, in words.
     pub(crate) lost_ops: Vec<String>,
+    /// Writes a failed sync had dropped since the last crash: lost too,
+    /// though no longer pending.
+    pub(crate) dropped: usize,
 }
 
 impl Crashed {
@@ -87,6 +90,8 @@ pub(crate) struct Disk {
     orphans: BTreeSet<u64>,
     /// Bytes of file data in the volatile image.
     used: u64,
+    /// Writes dropped by failed syncs since the last crash.
+    dropped_writes: usize,
     /// Counts the crashes: a handle of an earlier epoch is stale.
     epoch: u64,
 }
@@ -110,6 +115,7 @@ impl Disk {
             open: BTreeMap::new(),
             orphans: BTreeSet::new(),
             used: 0,
+            dropped_writes: 0,
             epoch: 0,
         }
     }
@@ -473,6 +479,7 @@ impl Disk {
         }
         if !seqs.is_empty() {
             self.dropped.insert(ino);
+            self.dropped_writes += seqs.len();
         }
         seqs.len()
     }
@@ -503,7 +510,10 @@ impl Disk {
     /// survives, no coin is drawn). With torn writes, each sector of a
     /// write has its own coin. Every open handle turns stale.
     pub(crate) fn crash(&mut self, mut coin: Option<&mut dyn FnMut() -> bool>) -> Crashed {
-        let mut out = Crashed::default();
+        let mut out = Crashed {
+            dropped: std::mem::take(&mut self.dropped_writes),
+            ..Crashed::default()
+        };
         let mut lost = BTreeSet::new();
         let pending = std::mem::take(&mut self.pending);
         for (seq, p) in pending {

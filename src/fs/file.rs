@@ -182,7 +182,7 @@ impl OpenOptions {
     /// (`create_new`), `IsADirectory` (directories are synced with
     /// [`sync_dir`](super::sync_dir), not opened), `NotADirectory`,
     /// `InvalidInput` (no access mode, `create` or `truncate` without
-    /// `write`, a bad path), `StorageFull`, `Other` (an injected EIO).
+    /// `write`, `truncate` with `append`, a bad path), `StorageFull`, `Other` (an injected EIO).
     ///
     /// # Panics
     ///
@@ -229,6 +229,9 @@ async fn opening(
     if (o.create || o.create_new || o.truncate) && !writable {
         return Err(invalid("create and truncate need write or append"));
     }
+    if o.truncate && o.append {
+        return Err(invalid("append and truncate exclude each other"));
+    }
     enter(&d, &OPEN, at).await?;
     let now = core.now();
     let ino = {
@@ -249,7 +252,7 @@ async fn opening(
         if disk.inode(ino).is_ok_and(|n| n.is_dir()) {
             return Err(fail(ErrorKind::IsADirectory, "open", &parts));
         }
-        if o.truncate && !o.append {
+        if o.truncate {
             disk.set_len(ino, 0, now)
                 .map_err(|k| fail(k, "open", &parts))?;
         }

@@ -50,7 +50,7 @@ mod path;
 mod state;
 
 pub use config::DiskConfig;
-pub(crate) use config::of as config_of;
+pub(crate) use config::Weather;
 pub use file::{File, OpenOptions};
 pub use metadata::{DirEntry, FileType, Metadata, ReadDir};
 pub use ops::{

@@ -11,7 +11,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, ready};
 
-use super::config::DiskConfig;
+use super::config::{DiskConfig, Weather};
 use super::disk::{Disk, Model};
 use crate::buggify::to_units as coin;
 use crate::node::table as nodes;
@@ -56,6 +56,10 @@ pub(crate) fn disk_of(core: &Core, node: u32) -> Rc<NodeDisk> {
         .node_part::<DiskConfig>(node)
         .or_else(|| core.cfg.parts.get::<DiskConfig>().cloned())
         .unwrap_or_default();
+    let cfg = match core.cfg.parts.get::<Weather>() {
+        Some(w) => w.over(cfg),
+        None => cfg,
+    };
     let model = Model {
         capacity: cfg.capacity,
         sector: cfg.sector,
@@ -84,12 +88,18 @@ fn on_node_change(core: &Core, node: u32, change: NodeChange) {
     let mut draw = || core.choose(ChoiceKind::Coin { p: coin(p) }, 2) == 1;
     let draw: Option<&mut dyn FnMut() -> bool> = if p > 0.0 { Some(&mut draw) } else { None };
     let out = d.disk.borrow_mut().crash(draw);
-    let code = ((out.kept as u64) << 40) ^ ((out.torn as u64) << 20) ^ out.lost as u64;
+    let code = ((out.kept as u64) << 40)
+        ^ ((out.torn as u64) << 20)
+        ^ out.lost as u64
+        ^ ((out.dropped as u64) << 60);
     record(core, node, code, || {
         let mut text = format!(
             "crash: {} pending kept, {} torn, {} lost",
             out.kept, out.torn, out.lost
         );
+        if out.dropped > 0 {
+            text += &format!(", and {} writes a failed sync had dropped", out.dropped);
+        }
         if !out.lost_ops.is_empty() {
             let more = if out.lost > out.lost_ops.len() {
                 ", ..."

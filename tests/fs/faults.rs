@@ -210,3 +210,29 @@ fn the_explorers_swarm_draws_disk_weather_per_seed() {
     let (stormy, calm) = (STORMY.load(Ordering::Relaxed), CALM.load(Ordering::Relaxed));
     assert!(stormy > 5 && calm > 5, "{stormy} stormy, {calm} calm");
 }
+
+#[test]
+fn the_swarms_weather_reaches_a_node_with_its_own_disk() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static STORMY: AtomicUsize = AtomicUsize::new(0);
+    seedloop::explore::Explorer::new("fs::swarm_node")
+        .swarm(true)
+        .seeds(64)
+        .run(|| async {
+            let db = node::Builder::new("db").disk(DiskConfig::new()).build();
+            let failed = node::spawn_on(db, async {
+                let mut failed = false;
+                for i in 0..100 {
+                    failed |= fs::write(format!("/{i}"), b"x").await.is_err();
+                }
+                failed
+            })
+            .await
+            .unwrap();
+            if failed {
+                STORMY.fetch_add(1, Ordering::Relaxed);
+            }
+        })
+        .unwrap();
+    assert!(STORMY.load(Ordering::Relaxed) > 5);
+}

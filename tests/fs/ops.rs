@@ -254,3 +254,18 @@ mod tokio_traits {
         });
     }
 }
+
+#[test]
+fn append_with_truncate_is_refused_as_std_does() {
+    run(async {
+        fs::write("/a", b"old").await.unwrap();
+        let err = OpenOptions::new()
+            .append(true)
+            .truncate(true)
+            .open("/a")
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        assert_eq!(fs::read("/a").await.unwrap(), b"old");
+    });
+}

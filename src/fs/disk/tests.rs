@@ -280,3 +280,16 @@ fn a_crash_of_ten_thousand_pending_writes_is_applied_in_order() {
     assert_eq!(&got[0..4], &[0; 4]);
     assert_eq!(d.pending(), 0);
 }
+
+#[test]
+fn a_crash_counts_the_writes_a_failed_sync_dropped() {
+    let mut d = disk();
+    let a = create(&mut d, "/a");
+    d.sync_dir(ROOT);
+    d.write(a, 0, b"x", 0).unwrap();
+    d.write(a, 1, b"y", 0).unwrap();
+    d.drop_data(a);
+    let out = crash_losing_all(&mut d);
+    assert_eq!((out.lost, out.dropped), (0, 2));
+    assert_eq!(crash_losing_all(&mut d).dropped, 0);
+}
