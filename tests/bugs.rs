@@ -143,6 +143,38 @@ suite!(
     ack_before_flush,
 );
 
+/// The storage bugs (`bugs::STORAGE`): the same promises as the suite's,
+/// each bug a planted crash of a node meeting what its disk had not made
+/// durable.
+macro_rules! storage_suite {
+    ($($name:ident),* $(,)?) => {
+        mod storage {
+            $(
+                #[test]
+                fn $name() {
+                    super::check(stringify!($name));
+                }
+            )*
+
+            /// Every storage bug has its test above.
+            #[test]
+            fn every_storage_bug_is_tested() {
+                let tested = [$(stringify!($name)),*];
+                let listed: Vec<&str> = super::bugs::STORAGE.iter().map(|b| b.name).collect();
+                assert_eq!(listed, tested);
+            }
+        }
+    };
+}
+
+storage_suite!(
+    missing_fsync,
+    missing_dir_fsync,
+    rename_without_sync,
+    fsync_failure_retried,
+    torn_record_log,
+);
+
 /// The suite has at least ten bugs, and the default sweep finds most of
 /// them within 100 seeds (every one within 1,000: see the tests above).
 #[test]

@@ -18,18 +18,23 @@ pub mod cancel_unsafe;
 pub mod check_then_act;
 pub mod double_checked_init;
 pub mod duplicate_delivery;
+pub mod fsync_failure_retried;
 pub mod lost_update;
 pub mod migration_window;
 pub mod missed_notify;
+pub mod missing_dir_fsync;
+pub mod missing_fsync;
 pub mod order_violation;
 pub mod partition_stale_read;
 pub mod queue_deadlock;
+pub mod rename_without_sync;
 pub mod retry_double_apply;
 pub mod send_then_count;
 pub mod snapshot_gc;
 pub mod stale_cache;
 pub mod timeout_race;
 pub mod torn_read;
+pub mod torn_record_log;
 pub mod two_lock_deadlock;
 pub mod udp_duplicate_apply;
 pub mod unbounded_backlog;
@@ -123,6 +128,18 @@ pub const LONG: &[(Bug, u32)] = &[
     ),
 ];
 
+/// Crash-consistency bugs of programs that store data on a node's
+/// simulated disk (`seedloop::fs`): each shows when a planted crash of the
+/// node meets what the disk had not made durable. Kept apart from [`ALL`],
+/// whose bugs other benchmarks also run on ports to other checkers.
+pub const STORAGE: &[Bug] = &[
+    bug!(missing_fsync, Cause::Panic("acknowledged put lost"), buggify: true),
+    bug!(missing_dir_fsync, Cause::Panic("acknowledged segment vanished"), buggify: true),
+    bug!(rename_without_sync, Cause::Panic("empty or partial"), buggify: true),
+    bug!(fsync_failure_retried, Cause::Panic("lost after a failed fsync"), buggify: true),
+    bug!(torn_record_log, Cause::Panic("garbage record"), buggify: true),
+];
+
 /// The bug called `name`.
 ///
 /// # Panics
@@ -131,6 +148,7 @@ pub const LONG: &[(Bug, u32)] = &[
 pub fn by_name(name: &str) -> Bug {
     *ALL.iter()
         .chain(LONG.iter().map(|(bug, _)| bug))
+        .chain(STORAGE)
         .find(|b| b.name == name)
         .unwrap_or_else(|| panic!("no bug called {name}"))
 }
