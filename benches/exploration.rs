@@ -355,6 +355,7 @@ fn main() {
     let chosen: Vec<&bugs::Bug> = bugs::ALL
         .iter()
         .chain(bugs::LONG.iter().map(|(bug, _)| bug))
+        .chain(bugs::STORAGE)
         .filter(|b| opts.filter.as_deref().is_none_or(|f| b.name.contains(f)))
         .collect();
     let started = Instant::now();
