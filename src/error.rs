@@ -279,6 +279,20 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
+    /// `Ok` for a probability within `0..=1`; NaN and anything outside are
+    /// an error naming `setting` and the value.
+    pub(crate) fn probability(setting: &str, p: f64) -> Result<(), ConfigError> {
+        if (0.0..=1.0).contains(&p) {
+            Ok(())
+        } else {
+            Err(ConfigError::new(
+                setting,
+                p.to_string(),
+                "a probability must be within 0..=1",
+            ))
+        }
+    }
+
     pub(crate) fn new(
         setting: impl Into<String>,
         value: impl Into<String>,

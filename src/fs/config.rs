@@ -239,9 +239,9 @@ impl DiskConfig {
     /// assert_eq!(err.value(), "NaN");
     /// ```
     pub fn validate(&self) -> Result<(), ConfigError> {
-        probability("io_error", self.io_error)?;
-        probability("corruption", self.corruption)?;
-        probability("keep_unsynced", self.keep_unsynced)?;
+        ConfigError::probability("io_error", self.io_error)?;
+        ConfigError::probability("corruption", self.corruption)?;
+        ConfigError::probability("keep_unsynced", self.keep_unsynced)?;
         if let Some(s) = self.sector {
             if s == 0 || !s.is_power_of_two() {
                 return Err(ConfigError::new(
@@ -259,18 +259,6 @@ impl DiskConfig {
             ));
         }
         Ok(())
-    }
-}
-
-fn probability(setting: &str, p: f64) -> Result<(), ConfigError> {
-    if (0.0..=1.0).contains(&p) {
-        Ok(())
-    } else {
-        Err(ConfigError::new(
-            setting,
-            p.to_string(),
-            "a probability must be within 0..=1",
-        ))
     }
 }
 

@@ -182,8 +182,8 @@ impl LinkConfig {
     /// assert_eq!(err.setting(), "latency");
     /// ```
     pub fn validate(&self) -> Result<(), ConfigError> {
-        probability("loss", self.loss)?;
-        probability("duplicate", self.duplicate)?;
+        ConfigError::probability("loss", self.loss)?;
+        ConfigError::probability("duplicate", self.duplicate)?;
         if let Some(mtu) = self.mtu {
             if mtu < MIN_MTU {
                 return Err(ConfigError::new(
@@ -201,18 +201,6 @@ impl LinkConfig {
             ));
         }
         Ok(())
-    }
-}
-
-fn probability(setting: &str, p: f64) -> Result<(), ConfigError> {
-    if (0.0..=1.0).contains(&p) {
-        Ok(())
-    } else {
-        Err(ConfigError::new(
-            setting,
-            p.to_string(),
-            "a probability must be within 0..=1",
-        ))
     }
 }
 
