@@ -13,9 +13,9 @@
 //!
 //! The cases write the data to one file of a node's disk (default
 //! `DiskConfig`): `sync_1m` in 1 MiB writes, each followed by `sync_data`;
-//! `sync_4k` in 4 KiB writes with a `sync_data` after every 256 of them
-//! (every MiB: a sync after each 4 KiB write would cost a copy of the
-//! file's page map each, see docs/PERFORMANCE.md); `unsynced_1m` in 1 MiB
+//! `sync_4k` in 4 KiB writes, each followed by `sync_data` (262,144 syncs
+//! of a file that grows to 1 GiB: a sync costs one count per MiB of the
+//! file, see docs/PERFORMANCE.md); `unsynced_1m` in 1 MiB
 //! writes never synced, for comparison (a pending write keeps a copy of
 //! its bytes until a sync or a crash). Memory is the growth of the
 //! resident set (`/proc/self/statm`) from just before the first write to
@@ -73,7 +73,7 @@ struct Measured {
 fn child(case: &str, data: u64) -> Measured {
     let (write_size, sync_every, crash) = match case {
         "sync_1m" => (1 << 20, Some(1), true),
-        "sync_4k" => (4096, Some(256), true),
+        "sync_4k" => (4096, Some(1), true),
         "unsynced_1m" => (1 << 20, None, false),
         other => panic!("unknown case {other:?}"),
     };

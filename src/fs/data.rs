@@ -1,11 +1,14 @@
 //! A file's bytes, in pages shared between a disk's two images.
 //!
-//! A file is a length and a sparse map of 4 KiB pages; a page that is not
-//! in the map reads as zeros (a hole). Pages are reference-counted, so the
-//! durable and the volatile image of a synced file share them, and a write
-//! copies only the page it changes (`Rc::make_mut`). One GiB of synced data
-//! costs one GiB and about 3.5% of map and allocation overhead (measured by
-//! `benches/fs_memory.rs`).
+//! A file is a length and a sparse, two-level map of 4 KiB pages: chunks of
+//! 256 page slots (1 MiB of file), kept in a `BTreeMap` by chunk number. A
+//! page that is not in the map reads as zeros (a hole). Pages and chunks are
+//! both reference-counted, so the durable and the volatile image of a synced
+//! file share them: a clone of a file (what `sync_data` and a crash do)
+//! costs one count per MiB of file, and a write copies only the chunk's
+//! slot array (2 KiB) and the page it changes (`Rc::make_mut`). One GiB of
+//! synced data costs one GiB and about 1.1% of map and allocation overhead
+//! (measured by `benches/fs_memory.rs`).
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -13,19 +16,38 @@ use std::rc::Rc;
 /// The page size.
 pub(crate) const PAGE: usize = 4096;
 
+/// Page slots per chunk.
+const CHUNK: u64 = 256;
+
 type Page = [u8; PAGE];
+type Chunk = [Option<Rc<Page>>; CHUNK as usize];
 
 /// A file's contents.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Data {
     len: u64,
-    pages: BTreeMap<u64, Rc<Page>>,
+    chunks: BTreeMap<u64, Rc<Chunk>>,
 }
 
 impl Data {
     /// The length in bytes.
     pub(crate) fn len(&self) -> u64 {
         self.len
+    }
+
+    fn page(&self, page: u64) -> Option<&Page> {
+        let chunk = self.chunks.get(&(page / CHUNK))?;
+        chunk[(page % CHUNK) as usize].as_deref()
+    }
+
+    /// The page `page`, made (zeroed) if it is a hole, unshared.
+    fn page_mut(&mut self, page: u64) -> &mut Page {
+        let chunk = self
+            .chunks
+            .entry(page / CHUNK)
+            .or_insert_with(|| Rc::new([const { None }; CHUNK as usize]));
+        let slot = &mut Rc::make_mut(chunk)[(page % CHUNK) as usize];
+        Rc::make_mut(slot.get_or_insert_with(|| Rc::new([0; PAGE])))
     }
 
     /// Copies the bytes at `offset` into `buf`; the count copied (0 at or
@@ -41,7 +63,7 @@ impl Data {
             let (page, within) = (at / PAGE as u64, (at % PAGE as u64) as usize);
             let take = (PAGE - within).min(n - done);
             let out = &mut buf[done..done + take];
-            match self.pages.get(&page) {
+            match self.page(page) {
                 Some(p) => out.copy_from_slice(&p[within..within + take]),
                 None => out.fill(0),
             }
@@ -58,8 +80,7 @@ impl Data {
             let at = offset + done as u64;
             let (page, within) = (at / PAGE as u64, (at % PAGE as u64) as usize);
             let take = (PAGE - within).min(bytes.len() - done);
-            let p = self.pages.entry(page).or_insert_with(|| Rc::new([0; PAGE]));
-            Rc::make_mut(p)[within..within + take].copy_from_slice(&bytes[done..done + take]);
+            self.page_mut(page)[within..within + take].copy_from_slice(&bytes[done..done + take]);
             done += take;
         }
         self.len = self.len.max(offset + bytes.len() as u64);
@@ -69,12 +90,16 @@ impl Data {
     pub(crate) fn set_len(&mut self, len: u64) {
         if len < self.len {
             let first_gone = len.div_ceil(PAGE as u64);
-            self.pages.split_off(&first_gone);
-            let within = (len % PAGE as u64) as usize;
-            if within != 0 {
-                if let Some(p) = self.pages.get_mut(&(len / PAGE as u64)) {
-                    Rc::make_mut(p)[within..].fill(0);
+            self.chunks.split_off(&first_gone.div_ceil(CHUNK));
+            if first_gone % CHUNK != 0 {
+                if let Some(chunk) = self.chunks.get_mut(&(first_gone / CHUNK)) {
+                    let slots = &mut Rc::make_mut(chunk)[(first_gone % CHUNK) as usize..];
+                    slots.fill(None);
                 }
+            }
+            let within = (len % PAGE as u64) as usize;
+            if within != 0 && self.page(len / PAGE as u64).is_some() {
+                self.page_mut(len / PAGE as u64)[within..].fill(0);
             }
         }
         self.len = len;
@@ -125,7 +150,46 @@ mod tests {
         b.write(0, &[2]);
         assert_eq!(a.to_vec()[0], 1);
         assert_eq!(b.to_vec()[0], 2);
-        assert!(Rc::ptr_eq(&a.pages[&1], &b.pages[&1]));
-        assert!(!Rc::ptr_eq(&a.pages[&0], &b.pages[&0]));
+        let slot = |d: &Data, page: usize| d.chunks[&0][page].clone().unwrap();
+        assert!(Rc::ptr_eq(&slot(&a, 1), &slot(&b, 1)));
+        assert!(!Rc::ptr_eq(&slot(&a, 0), &slot(&b, 0)));
+    }
+
+    #[test]
+    fn a_clone_shares_whole_chunks_the_other_side_did_not_touch() {
+        let chunk = CHUNK as usize * PAGE;
+        let mut a = Data::default();
+        a.write(0, &vec![1; chunk * 3]);
+        let mut b = a.clone();
+        b.write(chunk as u64 + 5, &[2]);
+        assert!(Rc::ptr_eq(&a.chunks[&0], &b.chunks[&0]));
+        assert!(!Rc::ptr_eq(&a.chunks[&1], &b.chunks[&1]));
+        assert!(Rc::ptr_eq(&a.chunks[&2], &b.chunks[&2]));
+        assert_eq!(a.to_vec()[chunk + 5], 1);
+        assert_eq!(b.to_vec()[chunk + 5], 2);
+    }
+
+    #[test]
+    fn truncation_inside_and_at_chunk_edges_keeps_exactly_the_prefix() {
+        let chunk = CHUNK * PAGE as u64;
+        for len in [
+            0,
+            1,
+            PAGE as u64,
+            chunk - 1,
+            chunk,
+            chunk + 1,
+            2 * chunk + 7,
+        ] {
+            let mut d = Data::default();
+            d.write(0, &vec![9; 3 * chunk as usize]);
+            d.set_len(len);
+            d.set_len(3 * chunk);
+            let v = d.to_vec();
+            assert!(v[..len as usize].iter().all(|&b| b == 9), "len {len}");
+            assert!(v[len as usize..].iter().all(|&b| b == 0), "len {len}");
+            let kept = d.chunks.len() as u64;
+            assert_eq!(kept, len.div_ceil(PAGE as u64).div_ceil(CHUNK), "len {len}");
+        }
     }
 }
