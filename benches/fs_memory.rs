@@ -28,8 +28,11 @@ use std::time::{Duration, Instant};
 use futures::AsyncWriteExt;
 use seedloop::{Sim, fs, node};
 
+#[path = "common/child.rs"]
+mod child;
 #[path = "common/opts.rs"]
 mod opts;
+use child::{rss_bytes, verdict};
 use opts::Opts;
 
 const MIB: f64 = 1024.0 * 1024.0;
@@ -47,17 +50,6 @@ const CRASH_BUDGET: Duration = Duration::from_millis(10);
 const CHILD: &str = "SEEDLOOP_BENCH_FS_MEMORY_CHILD";
 
 const CASES: [&str; 3] = ["sync_1m", "sync_4k", "unsynced_1m"];
-
-/// Resident set size in bytes, from `/proc/self/statm` (pages of 4096 bytes).
-fn rss_bytes() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").expect("read /proc/self/statm");
-    let pages: u64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .expect("resident pages in /proc/self/statm");
-    pages * 4096
-}
 
 /// What a child measured.
 struct Measured {
@@ -128,17 +120,7 @@ fn child(case: &str, data: u64) -> Measured {
 /// not returned to the OS, so in-process one case would reuse the memory
 /// of the one before.
 fn measure(case: &str, data: u64) -> Measured {
-    let exe = std::env::current_exe().expect("path of the benchmark binary");
-    let out = std::process::Command::new(exe)
-        .env(CHILD, format!("{case} {data}"))
-        .output()
-        .expect("run the memory child process");
-    assert!(
-        out.status.success(),
-        "memory child ({case}) failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = child::run(CHILD, &format!("{case} {data}"));
     let f: Vec<u64> = stdout
         .split_whitespace()
         .map(|w| w.parse().expect("numbers from the memory child"))
@@ -150,10 +132,6 @@ fn measure(case: &str, data: u64) -> Measured {
         write: Duration::from_nanos(f[2]),
         crash: (f[3] != u64::MAX).then(|| Duration::from_nanos(f[3])),
     }
-}
-
-fn verdict(met: bool) -> &'static str {
-    if met { "met" } else { "MISSED" }
 }
 
 fn main() {

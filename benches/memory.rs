@@ -16,10 +16,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use seedloop::{Sim, Strategy};
 
+#[path = "common/child.rs"]
+mod child;
 #[path = "common/opts.rs"]
 mod opts;
 #[path = "common/tokio_paused.rs"]
 mod tokio_paused;
+use child::{rss_bytes, verdict};
 use opts::Opts;
 
 const MIB: f64 = 1024.0 * 1024.0;
@@ -39,17 +42,6 @@ async fn parked() {
     pending::<()>().await;
 }
 
-/// Resident set size in bytes, from `/proc/self/statm` (pages of 4096 bytes).
-fn rss_bytes() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").expect("read /proc/self/statm");
-    let pages: u64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .expect("resident pages in /proc/self/statm");
-    pages * 4096
-}
-
 /// Set in the child processes: `"<runtime> <tasks>"`.
 const MEMORY_CHILD: &str = "SEEDLOOP_BENCH_MEMORY_CHILD";
 
@@ -60,17 +52,7 @@ const MEMORY_CHILD: &str = "SEEDLOOP_BENCH_MEMORY_CHILD";
 fn case_memory(opts: &Opts) -> (usize, u64, u64) {
     let n = opts.items(MEMORY_TASKS);
     let measure = |runtime: &str| -> u64 {
-        let exe = std::env::current_exe().expect("path of the benchmark binary");
-        let out = std::process::Command::new(exe)
-            .env(MEMORY_CHILD, format!("{runtime} {n}"))
-            .output()
-            .expect("run the memory child process");
-        assert!(
-            out.status.success(),
-            "memory child ({runtime}) failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stdout = child::run(MEMORY_CHILD, &format!("{runtime} {n}"));
         stdout.trim().parse().expect("bytes from the memory child")
     };
     (n, measure("seedloop"), measure("tokio"))
@@ -113,10 +95,6 @@ fn parked_rss_growth(runtime: &str, n: usize) -> u64 {
     };
     assert_eq!(POLLED.load(Ordering::Relaxed), n, "every task polled once");
     growth
-}
-
-fn verdict(met: bool) -> &'static str {
-    if met { "met" } else { "MISSED" }
 }
 
 fn print_memory((n, seedloop, tokio): (usize, u64, u64)) {
