@@ -65,6 +65,8 @@ mod error;
 pub mod explore;
 pub mod fs;
 pub mod future;
+#[cfg(feature = "http")]
+pub mod http;
 pub mod io;
 pub mod log;
 pub mod net;
