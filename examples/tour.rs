@@ -27,6 +27,8 @@ use seedloop::time::{Instant, interval, now, timeout};
 use seedloop::trace::{EventKind, PacketFate};
 use seedloop::{PanicPolicy, Sim, Strategy, Tape};
 
+#[path = "tour_scenes/http.rs"]
+mod http;
 #[path = "tour_scenes/storage.rs"]
 mod storage;
 
@@ -212,6 +214,7 @@ fn main() {
     assert!(first.tcp_lost > 0, "a 30% lossy link loses TCP segments");
 
     storage::scene();
+    http::scene();
 
     heading("a bug: a lost update behind an uncontended lock: found, shrunk, saved, replayed");
     println!("  two tasks read a counter, then take a lock nobody else holds, then write;");
