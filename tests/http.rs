@@ -608,3 +608,107 @@ fn the_same_seed_gives_the_same_responses_and_fingerprint() {
     assert_eq!(a.0, b.0, "the responses do not depend on the seed");
     assert_ne!(a.1, b.1, "the schedule and the losses do");
 }
+
+/// After `restart`, the first request on the pooled connection meets a
+/// dead connection; what the client does depends on its retry setting.
+fn after_restart(retry: bool, post: bool) -> (Result<String, String>, u64) {
+    let mut sim = sim(14);
+    sim.block_on(async move {
+        let w = web();
+        let c = Client::builder().retry(retry).build();
+        c.get("http://web/")
+            .await
+            .unwrap()
+            .into_body()
+            .bytes()
+            .await
+            .unwrap();
+        // No pause: the old connection still looks alive when the request
+        // goes out on it, and the restarted node answers it with a reset.
+        node::restart(w);
+        let r = if post {
+            c.post("http://web/echo").body("once").await
+        } else {
+            c.get("http://web/").await
+        };
+        let r = match r {
+            Ok(resp) => Ok(resp.into_body().text().await.unwrap()),
+            Err(e) => Err(format!("{e:?}")),
+        };
+        (r, c.connections_opened())
+    })
+}
+
+#[test]
+fn a_dead_pooled_connection_is_retried_only_when_retrying_is_on() {
+    assert_eq!(after_restart(true, false), (Ok("shop".into()), 2));
+    let (r, opened) = after_restart(false, false);
+    let e = r.unwrap_err();
+    assert!(
+        e.starts_with("Reset") && e.contains("ConnectionReset"),
+        "{e}"
+    );
+    assert_eq!(opened, 1, "no second connection without retries");
+}
+
+#[test]
+fn a_post_that_may_have_been_sent_is_not_sent_again() {
+    // hyper wrote the POST on the old connection before the reset came
+    // back: it may have reached a server, so it is not sent again, and the
+    // caller hears of the reset.
+    let (r, opened) = after_restart(true, true);
+    let e = r.unwrap_err();
+    assert!(
+        e.starts_with("Reset") && e.contains("ConnectionReset"),
+        "{e}"
+    );
+    assert_eq!(opened, 1, "no second connection for a POST");
+}
+
+#[test]
+fn the_pool_keeps_no_connection_with_max_idle_zero_and_drops_old_idle_ones() {
+    let mut sim = sim(15);
+    sim.block_on(async {
+        web();
+        let none = Client::builder().pool_max_idle_per_host(0).build();
+        for _ in 0..3 {
+            none.get("http://web/")
+                .await
+                .unwrap()
+                .into_body()
+                .bytes()
+                .await
+                .unwrap();
+        }
+        assert_eq!(none.connections_opened(), 3);
+        assert_eq!(none.idle_connections("web", 80), 0);
+        let c = Client::builder()
+            .pool_idle_timeout(Some(Duration::from_secs(30)))
+            .build();
+        c.get("http://web/")
+            .await
+            .unwrap()
+            .into_body()
+            .bytes()
+            .await
+            .unwrap();
+        time::sleep(Duration::from_secs(10)).await;
+        c.get("http://web/")
+            .await
+            .unwrap()
+            .into_body()
+            .bytes()
+            .await
+            .unwrap();
+        assert_eq!(c.connections_opened(), 1, "10 s idle: reused");
+        time::sleep(Duration::from_secs(31)).await;
+        c.get("http://web/")
+            .await
+            .unwrap()
+            .into_body()
+            .bytes()
+            .await
+            .unwrap();
+        assert_eq!(c.connections_opened(), 2, "31 s idle: replaced");
+    });
+}
