@@ -217,8 +217,11 @@ where
         shutdown,
     } = serve;
     let mut builder = auto::Builder::new(Executor::current());
-    builder.http1().timer(Timer::new());
-    builder.http2().timer(Timer::new());
+    // hyper's own `date` header reads the wall clock: a response would
+    // differ from run to run. Off; responses carry no `date` unless the
+    // service sets one (from `time::system_now()`, the virtual clock).
+    builder.http1().timer(Timer::new()).auto_date_header(false);
+    builder.http2().timer(Timer::new()).auto_date_header(false);
     let builder = match mode {
         Mode::Auto => builder,
         Mode::Http1 => builder.http1_only(),
