@@ -270,7 +270,10 @@ impl<T: AsyncRead + Unpin> hyper::rt::Read for Io<T> {
         // SAFETY: only initialized below, and `advance` counts only the
         // bytes the read wrote.
         let spare = unsafe { buf.as_mut() };
-        let spare = init(spare);
+        // hyper's read buffer grows with the traffic (to hundreds of KiB);
+        // zeroing all of it for every read would cost more than the read.
+        let cap = spare.len().min(READ_CHUNK);
+        let spare = init(&mut spare[..cap]);
         match Pin::new(&mut self.inner).poll_read(cx, spare) {
             Poll::Ready(Ok(n)) => {
                 // SAFETY: `n` bytes of the initialized spare room were read into.
@@ -282,6 +285,9 @@ impl<T: AsyncRead + Unpin> hyper::rt::Read for Io<T> {
         }
     }
 }
+
+/// The most one read asks of the stream: the bytes it must zero first.
+const READ_CHUNK: usize = 32 * 1024;
 
 /// Zeroes `spare` and views it as bytes.
 fn init(spare: &mut [MaybeUninit<u8>]) -> &mut [u8] {
