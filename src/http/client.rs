@@ -222,6 +222,14 @@ impl ClientBuilder {
 /// Awaiting it gives the request's [`Error`]; a bad URI or header given
 /// to the builder comes out there as [`Error::InvalidUri`] or
 /// [`Error::Body`].
+///
+/// # Panics
+///
+/// Awaited outside a simulation.
+///
+/// # Cancel safety
+///
+/// As [`Client::request`].
 #[must_use = "a request is sent when it is awaited"]
 pub struct RequestBuilder {
     client: Client,
@@ -396,6 +404,10 @@ impl Client {
     ///
     /// [`Error`], by what happened: a bad URI, an unknown host, a refused
     /// connection, a timeout (the client's), a reset, a protocol error.
+    ///
+    /// # Panics
+    ///
+    /// Awaited outside a simulation (it needs the simulated network).
     ///
     /// # Cancel safety
     ///

@@ -43,6 +43,10 @@ use crate::task::JoinSet;
 /// });
 /// ```
 ///
+/// # Panics
+///
+/// Awaited outside a simulation.
+///
 /// # Errors
 ///
 /// The future ends with the listener's accept error, if one comes.
