@@ -100,7 +100,10 @@ fn axum_routes_path_params_and_json_round_trip() {
         let c = Client::new();
         let r = c.get("http://web/").await.unwrap();
         assert_eq!(r.status(), StatusCode::OK);
-        assert!(r.headers().get("date").is_none(), "no wall-clock date header");
+        assert!(
+            r.headers().get("date").is_none(),
+            "no wall-clock date header"
+        );
         assert_eq!(r.into_body().text().await.unwrap(), "shop");
         let r = c.get("http://web/hello/ada").await.unwrap();
         assert_eq!(r.into_body().text().await.unwrap(), "hello ada");
@@ -714,5 +717,43 @@ fn the_pool_keeps_no_connection_with_max_idle_zero_and_drops_old_idle_ones() {
             .await
             .unwrap();
         assert_eq!(c.connections_opened(), 2, "31 s idle: replaced");
+    });
+}
+
+#[test]
+fn handlers_await_seedloop_futures_and_call_other_services_through_local() {
+    use seedloop::task::Local;
+    let mut sim = sim(16);
+    sim.block_on(async {
+        web();
+        // A gateway whose handler sleeps in virtual time and calls `web`
+        // with a seedloop Client held in axum state: both are not `Send`,
+        // `Local` makes them so (checked: only this thread reaches them).
+        node::Builder::new("gateway")
+            .init(|| async {
+                let app = Router::new()
+                    .route(
+                        "/proxy/{name}",
+                        get(|State(c): State<Local<Client>>, Path(name): Path<String>| {
+                            Local::new(async move {
+                                time::sleep(Duration::from_millis(100)).await;
+                                let uri = format!("http://web/hello/{name}");
+                                let r = c.get(uri.as_str()).await.unwrap();
+                                format!("via gateway: {}", r.into_body().text().await.unwrap())
+                            })
+                        }),
+                    )
+                    .with_state(Local::new(Client::new()));
+                let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
+                http::serve(listener, app).await.unwrap();
+            })
+            .build();
+        let start = time::Instant::now();
+        let r = Client::new().get("http://gateway/proxy/ada").await.unwrap();
+        assert_eq!(
+            r.into_body().text().await.unwrap(),
+            "via gateway: hello ada"
+        );
+        assert!(start.elapsed() >= Duration::from_millis(100));
     });
 }

@@ -33,7 +33,6 @@
 //! ```
 
 mod body;
-mod bound;
 mod client;
 mod error;
 mod pool;

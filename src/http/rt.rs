@@ -43,8 +43,8 @@ use std::time::{Duration, Instant as StdInstant};
 
 use futures::io::{AsyncRead, AsyncWrite};
 
-use super::bound::Bound;
 use crate::node::{self, NodeId};
+use crate::task::Local;
 
 /// hyper's `Executor`: spawns hyper's background tasks (HTTP/2 streams and
 /// connections) onto one node, so that they die with it.
@@ -172,7 +172,7 @@ fn origin() -> StdInstant {
 
 impl hyper::rt::Timer for Timer {
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {
-        Box::pin(TimerSleep(Bound::new(Box::pin(crate::time::sleep(
+        Box::pin(TimerSleep(Local::new(Box::pin(crate::time::sleep(
             duration,
         )))))
     }
@@ -188,7 +188,7 @@ impl hyper::rt::Timer for Timer {
 
 /// One of [`Timer`]'s sleeps: a seedloop `Sleep` that hyper may hold in
 /// its `Send` futures; it panics if polled on another thread.
-struct TimerSleep(Bound<Pin<Box<crate::time::Sleep>>>);
+struct TimerSleep(Local<Pin<Box<crate::time::Sleep>>>);
 
 impl Future for TimerSleep {
     type Output = ();
