@@ -111,15 +111,30 @@ fn axum_routes_path_params_and_json_round_trip() {
             name: "tea".into(),
             qty: 3,
         };
-        let r = c
+        let r = c.post("http://web/items").json(&item).await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let back: Item = r.into_body().json().await.unwrap();
+        assert_eq!(back, item);
+        let by_hand = c
             .post("http://web/items")
             .header("content-type", "application/json")
             .body(serde_json::to_vec(&item).unwrap())
             .await
             .unwrap();
-        assert_eq!(r.status(), StatusCode::CREATED);
-        let back: Item = serde_json::from_slice(&r.into_body().bytes().await.unwrap()).unwrap();
-        assert_eq!(back, item);
+        assert_eq!(
+            by_hand.status(),
+            StatusCode::CREATED,
+            "a hand-made JSON body too"
+        );
+        let e = c
+            .get("http://web/")
+            .await
+            .unwrap()
+            .into_body()
+            .json::<Item>()
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::Body(_)), "{e}");
         let list = c
             .get("http://web/items")
             .await
@@ -130,7 +145,7 @@ fn axum_routes_path_params_and_json_round_trip() {
             .unwrap();
         assert_eq!(
             serde_json::from_slice::<Vec<Item>>(&list).unwrap(),
-            vec![item]
+            vec![item.clone(), item]
         );
         let r = c.get("http://web/missing").await.unwrap();
         assert_eq!(r.status(), StatusCode::NOT_FOUND);

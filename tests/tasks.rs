@@ -301,6 +301,6 @@ fn many_tasks_finish() {
         }
         sum
     });
-    assert_eq!(n, (0..10_000u64).sum());
+    assert_eq!(n, (0..10_000u64).sum::<u64>());
     assert_eq!(sim.live_tasks(), 0);
 }

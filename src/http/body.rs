@@ -104,6 +104,24 @@ impl Body {
         Ok(self.collect().await?.to_bytes())
     }
 
+    /// The body as JSON, decoded into `T` (feature `json`).
+    ///
+    /// ```
+    /// let mut sim = seedloop::Sim::new(1);
+    /// let v: Vec<u32> = sim.block_on(seedloop::http::Body::from("[1,2]").json()).unwrap();
+    /// assert_eq!(v, [1, 2]);
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`bytes`](Body::bytes), and [`Error::Body`] naming serde's
+    /// complaint when the bytes are not `T` in JSON.
+    #[cfg(feature = "json")]
+    pub async fn json<T: serde::de::DeserializeOwned>(self) -> Result<T, Error> {
+        let bytes = self.bytes().await?;
+        serde_json::from_slice(&bytes).map_err(|e| Error::Body(Box::new(e)))
+    }
+
     /// The body as UTF-8 text.
     ///
     /// ```

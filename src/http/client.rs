@@ -276,6 +276,30 @@ impl RequestBuilder {
         self
     }
 
+    /// Sets the body to `value` in JSON, and `content-type:
+    /// application/json` (feature `json`).
+    ///
+    /// ```
+    /// let c = seedloop::http::Client::new();
+    /// let _r = c.post("http://web/items").json(&vec![1, 2]);
+    /// ```
+    #[cfg(feature = "json")]
+    pub fn json<T: serde::Serialize + ?Sized>(mut self, value: &T) -> RequestBuilder {
+        if let Ok(req) = &mut self.request {
+            match serde_json::to_vec(value) {
+                Ok(bytes) => {
+                    *req.body_mut() = Body::from(bytes);
+                    req.headers_mut().insert(
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/json"),
+                    );
+                }
+                Err(e) => self.request = Err(Error::Body(Box::new(e))),
+            }
+        }
+        self
+    }
+
     /// This request's timeout, instead of the client's.
     ///
     /// ```
