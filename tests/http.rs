@@ -92,6 +92,16 @@ fn connections(sim: &Sim) -> BTreeSet<u16> {
         .collect()
 }
 
+/// The body of a GET of `uri`, as text.
+async fn get_text(c: &Client, uri: &str) -> String {
+    c.get(uri).await.unwrap().into_body().text().await.unwrap()
+}
+
+/// The body of a GET of `uri`, as bytes.
+async fn get_bytes(c: &Client, uri: &str) -> Bytes {
+    c.get(uri).await.unwrap().into_body().bytes().await.unwrap()
+}
+
 #[test]
 fn axum_routes_path_params_and_json_round_trip() {
     let mut sim = sim(1);
@@ -135,14 +145,7 @@ fn axum_routes_path_params_and_json_round_trip() {
             .await
             .unwrap_err();
         assert!(matches!(e, Error::Body(_)), "{e}");
-        let list = c
-            .get("http://web/items")
-            .await
-            .unwrap()
-            .into_body()
-            .bytes()
-            .await
-            .unwrap();
+        let list = get_bytes(&c, "http://web/items").await;
         assert_eq!(
             serde_json::from_slice::<Vec<Item>>(&list).unwrap(),
             vec![item.clone(), item]
@@ -184,15 +187,7 @@ fn concurrent_http1_requests_open_a_connection_each_and_keep_them() {
         let tasks: Vec<_> = (0..4)
             .map(|i| {
                 let c = c.clone();
-                seedloop::spawn(async move {
-                    c.get(format!("http://web/hello/{i}").as_str())
-                        .await
-                        .unwrap()
-                        .into_body()
-                        .text()
-                        .await
-                        .unwrap()
-                })
+                seedloop::spawn(async move { get_text(&c, &format!("http://web/hello/{i}")).await })
             })
             .collect();
         for (i, t) in tasks.into_iter().enumerate() {
@@ -204,13 +199,7 @@ fn concurrent_http1_requests_open_a_connection_each_and_keep_them() {
             "{opened} connections for 4 concurrent requests"
         );
         for _ in 0..4 {
-            c.get("http://web/")
-                .await
-                .unwrap()
-                .into_body()
-                .bytes()
-                .await
-                .unwrap();
+            get_bytes(&c, "http://web/").await;
         }
         assert_eq!(
             c.connections_opened(),
@@ -244,14 +233,7 @@ fn a_large_body_arrives_whole_and_in_order_under_twenty_percent_loss() {
     sim.block_on(async {
         web();
         let c = Client::new();
-        let got = c
-            .get("http://web/big")
-            .await
-            .unwrap()
-            .into_body()
-            .bytes()
-            .await
-            .unwrap();
+        let got = get_bytes(&c, "http://web/big").await;
         assert_eq!(got.len(), 1 << 20);
         assert!(got == big(), "every byte in order");
         let echoed = c
@@ -368,15 +350,9 @@ fn http2_multiplexes_concurrent_requests_over_one_connection() {
         let tasks: Vec<_> = (0..8)
             .map(|i| {
                 let c = c.clone();
-                seedloop::spawn(async move {
-                    c.get(format!("http://localhost/slow/{i}").as_str())
-                        .await
-                        .unwrap()
-                        .into_body()
-                        .text()
-                        .await
-                        .unwrap()
-                })
+                seedloop::spawn(
+                    async move { get_text(&c, &format!("http://localhost/slow/{i}")).await },
+                )
             })
             .collect();
         for (i, t) in tasks.into_iter().enumerate() {
@@ -442,13 +418,7 @@ fn a_partition_stalls_a_request_until_its_timeout_and_healing_lets_the_next_thro
     sim.block_on(async {
         let w = web();
         let c = Client::builder().timeout(Duration::from_secs(2)).build();
-        c.get("http://web/")
-            .await
-            .unwrap()
-            .into_body()
-            .bytes()
-            .await
-            .unwrap();
+        get_bytes(&c, "http://web/").await;
         net::partition(node::current(), w);
         let start = time::Instant::now();
         let e = c.get("http://web/").await.unwrap_err();
@@ -473,13 +443,7 @@ fn a_killed_server_gives_an_error_and_never_a_hang() {
     sim.block_on(async {
         let w = web();
         let c = Client::new();
-        c.get("http://web/")
-            .await
-            .unwrap()
-            .into_body()
-            .bytes()
-            .await
-            .unwrap();
+        get_bytes(&c, "http://web/").await;
         node::kill(w);
         let t = time::Instant::now();
         let e = c.get("http://web/").await.unwrap_err();
@@ -510,13 +474,7 @@ fn after_a_restart_the_pool_notices_the_dead_connection_and_recovers() {
     sim.block_on(async {
         let w = web();
         let c = Client::new();
-        c.get("http://web/")
-            .await
-            .unwrap()
-            .into_body()
-            .bytes()
-            .await
-            .unwrap();
+        get_bytes(&c, "http://web/").await;
         assert_eq!(c.idle_connections("web", 80), 1);
         node::restart(w);
         time::sleep(Duration::from_millis(10)).await;
@@ -638,13 +596,7 @@ fn after_restart(retry: bool, post: bool) -> (Result<String, String>, u64) {
     sim.block_on(async move {
         let w = web();
         let c = Client::builder().retry(retry).build();
-        c.get("http://web/")
-            .await
-            .unwrap()
-            .into_body()
-            .bytes()
-            .await
-            .unwrap();
+        get_bytes(&c, "http://web/").await;
         // No pause: the old connection still looks alive when the request
         // goes out on it, and the restarted node answers it with a reset.
         node::restart(w);
@@ -694,43 +646,19 @@ fn the_pool_keeps_no_connection_with_max_idle_zero_and_drops_old_idle_ones() {
         web();
         let none = Client::builder().pool_max_idle_per_host(0).build();
         for _ in 0..3 {
-            none.get("http://web/")
-                .await
-                .unwrap()
-                .into_body()
-                .bytes()
-                .await
-                .unwrap();
+            get_bytes(&none, "http://web/").await;
         }
         assert_eq!(none.connections_opened(), 3);
         assert_eq!(none.idle_connections("web", 80), 0);
         let c = Client::builder()
             .pool_idle_timeout(Some(Duration::from_secs(30)))
             .build();
-        c.get("http://web/")
-            .await
-            .unwrap()
-            .into_body()
-            .bytes()
-            .await
-            .unwrap();
+        get_bytes(&c, "http://web/").await;
         time::sleep(Duration::from_secs(10)).await;
-        c.get("http://web/")
-            .await
-            .unwrap()
-            .into_body()
-            .bytes()
-            .await
-            .unwrap();
+        get_bytes(&c, "http://web/").await;
         assert_eq!(c.connections_opened(), 1, "10 s idle: reused");
         time::sleep(Duration::from_secs(31)).await;
-        c.get("http://web/")
-            .await
-            .unwrap()
-            .into_body()
-            .bytes()
-            .await
-            .unwrap();
+        get_bytes(&c, "http://web/").await;
         assert_eq!(c.connections_opened(), 2, "31 s idle: replaced");
     });
 }
