@@ -222,8 +222,8 @@ where
     } = serve;
     let mut builder = auto::Builder::new(Executor::current());
     // hyper's own `date` header reads the wall clock: a response would
-    // differ from run to run. Off; responses carry no `date` unless the
-    // service sets one (from `time::system_now()`, the virtual clock).
+    // differ from run to run. Off; `Dated` writes it from the node's
+    // virtual clock instead.
     builder.http1().timer(Timer::new()).auto_date_header(false);
     builder.http2().timer(Timer::new()).auto_date_header(false);
     let builder = match mode {
@@ -249,7 +249,7 @@ where
         let (stream, peer) = accepted?;
         while conns.try_join_next().is_some() {}
         let builder = builder.clone();
-        let service = TowerToHyperService::new(service.clone());
+        let service = TowerToHyperService::new(Dated(service.clone()));
         let mut stop = stop_rx.clone();
         conns.spawn(async move {
             let conn = builder.serve_connection(Io::new(stream), service);
@@ -275,4 +275,41 @@ where
         }
     }
     Ok(())
+}
+
+/// A service whose responses get a `date` header, unless they have one,
+/// from the serving node's virtual wall clock ([`crate::time::system_now`]),
+/// as hyper would write it from the real one.
+#[derive(Clone)]
+struct Dated<S>(S);
+
+impl<S, B, R> tower_service::Service<R> for Dated<S>
+where
+    S: tower_service::Service<R, Response = hyper::Response<B>>,
+{
+    type Response = hyper::Response<B>;
+    type Error = S::Error;
+    type Future = futures::future::MapOk<S::Future, fn(hyper::Response<B>) -> hyper::Response<B>>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), S::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: R) -> Self::Future {
+        use futures::TryFutureExt;
+        self.0.call(req).map_ok(date)
+    }
+}
+
+fn date<B>(mut resp: hyper::Response<B>) -> hyper::Response<B> {
+    if !resp.headers().contains_key(hyper::header::DATE) {
+        let now = httpdate::fmt_http_date(crate::time::system_now());
+        if let Ok(v) = hyper::header::HeaderValue::from_str(&now) {
+            resp.headers_mut().insert(hyper::header::DATE, v);
+        }
+    }
+    resp
 }
