@@ -384,7 +384,7 @@ impl Client {
         U::Error: std::fmt::Display,
         U: std::fmt::Debug + Clone,
     {
-        let shown = format!("{uri:?}");
+        let shown = uri.clone();
         let request = match uri.try_into() {
             Ok(uri) => {
                 let mut req = Request::new(Body::empty());
@@ -393,7 +393,7 @@ impl Client {
                 Ok(req)
             }
             Err(_) => Err(Error::InvalidUri {
-                uri: shown.trim_matches('"').to_owned(),
+                uri: format!("{shown:?}").trim_matches('"').to_owned(),
                 reason: "not a URI",
             }),
         };
@@ -479,24 +479,30 @@ impl Client {
 
     async fn send_retrying(&self, req: Request<Body>) -> Result<Response<Body>, Error> {
         let key = key_of(req.uri())?;
-        let copy = (self.inner.config.retry && idempotent(req.method()))
-            .then(|| copy_of(&req))
-            .flatten();
-        match self.attempt(&key, req, false).await {
+        let retry = self.inner.config.retry;
+        // A copy to send again is made only for a request that goes out on
+        // a pooled connection (a new one is not retried).
+        let keep_copy = retry && idempotent(req.method());
+        match self.attempt(&key, req, false, keep_copy).await {
             Ok(resp) => Ok(resp),
             Err(Failed {
                 reused: true,
                 unsent: Some(req),
                 ..
-            }) if self.inner.config.retry => {
-                self.attempt(&key, req, true).await.map_err(|f| f.error)
-            }
+            }) if retry => self
+                .attempt(&key, req, true, false)
+                .await
+                .map_err(|f| f.error),
             Err(Failed {
                 reused: true,
                 error,
+                copy,
                 ..
             }) if retryable(&error) => match copy {
-                Some(req) => self.attempt(&key, req, true).await.map_err(|f| f.error),
+                Some(req) => self
+                    .attempt(&key, req, true, false)
+                    .await
+                    .map_err(|f| f.error),
                 None => Err(error),
             },
             Err(f) => Err(f.error),
@@ -508,11 +514,12 @@ impl Client {
         key: &Key,
         req: Request<Body>,
         fresh: bool,
+        keep_copy: bool,
     ) -> Result<Response<Body>, Failed> {
         if self.inner.config.http2 {
-            self.attempt_h2(key, req, fresh).await
+            self.attempt_h2(key, req, fresh, keep_copy).await
         } else {
-            self.attempt_h1(key, req, fresh).await
+            self.attempt_h1(key, req, fresh, keep_copy).await
         }
     }
 
@@ -521,6 +528,7 @@ impl Client {
         key: &Key,
         mut req: Request<Body>,
         fresh: bool,
+        keep_copy: bool,
     ) -> Result<Response<Body>, Failed> {
         let idle_timeout = self.inner.config.idle_timeout;
         let mut pooled = None;
@@ -537,6 +545,11 @@ impl Client {
             }
         }
         let reused = pooled.is_some();
+        let copy = if reused && keep_copy {
+            copy_of(&req)
+        } else {
+            None
+        };
         let (mut send, addr) = match pooled {
             Some(idle) => (idle.send, idle.addr),
             None => {
@@ -565,6 +578,7 @@ impl Client {
             }
             Err(mut e) => Err(Failed {
                 reused,
+                copy,
                 unsent: e.take_message(),
                 error: classify(e.into_error(), addr),
             }),
@@ -576,6 +590,7 @@ impl Client {
         key: &Key,
         mut req: Request<Body>,
         fresh: bool,
+        keep_copy: bool,
     ) -> Result<Response<Body>, Failed> {
         let lock = self.inner.pool.borrow_mut().h2_lock(key);
         let mut pooled = if fresh {
@@ -595,6 +610,11 @@ impl Client {
             }
         };
         let reused = pooled.is_some();
+        let copy = if reused && keep_copy {
+            copy_of(&req)
+        } else {
+            None
+        };
         let (mut send, addr) = match pooled {
             Some(c) => c,
             None => {
@@ -622,6 +642,7 @@ impl Client {
             Ok(resp) => Ok(resp.map(|b| Body::incoming(b, None))),
             Err(mut e) => Err(Failed {
                 reused,
+                copy,
                 unsent: e.take_message(),
                 error: classify(e.into_error(), addr),
             }),
@@ -652,11 +673,13 @@ impl Client {
 }
 
 /// A failed attempt: the error, whether the connection came from the
-/// pool, and the request if hyper handed it back unsent.
+/// pool, the request if hyper handed it back unsent, and a copy made
+/// before sending, if one was wanted.
 struct Failed {
     error: Error,
     reused: bool,
     unsent: Option<Request<Body>>,
+    copy: Option<Request<Body>>,
 }
 
 impl Failed {
@@ -665,6 +688,7 @@ impl Failed {
             error,
             reused: false,
             unsent: None,
+            copy: None,
         }
     }
 }

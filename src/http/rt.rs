@@ -217,6 +217,10 @@ impl hyper::rt::Sleep for TimerSleep {}
 #[derive(Debug)]
 pub struct Io<T> {
     inner: T,
+    /// How many bytes the next read offers the stream (each must be
+    /// zeroed first): doubled when a read fills it, halved when reads
+    /// stay small, so small messages cost a small `memset`.
+    chunk: usize,
 }
 
 impl<T> Io<T> {
@@ -227,7 +231,10 @@ impl<T> Io<T> {
     /// assert_eq!(io.get_ref().get_ref(), &[1]);
     /// ```
     pub fn new(inner: T) -> Io<T> {
-        Io { inner }
+        Io {
+            inner,
+            chunk: MIN_CHUNK,
+        }
     }
 
     /// The stream.
@@ -272,12 +279,17 @@ impl<T: AsyncRead + Unpin> hyper::rt::Read for Io<T> {
         let spare = unsafe { buf.as_mut() };
         // hyper's read buffer grows with the traffic (to hundreds of KiB);
         // zeroing all of it for every read would cost more than the read.
-        let cap = spare.len().min(READ_CHUNK);
+        let cap = spare.len().min(self.chunk);
         let spare = init(&mut spare[..cap]);
         match Pin::new(&mut self.inner).poll_read(cx, spare) {
             Poll::Ready(Ok(n)) => {
                 // SAFETY: `n` bytes of the initialized spare room were read into.
                 unsafe { buf.advance(n) };
+                if n == cap {
+                    self.chunk = (self.chunk * 2).min(MAX_CHUNK);
+                } else if n < cap / 4 {
+                    self.chunk = (self.chunk / 2).max(MIN_CHUNK);
+                }
                 Poll::Ready(Ok(()))
             }
             Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
@@ -286,8 +298,10 @@ impl<T: AsyncRead + Unpin> hyper::rt::Read for Io<T> {
     }
 }
 
-/// The most one read asks of the stream: the bytes it must zero first.
-const READ_CHUNK: usize = 32 * 1024;
+/// The least and the most one read offers the stream (bytes it must zero
+/// first).
+const MIN_CHUNK: usize = 1024;
+const MAX_CHUNK: usize = 64 * 1024;
 
 /// Zeroes `spare` and views it as bytes.
 fn init(spare: &mut [MaybeUninit<u8>]) -> &mut [u8] {

@@ -306,10 +306,36 @@ where
 
 fn date<B>(mut resp: hyper::Response<B>) -> hyper::Response<B> {
     if !resp.headers().contains_key(hyper::header::DATE) {
-        let now = httpdate::fmt_http_date(crate::time::system_now());
-        if let Ok(v) = hyper::header::HeaderValue::from_str(&now) {
+        if let Some(v) = date_now() {
             resp.headers_mut().insert(hyper::header::DATE, v);
         }
     }
     resp
+}
+
+/// The `date` of now on the current node's virtual clock, formatted once
+/// per second of virtual wall-clock time, as hyper caches its own per
+/// real second.
+fn date_now() -> Option<hyper::header::HeaderValue> {
+    use std::cell::RefCell;
+    use std::time::UNIX_EPOCH;
+    thread_local! {
+        static LAST: RefCell<Option<(std::time::SystemTime, hyper::header::HeaderValue)>> =
+            const { RefCell::new(None) };
+    }
+    let now = crate::time::system_now();
+    let second =
+        UNIX_EPOCH + std::time::Duration::from_secs(now.duration_since(UNIX_EPOCH).ok()?.as_secs());
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        match &*last {
+            Some((at, v)) if *at == second => Some(v.clone()),
+            _ => {
+                let v =
+                    hyper::header::HeaderValue::from_str(&httpdate::fmt_http_date(second)).ok()?;
+                *last = Some((second, v.clone()));
+                Some(v)
+            }
+        }
+    })
 }
