@@ -42,6 +42,6 @@ mod serve;
 pub use body::Body;
 pub use client::{Client, ClientBuilder, RequestBuilder};
 pub use error::{BoxError, Error};
-pub use serve::{Serve, serve};
+pub use serve::{FromHyper, Serve, from_hyper, serve};
 
 pub use ::http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, Uri, header};

@@ -339,3 +339,66 @@ fn date_now() -> Option<hyper::header::HeaderValue> {
         }
     })
 }
+
+/// A hyper service (`hyper::service::service_fn`, or any
+/// `hyper::service::Service`) as the tower service [`serve`] takes.
+///
+/// ```
+/// use std::convert::Infallible;
+/// use bytes::Bytes;
+/// use http_body_util::Full;
+/// use seedloop::http::{self, Client};
+///
+/// let mut sim = seedloop::Sim::new(1);
+/// sim.block_on(async {
+///     seedloop::spawn(async {
+///         let svc = hyper::service::service_fn(|_req| async {
+///             Ok::<_, Infallible>(hyper::Response::new(Full::new(Bytes::from("from hyper"))))
+///         });
+///         let listener = seedloop::net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+///         http::serve(listener, http::from_hyper(svc)).await.unwrap();
+///     });
+///     let body = Client::new().get("http://localhost/").await.unwrap().into_body().text().await.unwrap();
+///     assert_eq!(body, "from hyper");
+/// });
+/// ```
+pub fn from_hyper<S>(service: S) -> FromHyper<S> {
+    FromHyper(std::rc::Rc::new(service))
+}
+
+/// A hyper service as a tower one: [`from_hyper`]'s value. Clones share
+/// the service.
+///
+/// ```
+/// let svc = hyper::service::service_fn(|_req: hyper::Request<hyper::body::Incoming>| async {
+///     Ok::<_, std::convert::Infallible>(hyper::Response::new(String::new()))
+/// });
+/// let _tower: seedloop::http::FromHyper<_> = seedloop::http::from_hyper(svc);
+/// ```
+pub struct FromHyper<S>(std::rc::Rc<S>);
+
+impl<S> Clone for FromHyper<S> {
+    fn clone(&self) -> FromHyper<S> {
+        FromHyper(std::rc::Rc::clone(&self.0))
+    }
+}
+
+impl<S, R> tower_service::Service<R> for FromHyper<S>
+where
+    S: hyper::service::Service<R>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(
+        &mut self,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), S::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: R) -> S::Future {
+        self.0.call(req)
+    }
+}
