@@ -304,3 +304,41 @@ fn many_tasks_finish() {
     assert_eq!(n, (0..10_000u64).sum::<u64>());
     assert_eq!(sim.live_tasks(), 0);
 }
+
+/// tokio's `Sleep`, `JoinHandle` and `AbortHandle` are `Send`, and code
+/// written for tokio boxes futures that hold them as `Send`: seedloop's
+/// are `Send` too (thread-checked: they work only on the simulation's
+/// thread).
+#[test]
+fn sleeps_and_join_handles_are_send_and_work_in_send_boxed_futures() {
+    fn send<T: Send + Sync>(_: &T) {}
+    let mut sim = Sim::new(7);
+    let v = sim.block_on(async {
+        let boxed: std::pin::Pin<Box<dyn Future<Output = u32> + Send>> = Box::pin(async {
+            let nap = seedloop::time::sleep(Duration::from_secs(1));
+            send(&nap);
+            nap.await;
+            let task = seedloop::spawn(async { 41 });
+            send(&task);
+            send(&task.abort_handle());
+            let timed = seedloop::time::timeout(Duration::from_secs(1), task);
+            timed.await.unwrap().unwrap() + 1
+        });
+        boxed.await
+    });
+    assert_eq!(v, 42);
+    assert_eq!(sim.elapsed(), Duration::from_secs(1));
+}
+
+#[test]
+fn a_join_handle_on_another_thread_panics_when_used_and_leaks_when_dropped() {
+    let mut sim = Sim::new(8);
+    sim.block_on(async {
+        let a = seedloop::spawn(std::future::pending::<()>());
+        let b = seedloop::spawn(async { 5 });
+        let used = std::thread::spawn(move || a.is_finished()).join();
+        assert!(used.is_err(), "a foreign thread cannot reach the task");
+        let dropped = std::thread::spawn(move || drop(b)).join();
+        assert!(dropped.is_ok(), "a foreign drop leaks quietly");
+    });
+}

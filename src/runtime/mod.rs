@@ -16,6 +16,7 @@ pub(crate) mod footprint;
 pub(crate) mod nodes;
 mod panic_hook;
 pub(crate) mod parts;
+pub(crate) mod local;
 pub(crate) mod state;
 mod stretch;
 pub(crate) mod task;

@@ -2,12 +2,13 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use super::instant::{Instant, to_nanos};
 use crate::runtime::core::Core;
+use crate::runtime::local::Local;
+use std::rc::Rc;
 use crate::runtime::timers::TimerKey;
 use crate::runtime::{current_core, try_core};
 
@@ -42,7 +43,10 @@ pub fn sleep(duration: Duration) -> Sleep {
     let state = match try_core() {
         Some(core) => {
             let deadline = core.now().saturating_add(to_nanos(duration));
-            State::Armed { core, deadline }
+            State::Armed {
+                core: Local::new(core),
+                deadline,
+            }
         }
         None => State::Unarmed(to_nanos(duration)),
     };
@@ -72,7 +76,7 @@ pub fn sleep(duration: Duration) -> Sleep {
 pub fn sleep_until(deadline: Instant) -> Sleep {
     let state = match try_core() {
         Some(core) => State::Armed {
-            core,
+            core: Local::new(core),
             deadline: deadline.as_nanos(),
         },
         None => State::Until(deadline.as_nanos()),
@@ -86,7 +90,7 @@ enum State {
     /// Created outside a simulation with an absolute deadline.
     Until(u64),
     Armed {
-        core: Rc<Core>,
+        core: Local<Rc<Core>>,
         deadline: u64,
     },
 }
@@ -128,10 +132,13 @@ impl Sleep {
                 State::Unarmed(_) => core.now().saturating_add(after),
                 _ => after,
             };
-            self.state = State::Armed { core, deadline };
+            self.state = State::Armed {
+                core: Local::new(core),
+                deadline,
+            };
         }
         match &self.state {
-            State::Armed { core, deadline } => (core, *deadline),
+            State::Armed { core, deadline } => (&**core, *deadline),
             _ => unreachable!("armed just above"),
         }
     }

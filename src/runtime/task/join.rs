@@ -3,9 +3,10 @@
 
 use std::fmt;
 use std::future::Future;
-use std::marker::PhantomData;
 use std::pin::Pin;
 use std::rc::Rc;
+
+use crate::runtime::local::Local;
 use std::task::{Context, Poll};
 
 use super::JoinError;
@@ -34,8 +35,9 @@ use crate::trace::Id;
 /// });
 /// ```
 pub struct JoinHandle<T> {
-    cell: Rc<dyn JoinTarget<T>>,
-    _not_send: PhantomData<*const ()>,
+    /// Thread-checked: the handle is `Send` (tokio's is), and works only
+    /// on the simulation's thread.
+    cell: Local<Rc<dyn JoinTarget<T>>>,
 }
 
 impl<T> Unpin for JoinHandle<T> {}
@@ -52,8 +54,7 @@ impl<T> fmt::Debug for JoinHandle<T> {
 impl<T> JoinHandle<T> {
     pub(crate) fn new(cell: Rc<dyn JoinTarget<T>>) -> JoinHandle<T> {
         JoinHandle {
-            cell,
-            _not_send: PhantomData,
+            cell: Local::new(cell),
         }
     }
 
@@ -119,7 +120,7 @@ impl<T> JoinHandle<T> {
     /// ```
     pub fn abort_handle(&self) -> AbortHandle {
         AbortHandle {
-            cell: self.cell.clone().runnable(),
+            cell: Local::new(Rc::clone(&self.cell).runnable()),
         }
     }
 
@@ -155,11 +156,10 @@ impl<T> Future for JoinHandle<T> {
 /// ```
 #[derive(Clone)]
 pub struct AbortHandle {
-    cell: Rc<dyn Runnable>,
+    /// Thread-checked, as [`JoinHandle`]'s: the task's count is not
+    /// thread-safe, so the handle works only on the simulation's thread.
+    cell: Local<Rc<dyn Runnable>>,
 }
-
-// An AbortHandle must stay on the simulation's thread: the task's count is
-// not thread-safe. (`Rc` already makes it `!Send`; this says why.)
 
 impl fmt::Debug for AbortHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -181,7 +181,7 @@ impl AbortHandle {
     /// });
     /// ```
     pub fn abort(&self) {
-        Core::abort(&*self.cell);
+        Core::abort(&**self.cell);
     }
 
     /// True once the task ended.

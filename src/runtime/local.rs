@@ -7,14 +7,16 @@ use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
-/// The calling thread's number: unique for the life of the process.
-fn thread_number() -> u64 {
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    thread_local!(static NUMBER: u64 = NEXT.fetch_add(1, Ordering::Relaxed));
-    NUMBER.with(|n| *n)
+/// The calling thread's token: the address of a thread-local (one
+/// instruction to compute). Two live threads never share it; a dead
+/// thread's may be reused by a new thread, but by then nothing of the dead
+/// thread's is touched by any other, so the new one may have it.
+#[inline]
+fn thread_token() -> usize {
+    thread_local!(static TOKEN: u8 = const { 0 });
+    TOKEN.with(|t| std::ptr::from_ref(t) as usize)
 }
 
 /// A value that stays on the thread that made it: `Send` and `Sync`
@@ -62,7 +64,7 @@ fn thread_number() -> u64 {
 /// the task that awaits it is.
 pub struct Local<T> {
     value: ManuallyDrop<T>,
-    owner: u64,
+    owner: usize,
 }
 
 // SAFETY: `T` is reached only through methods that check the owning thread
@@ -82,7 +84,7 @@ impl<T> Local<T> {
     pub fn new(value: T) -> Local<T> {
         Local {
             value: ManuallyDrop::new(value),
-            owner: thread_number(),
+            owner: thread_token(),
         }
     }
 
@@ -95,8 +97,9 @@ impl<T> Local<T> {
     /// let w = v.clone();
     /// assert!(!std::thread::spawn(move || w.is_reachable()).join().unwrap());
     /// ```
+    #[inline]
     pub fn is_reachable(&self) -> bool {
-        self.owner == thread_number()
+        self.owner == thread_token()
     }
 
     /// The value, unwrapped.
@@ -116,18 +119,28 @@ impl<T> Local<T> {
         unsafe { ManuallyDrop::take(&mut this.value) }
     }
 
+    #[inline]
     #[track_caller]
     fn check(&self) {
-        assert!(
-            self.is_reachable(),
-            "a seedloop::task::Local was reached from another thread than the one that \
-             made it: the simulation runs on one thread, and its values stay there"
-        );
+        if !self.is_reachable() {
+            foreign();
+        }
     }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn foreign() -> ! {
+    panic!(
+        "a seedloop value was reached from another thread than the one that made it: \
+         the simulation runs on one thread, and its handles and values stay there"
+    )
 }
 
 impl<T> Deref for Local<T> {
     type Target = T;
+    #[inline]
     #[track_caller]
     fn deref(&self) -> &T {
         self.check();
@@ -136,6 +149,7 @@ impl<T> Deref for Local<T> {
 }
 
 impl<T> DerefMut for Local<T> {
+    #[inline]
     #[track_caller]
     fn deref_mut(&mut self) -> &mut T {
         self.check();
@@ -155,7 +169,10 @@ impl<T> Drop for Local<T> {
 impl<T: Clone> Clone for Local<T> {
     #[track_caller]
     fn clone(&self) -> Local<T> {
-        Local::new((**self).clone())
+        Local {
+            value: ManuallyDrop::new((**self).clone()),
+            owner: self.owner,
+        }
     }
 }
 
