@@ -22,9 +22,10 @@ fn thread_token() -> usize {
 /// A value that stays on the thread that made it: `Send` and `Sync`
 /// whatever `T` is, because only that thread can reach `T`.
 ///
-/// seedloop's futures and handles (`time::sleep`, its channels and locks,
+/// Most of seedloop's handles (its locks, mpsc channels, sockets,
 /// `http::Client`) hold the simulation, which lives on one thread, so they
-/// are not `Send`. Libraries written for multi-threaded runtimes ask for
+/// are not `Send` (those that are, as `time::Sleep`, keep their counts in
+/// a `Local`). Libraries written for multi-threaded runtimes ask for
 /// `Send` anyway: axum wants `Send` handler futures and `Send + Sync`
 /// state. Inside a simulation everything runs on the simulation's thread,
 /// so wrapping such a value in `Local` meets the bound soundly:
@@ -43,10 +44,14 @@ fn thread_token() -> usize {
 ///
 /// let mut sim = seedloop::Sim::new(1);
 /// sim.block_on(async {
-///     // seedloop's `Sleep` is not `Send`; in a `Local` it is.
-///     let nap = Local::new(seedloop::time::sleep(Duration::from_secs(1)));
+///     // A future that holds an `Rc` is not `Send`; in a `Local` it is.
+///     let shared = std::rc::Rc::new(7);
+///     let nap = Local::new(async move {
+///         seedloop::time::sleep(Duration::from_secs(1)).await;
+///         *shared
+///     });
 ///     needs_send(&nap);
-///     nap.await;
+///     assert_eq!(nap.await, 7);
 ///     let counter = Local::new(std::rc::Rc::new(std::cell::Cell::new(1)));
 ///     needs_send(&counter);
 ///     counter.set(counter.get() + 1);

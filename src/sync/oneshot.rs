@@ -31,6 +31,7 @@
 //! ```
 
 use crate::runtime::footprint::Tracked;
+use crate::runtime::local::Local;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
@@ -134,13 +135,13 @@ struct Inner<T> {
 #[track_caller]
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
     let at = Location::caller();
-    let inner = Rc::new(Tracked::new(Inner {
+    let inner = Local::new(Rc::new(Tracked::new(Inner {
         value: None,
         tx_done: false,
         rx_closed: false,
         rx_waker: None,
         tx_waker: None,
-    }));
+    })));
     (
         Sender {
             inner: Some(inner.clone()),
@@ -172,7 +173,8 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
 /// ```
 pub struct Sender<T> {
     /// `None` once `send` consumed it.
-    inner: Option<Rc<Tracked<Inner<T>>>>,
+    /// Thread-checked, so the sender is `Send` as tokio's is.
+    inner: Option<Local<Rc<Tracked<Inner<T>>>>>,
     at: &'static Location<'static>,
 }
 
@@ -309,6 +311,9 @@ impl<T> Drop for Sender<T> {
         let Some(inner) = self.inner.take() else {
             return; // sent
         };
+        if !inner.is_reachable() {
+            return; // dropped on another thread: the count leaks
+        }
         let mut s = WakeGuard::new(inner.borrow_mut());
         s.tx_done = true;
         let old = s.tx_waker.take();
@@ -357,7 +362,8 @@ impl<T> Future for Closed<'_, T> {
 
 impl<T> Drop for Closed<'_, T> {
     fn drop(&mut self) {
-        if self.registered {
+        let here = self.sender.inner.as_ref().is_some_and(|i| i.is_reachable());
+        if self.registered && here {
             let mut s = WakeGuard::one(self.sender.inner().borrow_mut());
             let old = s.tx_waker.take();
             s.discard(old);
@@ -396,7 +402,8 @@ impl<T> Drop for Closed<'_, T> {
 /// });
 /// ```
 pub struct Receiver<T> {
-    inner: Rc<Tracked<Inner<T>>>,
+    /// Thread-checked, as the sender's.
+    inner: Local<Rc<Tracked<Inner<T>>>>,
     switch: Switch,
     /// The receive blocked once: it proceeds without a switch when woken.
     waited: bool,
@@ -522,6 +529,9 @@ impl<T> Future for Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
+        if !self.inner.is_reachable() {
+            return; // dropped on another thread: the count leaks
+        }
         // The value's destructor runs last, after the wake.
         let value = {
             let mut s = WakeGuard::new(self.inner.borrow_mut());

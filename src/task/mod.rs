@@ -19,10 +19,10 @@ use crate::runtime::current_core;
 
 mod join_set;
 
+pub use crate::runtime::local::Local;
 pub use crate::runtime::task::{AbortHandle, JoinError, JoinHandle};
 pub use crate::trace::id::Id;
 pub use join_set::JoinSet;
-pub use crate::runtime::local::Local;
 
 /// Spawns a task (asyncio's `create_task`): it runs concurrently with the
 /// caller, in the same simulation. The returned handle awaits its result;

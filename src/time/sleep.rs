@@ -8,9 +8,9 @@ use std::time::Duration;
 use super::instant::{Instant, to_nanos};
 use crate::runtime::core::Core;
 use crate::runtime::local::Local;
-use std::rc::Rc;
 use crate::runtime::timers::TimerKey;
 use crate::runtime::{current_core, try_core};
+use std::rc::Rc;
 
 /// Waits until `duration` of virtual time has passed (asyncio's `asyncio.sleep`).
 /// An hour-long sleep returns at once in wall time: the clock jumps when no
