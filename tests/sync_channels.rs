@@ -486,27 +486,60 @@ fn a_zero_buffer_panics() {
 }
 
 #[test]
-fn channel_halves_are_unpin_and_oneshot_is_send_while_mpsc_is_not_yet() {
+fn channel_halves_are_unpin_and_send_and_sync_as_tokios_are() {
     fn unpin<T: Unpin>() {}
     unpin::<mpsc::Receiver<std::marker::PhantomPinned>>();
     unpin::<mpsc::UnboundedReceiver<std::marker::PhantomPinned>>();
     unpin::<oneshot::Receiver<std::marker::PhantomPinned>>();
 
-    // Resolves only if exactly one impl applies, i.e. if `T` is not `Send`.
-    trait AmbiguousIfSend<A> {
-        fn check() {}
-    }
-    impl<T: ?Sized> AmbiguousIfSend<()> for T {}
-    impl<T: ?Sized + Send> AmbiguousIfSend<u8> for T {}
-    <mpsc::Sender<u8> as AmbiguousIfSend<_>>::check();
-    <mpsc::Receiver<u8> as AmbiguousIfSend<_>>::check();
-    <mpsc::UnboundedSender<u8> as AmbiguousIfSend<_>>::check();
-    <mpsc::UnboundedReceiver<u8> as AmbiguousIfSend<_>>::check();
-    // oneshot's halves are `Send` and `Sync`, as tokio's are, whatever the
-    // value (thread-checked: they work only on the simulation's thread).
-    fn send<T: Send + Sync>() {}
-    send::<oneshot::Sender<std::rc::Rc<u8>>>();
-    send::<oneshot::Receiver<std::rc::Rc<u8>>>();
+    // `Send` and `Sync` whatever the value, as they work only on the
+    // simulation's thread (thread-checked), and so are the futures of
+    // their operations: code written for tokio that needs `Send` futures
+    // compiles.
+    fn send<T: Send + Sync>(_: &T) {}
+    fn send_future<F: std::future::Future + Send>(_: F) {}
+    let (tx, mut rx) = mpsc::channel::<std::rc::Rc<u8>>(1);
+    let (utx, mut urx) = mpsc::unbounded_channel::<std::rc::Rc<u8>>();
+    let (otx, orx) = oneshot::channel::<std::rc::Rc<u8>>();
+    let orx_rc = orx;
+    send(&tx);
+    send(&rx);
+    send(&utx);
+    send(&urx);
+    send(&tx.downgrade());
+    send(&utx.downgrade());
+    send(&otx);
+    send(&orx_rc);
+    send_future(tx.reserve());
+    send_future(tx.clone().reserve_owned());
+    send_future(tx.closed());
+    send_future(rx.recv());
+    send_future(urx.recv());
+    // A future that holds a value is `Send` when the value is.
+    let (btx, _brx) = mpsc::channel::<u8>(1);
+    send_future(btx.send(1));
+    let (_otx, orx) = oneshot::channel::<u8>();
+    send_future(orx);
+}
+
+#[test]
+fn a_channel_end_on_another_thread_panics_when_used_and_leaks_when_dropped() {
+    let mut sim = Sim::new(3);
+    sim.block_on(async {
+        let (tx, mut rx) = mpsc::channel::<u8>(4);
+        let tx2 = tx.clone();
+        let used = std::thread::spawn(move || tx2.try_send(1)).join();
+        assert!(used.is_err(), "a foreign thread cannot reach the channel");
+        let other = tx.clone();
+        std::thread::spawn(move || drop(other)).join().unwrap();
+        tx.send(2).await.unwrap();
+        drop(tx);
+        assert_eq!(rx.recv().await, Some(2));
+        // The foreign drops leaked their sender counts: the channel never
+        // closes, and the receiver would wait for ever.
+        assert!(rx.try_recv().is_err());
+        assert!(!rx.is_closed());
+    });
 }
 
 // ------------------------------------------------ wakes with no borrow held

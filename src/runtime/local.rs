@@ -116,7 +116,6 @@ impl<T> Local<T> {
     /// # Panics
     ///
     /// On another thread than the owner.
-    #[track_caller]
     pub fn into_inner(self) -> T {
         self.check();
         let mut this = ManuallyDrop::new(self);
@@ -125,7 +124,6 @@ impl<T> Local<T> {
     }
 
     #[inline]
-    #[track_caller]
     fn check(&self) {
         if !self.is_reachable() {
             foreign();
@@ -135,7 +133,6 @@ impl<T> Local<T> {
 
 #[cold]
 #[inline(never)]
-#[track_caller]
 fn foreign() -> ! {
     panic!(
         "a seedloop value was reached from another thread than the one that made it: \
@@ -146,7 +143,6 @@ fn foreign() -> ! {
 impl<T> Deref for Local<T> {
     type Target = T;
     #[inline]
-    #[track_caller]
     fn deref(&self) -> &T {
         self.check();
         &self.value
@@ -155,7 +151,6 @@ impl<T> Deref for Local<T> {
 
 impl<T> DerefMut for Local<T> {
     #[inline]
-    #[track_caller]
     fn deref_mut(&mut self) -> &mut T {
         self.check();
         &mut self.value
@@ -172,7 +167,6 @@ impl<T> Drop for Local<T> {
 }
 
 impl<T: Clone> Clone for Local<T> {
-    #[track_caller]
     fn clone(&self) -> Local<T> {
         Local {
             value: ManuallyDrop::new((**self).clone()),
@@ -199,7 +193,6 @@ impl<T: fmt::Debug> fmt::Debug for Local<T> {
 
 impl<F: Future> Future for Local<F> {
     type Output = F::Output;
-    #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         self.check();
         // SAFETY: structural pinning: the future is never moved out of a

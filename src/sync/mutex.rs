@@ -5,6 +5,7 @@
 use std::cell::UnsafeCell;
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 use std::pin::Pin;
@@ -57,6 +58,12 @@ pub struct Mutex<T: ?Sized> {
     sem: Semaphore,
     data: UnsafeCell<T>,
 }
+
+// SAFETY: as tokio's: the data is reached only through a guard, which only
+// a lock on `sem` gives, and `sem` works only on the simulation's thread;
+// so `&Mutex<T>` on several threads hands `T` to one at a time, which a
+// `T: Send` allows.
+unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
 
 impl<T: ?Sized + fmt::Debug> fmt::Debug for Mutex<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -166,7 +173,10 @@ impl<T: ?Sized> Mutex<T> {
         match self.sem.try_acquire() {
             Ok(permit) => {
                 permit.forget();
-                Ok(MutexGuard { mutex: self })
+                Ok(MutexGuard {
+                    mutex: self,
+                    _value: PhantomData,
+                })
             }
             Err(TryAcquireError::NoPermits | TryAcquireError::Closed) => Err(TryLockError(())),
         }
@@ -213,7 +223,10 @@ impl<T: ?Sized> Mutex<T> {
                 .await
                 .expect("a mutex's semaphore is never closed");
             drop(acquire);
-            OwnedMutexGuard { mutex: self }
+            OwnedMutexGuard {
+                mutex: self,
+                _value: PhantomData,
+            }
         }
     }
 
@@ -233,7 +246,10 @@ impl<T: ?Sized> Mutex<T> {
     pub fn try_lock_owned(self: Arc<Self>) -> Result<OwnedMutexGuard<T>, TryLockError> {
         let taken = self.sem.try_acquire().map(SemaphorePermit::forget);
         match taken {
-            Ok(()) => Ok(OwnedMutexGuard { mutex: self }),
+            Ok(()) => Ok(OwnedMutexGuard {
+                mutex: self,
+                _value: PhantomData,
+            }),
             Err(_) => Err(TryLockError(())),
         }
     }
@@ -270,7 +286,10 @@ impl<'a, T: ?Sized> Future for Lock<'a, T> {
         match this.acquire.poll_take(cx) {
             Poll::Ready(r) => {
                 r.expect("a mutex's semaphore is never closed");
-                Poll::Ready(MutexGuard { mutex: this.mutex })
+                Poll::Ready(MutexGuard {
+                    mutex: this.mutex,
+                    _value: PhantomData,
+                })
             }
             Poll::Pending => Poll::Pending,
         }
@@ -294,6 +313,8 @@ impl<'a, T: ?Sized> Future for Lock<'a, T> {
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct MutexGuard<'a, T: ?Sized> {
     mutex: &'a Mutex<T>,
+    /// Makes the guard `Sync` only for a `T` that is (it hands out `&T`).
+    _value: PhantomData<T>,
 }
 
 impl<'a, T: ?Sized> MutexGuard<'a, T> {
@@ -336,7 +357,7 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
 
 impl<T: ?Sized> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
-        self.mutex.sem.release(1);
+        self.mutex.sem.release_on_drop(1);
     }
 }
 
@@ -354,6 +375,8 @@ impl<T: ?Sized> Drop for MutexGuard<'_, T> {
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct OwnedMutexGuard<T: ?Sized> {
     mutex: Arc<Mutex<T>>,
+    /// As [`MutexGuard`]'s.
+    _value: PhantomData<T>,
 }
 
 impl<T: ?Sized> OwnedMutexGuard<T> {
@@ -393,6 +416,6 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for OwnedMutexGuard<T> {
 
 impl<T: ?Sized> Drop for OwnedMutexGuard<T> {
     fn drop(&mut self) {
-        self.mutex.sem.release(1);
+        self.mutex.sem.release_on_drop(1);
     }
 }

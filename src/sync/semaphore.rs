@@ -10,6 +10,7 @@
 //! it hands back all of them. `close` wakes every waiter with an error.
 
 use crate::runtime::footprint::Tracked;
+use crate::runtime::local::Local;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
@@ -104,7 +105,9 @@ impl State {
 /// });
 /// ```
 pub struct Semaphore {
-    state: Tracked<State>,
+    /// Thread-checked, so a semaphore (and a `Mutex` on it) is `Send` and
+    /// `Sync` as tokio's are; it works only on the simulation's thread.
+    state: Local<Tracked<State>>,
 }
 
 impl fmt::Debug for Semaphore {
@@ -198,11 +201,11 @@ impl Semaphore {
             Self::MAX_PERMITS
         );
         Semaphore {
-            state: Tracked::new(State {
+            state: Local::new(Tracked::new(State {
                 permits,
                 closed: false,
                 waiters: WaitList::default(),
-            }),
+            })),
         }
     }
 
@@ -471,6 +474,15 @@ impl Semaphore {
 
     /// Gives back `n` permits (a permit's drop).
     #[inline]
+    /// [`release`](Semaphore::release) from a destructor: on another
+    /// thread than the simulation's it does nothing (the permits leak)
+    /// rather than panic in a drop.
+    pub(crate) fn release_on_drop(&self, n: u32) {
+        if self.state.is_reachable() {
+            self.release(n);
+        }
+    }
+
     pub(crate) fn release(&self, n: u32) {
         let mut s = self.state.borrow_mut();
         s.permits += n as usize;
@@ -610,6 +622,9 @@ impl Drop for Acquire<'_> {
         let WaitState::Waiting(key) = self.state else {
             return;
         };
+        if !self.sem.state.is_reachable() {
+            return; // dropped on another thread: the wait leaks
+        }
         let removed = self.sem.state.borrow_mut().remove_waiter(key);
         let back = match &removed {
             // Still waiting: give back what it was assigned so far.
@@ -678,7 +693,7 @@ impl SemaphorePermit<'_> {
 impl Drop for SemaphorePermit<'_> {
     fn drop(&mut self) {
         if self.n > 0 {
-            self.sem.release(self.n);
+            self.sem.release_on_drop(self.n);
         }
     }
 }
@@ -748,7 +763,7 @@ impl OwnedSemaphorePermit {
 impl Drop for OwnedSemaphorePermit {
     fn drop(&mut self) {
         if self.n > 0 {
-            self.sem.release(self.n);
+            self.sem.release_on_drop(self.n);
         }
     }
 }

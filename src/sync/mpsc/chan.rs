@@ -27,6 +27,8 @@ use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
 use std::rc::Rc;
+
+use crate::runtime::local::Local;
 use std::task::{Context, Poll, Waker};
 
 use crate::runtime::wait::WaitKind;
@@ -65,7 +67,8 @@ impl<T> Inner<T> {
 }
 
 pub(super) struct Chan<T> {
-    pub(super) inner: Tracked<Inner<T>>,
+    /// Thread-checked, so that futures holding `&Chan` are `Send`.
+    pub(super) inner: Local<Tracked<Inner<T>>>,
     /// One permit per free slot; `None` for an unbounded channel.
     pub(super) bound: Option<Semaphore>,
     /// The buffer size of a bounded channel (0 for an unbounded one).
@@ -78,7 +81,7 @@ pub(super) struct Chan<T> {
 impl<T> Chan<T> {
     pub(super) fn new(bound: Option<usize>, created_at: &'static Location<'static>) -> Rc<Chan<T>> {
         Rc::new(Chan {
-            inner: Tracked::new(Inner {
+            inner: Local::new(Tracked::new(Inner {
                 queue: VecDeque::new(),
                 senders: 1,
                 reserved: 0,
@@ -86,7 +89,7 @@ impl<T> Chan<T> {
                 rx_dropped: false,
                 rx_waker: None,
                 closed_waiters: WaitList::default(),
-            }),
+            })),
             bound: bound.map(Semaphore::new),
             max: bound.unwrap_or(0),
             created_at,
@@ -224,16 +227,19 @@ impl<T> fmt::Debug for Chan<T> {
 
 /// A sender handle's share of the channel: counts itself in `senders`.
 pub(super) struct Tx<T> {
-    pub(super) chan: Rc<Chan<T>>,
+    /// Thread-checked, so a sender is `Send` and `Sync` as tokio's are.
+    pub(super) chan: Local<Rc<Chan<T>>>,
 }
 
 impl<T> Tx<T> {
     pub(super) fn new(chan: Rc<Chan<T>>) -> Tx<T> {
-        Tx { chan }
+        Tx {
+            chan: Local::new(chan),
+        }
     }
 
     pub(super) fn same_channel(&self, other: &Tx<T>) -> bool {
-        Rc::ptr_eq(&self.chan, &other.chan)
+        Rc::ptr_eq(&*self.chan, &*other.chan)
     }
 
     pub(super) fn closed(&self, at: &'static Location<'static>) -> Closed<'_, T> {
@@ -242,7 +248,7 @@ impl<T> Tx<T> {
 
     /// A reference to the channel that keeps no sender alive.
     pub(super) fn downgrade(&self) -> std::rc::Weak<Chan<T>> {
-        Rc::downgrade(&self.chan)
+        Rc::downgrade(&*self.chan)
     }
 
     /// A sender again, if the channel still has one (tokio: a weak sender
@@ -253,12 +259,17 @@ impl<T> Tx<T> {
             return None;
         }
         chan.add_sender();
-        Some(Tx { chan })
+        Some(Tx {
+            chan: Local::new(chan),
+        })
     }
 
     /// Live sender handles, and weak ones.
     pub(super) fn counts(&self) -> (usize, usize) {
-        (self.chan.inner.borrow().senders, Rc::weak_count(&self.chan))
+        (
+            self.chan.inner.borrow().senders,
+            Rc::weak_count(&*self.chan),
+        )
     }
 }
 
@@ -273,6 +284,9 @@ impl<T> Clone for Tx<T> {
 
 impl<T> Drop for Tx<T> {
     fn drop(&mut self) {
+        if !self.chan.is_reachable() {
+            return; // dropped on another thread: the count leaks
+        }
         self.chan.drop_sender();
     }
 }
@@ -300,7 +314,8 @@ impl Turn {
 
 /// The receiver's share of the channel; dropping it closes the channel.
 pub(super) struct Rx<T> {
-    pub(super) chan: Rc<Chan<T>>,
+    /// Thread-checked, as the sender's.
+    pub(super) chan: Local<Rc<Chan<T>>>,
     /// The turn of `poll_recv` / `Stream::poll_next`, which have no future
     /// of their own to keep it in.
     turn: Turn,
@@ -309,7 +324,7 @@ pub(super) struct Rx<T> {
 impl<T> Rx<T> {
     pub(super) fn new(chan: Rc<Chan<T>>) -> Rx<T> {
         Rx {
-            chan,
+            chan: Local::new(chan),
             turn: Turn::default(),
         }
     }
@@ -429,6 +444,9 @@ impl<T> Rx<T> {
 
 impl<T> Drop for Rx<T> {
     fn drop(&mut self) {
+        if !self.chan.is_reachable() {
+            return; // dropped on another thread: the count leaks
+        }
         self.chan.close_rx(true);
     }
 }
@@ -478,6 +496,9 @@ impl<T> Future for Recv<'_, T> {
 
 impl<T> Drop for Recv<'_, T> {
     fn drop(&mut self) {
+        if !self.rx.chan.is_reachable() {
+            return; // dropped on another thread
+        }
         self.turn.withdraw(&self.rx.chan);
     }
 }
@@ -544,6 +565,9 @@ impl<T> Future for RecvMany<'_, T> {
 
 impl<T> Drop for RecvMany<'_, T> {
     fn drop(&mut self) {
+        if !self.rx.chan.is_reachable() {
+            return; // dropped on another thread
+        }
         self.turn.withdraw(&self.rx.chan);
     }
 }

@@ -87,6 +87,9 @@ impl<T> Future for Closed<'_, T> {
 
 impl<T> Drop for Closed<'_, T> {
     fn drop(&mut self) {
+        if !self.chan.inner.is_reachable() {
+            return; // dropped on another thread: the wait leaks
+        }
         self.state
             .cancel(&self.chan.inner, |inner| &mut inner.closed_waiters);
     }

@@ -63,6 +63,9 @@ impl<T> fmt::Debug for Permit<'_, T> {
 
 impl<T> Drop for Permit<'_, T> {
     fn drop(&mut self) {
+        if !self.chan.inner.is_reachable() {
+            return; // dropped on another thread: the slot leaks
+        }
         self.chan.drop_reserved();
     }
 }
@@ -133,7 +136,9 @@ impl<T> fmt::Debug for OwnedPermit<T> {
 impl<T> Drop for OwnedPermit<T> {
     fn drop(&mut self) {
         if let Some(tx) = self.tx.take() {
-            tx.tx.chan.drop_reserved();
+            if tx.tx.chan.is_reachable() {
+                tx.tx.chan.drop_reserved();
+            }
         }
     }
 }

@@ -4,6 +4,8 @@
 use std::fmt;
 use std::rc::Weak;
 
+use crate::runtime::local::Local;
+
 use super::chan::{Chan, Tx};
 use super::sender::Sender;
 use super::unbounded::UnboundedSender;
@@ -30,7 +32,7 @@ use super::unbounded::UnboundedSender;
 /// });
 /// ```
 pub struct WeakSender<T> {
-    chan: Weak<Chan<T>>,
+    chan: Local<Weak<Chan<T>>>,
 }
 
 impl<T> Clone for WeakSender<T> {
@@ -71,7 +73,7 @@ impl<T> Sender<T> {
     /// ```
     pub fn downgrade(&self) -> WeakSender<T> {
         WeakSender {
-            chan: self.tx.downgrade(),
+            chan: Local::new(self.tx.downgrade()),
         }
     }
 
@@ -113,7 +115,7 @@ impl<T> Sender<T> {
 /// assert_eq!(rx.try_recv(), Ok(1));
 /// ```
 pub struct WeakUnboundedSender<T> {
-    chan: Weak<Chan<T>>,
+    chan: Local<Weak<Chan<T>>>,
 }
 
 impl<T> Clone for WeakUnboundedSender<T> {
@@ -154,7 +156,7 @@ impl<T> UnboundedSender<T> {
     /// ```
     pub fn downgrade(&self) -> WeakUnboundedSender<T> {
         WeakUnboundedSender {
-            chan: self.tx.downgrade(),
+            chan: Local::new(self.tx.downgrade()),
         }
     }
 
