@@ -496,3 +496,54 @@ fn owned_rwlock_guards_move_into_other_tasks_and_release_on_drop() {
         assert_eq!(*lock.read().await, [1, 2, 3]);
     });
 }
+
+/// The locks, their guards and the futures of their operations are `Send`
+/// and `Sync` as tokio's are (thread-checked: they work only on the
+/// simulation's thread), so code written for tokio that needs `Send`
+/// futures, or keeps a lock in an `Arc` shared by `Send` tasks, compiles.
+#[test]
+fn locks_guards_and_their_futures_are_send_and_sync_as_tokios_are() {
+    use std::sync::Arc;
+    fn send<T: Send + Sync>(_: &T) {}
+    fn send_future<F: Future + Send>(_: F) {}
+    let m = Arc::new(seedloop::sync::Mutex::new(1u8));
+    let l = Arc::new(seedloop::sync::RwLock::new(1u8));
+    let s = Arc::new(seedloop::sync::Semaphore::new(1));
+    let n = seedloop::sync::Notify::new();
+    send(&m);
+    send(&l);
+    send(&s);
+    send(&n);
+    send_future(m.lock());
+    send_future(m.clone().lock_owned());
+    send_future(l.read());
+    send_future(l.write());
+    send_future(s.acquire());
+    send_future(s.clone().acquire_owned());
+    send_future(n.notified());
+    let mut sim = Sim::new(4);
+    sim.block_on(async move {
+        let g = m.lock().await;
+        send(&g);
+        drop(g);
+        let r = l.read().await;
+        send(&r);
+    });
+}
+
+/// A guard dropped on another thread cannot release its lock there: it
+/// leaks it, and the next lock waits for ever (reported as a deadlock),
+/// instead of touching the simulation from the wrong thread.
+#[test]
+fn a_guard_dropped_on_another_thread_leaks_the_lock() {
+    let mut sim = Sim::builder().print_panics(false).build();
+    let err = sim
+        .try_block_on(async {
+            let m = std::sync::Arc::new(seedloop::sync::Mutex::new(0u8));
+            let g = m.clone().lock_owned().await;
+            std::thread::spawn(move || drop(g)).join().unwrap();
+            let _again = m.lock().await;
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("deadlock"), "{err}");
+}

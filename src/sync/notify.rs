@@ -9,6 +9,7 @@
 
 use crate::runtime::footprint::Tracked;
 use crate::runtime::footprint::TrackedCell;
+use crate::runtime::local::Local;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
@@ -49,13 +50,15 @@ static NOTIFIED: WaitKind = WaitKind::at("Notify::notified");
 /// ```
 #[derive(Default)]
 pub struct Notify {
-    permit: TrackedCell<bool>,
+    // Each part thread-checked, so a `Notify` is `Send` and `Sync` as
+    // tokio's is; it works only on the simulation's thread.
+    permit: Local<TrackedCell<bool>>,
     /// How many times `notify_waiters` was called.
-    epoch: TrackedCell<u64>,
-    waiters: Tracked<WaitList<()>>,
+    epoch: Local<TrackedCell<u64>>,
+    waiters: Local<Tracked<WaitList<()>>>,
     /// Waiters granted by `notify_one` whose future has not yet seen it: a
     /// future dropped while still here passes its notification on.
-    one_grants: Tracked<Vec<WaitKey>>,
+    one_grants: Local<Tracked<Vec<WaitKey>>>,
 }
 
 impl fmt::Debug for Notify {
@@ -249,6 +252,9 @@ impl Drop for Notified<'_> {
         let WaitState::Waiting(key) = self.state else {
             return;
         };
+        if !self.notify.waiters.is_reachable() {
+            return; // dropped on another thread: the wait leaks
+        }
         let removed = self.notify.waiters.borrow_mut().remove(key);
         if removed.is_none() && self.notify.take_one_grant(key) {
             // Granted by notify_one but never returned: pass it on.

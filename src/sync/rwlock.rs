@@ -51,6 +51,12 @@ pub struct RwLock<T: ?Sized> {
     pub(super) data: UnsafeCell<T>,
 }
 
+// SAFETY: as tokio's: the data is reached only through guards, which only
+// `sem` (thread-checked: it works only on the simulation's thread) hands
+// out, to one writer or to readers sharing `&T`; so `T: Send + Sync`
+// allows `&RwLock<T>` on several threads.
+unsafe impl<T: ?Sized + Send + Sync> Sync for RwLock<T> {}
+
 impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLock<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("RwLock");
@@ -335,12 +341,12 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLockWriteGuard<'_, T> {
 
 impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {
     fn drop(&mut self) {
-        self.lock.sem.release(1);
+        self.lock.sem.release_on_drop(1);
     }
 }
 
 impl<T: ?Sized> Drop for RwLockWriteGuard<'_, T> {
     fn drop(&mut self) {
-        self.lock.sem.release(MAX_READS);
+        self.lock.sem.release_on_drop(MAX_READS);
     }
 }

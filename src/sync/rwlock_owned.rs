@@ -220,12 +220,12 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for OwnedRwLockWriteGuard<T> {
 
 impl<T: ?Sized> Drop for OwnedRwLockReadGuard<T> {
     fn drop(&mut self) {
-        self.lock.sem.release(1);
+        self.lock.sem.release_on_drop(1);
     }
 }
 
 impl<T: ?Sized> Drop for OwnedRwLockWriteGuard<T> {
     fn drop(&mut self) {
-        self.lock.sem.release(MAX_READS);
+        self.lock.sem.release_on_drop(MAX_READS);
     }
 }
