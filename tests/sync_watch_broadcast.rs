@@ -32,19 +32,23 @@ async fn pace() {
     }
 }
 
-/// Not `Send` (the static_assertions trick: ambiguous if it were).
-trait AmbiguousIfSend<A> {
-    fn check() {}
-}
-impl<T: ?Sized> AmbiguousIfSend<()> for T {}
-impl<T: ?Sized + Send> AmbiguousIfSend<u8> for T {}
-
+/// `Send` and `Sync` whatever the value, as tokio's are for a `Send`
+/// value (thread-checked: they work only on the simulation's thread), and
+/// so are the futures of `changed`, `closed` and `recv`.
 #[test]
-fn the_handles_are_not_send() {
-    <watch::Sender<u8> as AmbiguousIfSend<_>>::check();
-    <watch::Receiver<u8> as AmbiguousIfSend<_>>::check();
-    <broadcast::Sender<u8> as AmbiguousIfSend<_>>::check();
-    <broadcast::Receiver<u8> as AmbiguousIfSend<_>>::check();
+fn the_handles_and_their_futures_are_send_and_sync() {
+    fn send<T: Send + Sync>(_: &T) {}
+    fn send_future<F: std::future::Future + Send>(_: F) {}
+    let (wtx, mut wrx) = watch::channel(std::rc::Rc::new(1u8));
+    let (btx, mut brx) = broadcast::channel::<u8>(4);
+    send(&wtx);
+    send(&wrx);
+    send(&btx);
+    send(&brx);
+    send_future(wrx.changed());
+    send_future(wtx.closed());
+    send_future(brx.recv());
+    send_future(btx.closed());
 }
 
 fn is_error<E: std::error::Error>(_: &E) {}

@@ -46,6 +46,7 @@
 //! ```
 
 use crate::runtime::footprint::Tracked;
+use crate::runtime::local::Local;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
@@ -230,7 +231,8 @@ impl<T> State<T> {
 }
 
 struct Shared<T> {
-    state: Tracked<State<T>>,
+    /// Thread-checked, so that futures holding `&Shared` are `Send`.
+    state: Local<Tracked<State<T>>>,
 }
 
 /// Creates a broadcast channel that keeps up to `capacity` messages.
@@ -247,8 +249,8 @@ struct Shared<T> {
 #[track_caller]
 pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     assert!(capacity > 0, "a broadcast channel needs a capacity above 0");
-    let shared = Rc::new(Shared {
-        state: Tracked::new(State {
+    let shared = Local::new(Rc::new(Shared {
+        state: Local::new(Tracked::new(State {
             buffer: VecDeque::new(),
             head: 0,
             capacity,
@@ -256,8 +258,8 @@ pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
             receivers: 1,
             waiters: WaitList::default(),
             closed_waiters: WaitList::default(),
-        }),
-    });
+        })),
+    }));
     let rx = Receiver {
         shared: shared.clone(),
         next: 0,
@@ -275,7 +277,8 @@ pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
 /// assert_eq!((rx.try_recv(), rx.try_recv()), (Ok(1), Ok(2)));
 /// ```
 pub struct Sender<T> {
-    shared: Rc<Shared<T>>,
+    /// Thread-checked, so the handle is `Send` and `Sync` as tokio's is.
+    shared: Local<Rc<Shared<T>>>,
 }
 
 impl<T> fmt::Debug for Sender<T> {
@@ -300,6 +303,9 @@ impl<T> Clone for Sender<T> {
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
+        if !self.shared.is_reachable() {
+            return; // dropped on another thread: the count leaks
+        }
         let mut s = WakeGuard::new(self.shared.state.borrow_mut());
         s.senders -= 1;
         if s.senders == 0 {
@@ -446,11 +452,11 @@ impl<T> Sender<T> {
     /// assert!(!tx.same_channel(&other));
     /// ```
     pub fn same_channel(&self, other: &Sender<T>) -> bool {
-        Rc::ptr_eq(&self.shared, &other.shared)
+        Rc::ptr_eq(&*self.shared, &*other.shared)
     }
 }
 
-fn new_receiver<T>(shared: &Rc<Shared<T>>) -> Receiver<T> {
+fn new_receiver<T>(shared: &Local<Rc<Shared<T>>>) -> Receiver<T> {
     let next = {
         let mut s = shared.state.borrow_mut();
         s.receivers += 1;
@@ -476,7 +482,8 @@ fn new_receiver<T>(shared: &Rc<Shared<T>>) -> Receiver<T> {
 /// });
 /// ```
 pub struct Receiver<T> {
-    shared: Rc<Shared<T>>,
+    /// Thread-checked, so the handle is `Send` and `Sync` as tokio's is.
+    shared: Local<Rc<Shared<T>>>,
     /// The number of the next message this receiver wants.
     next: u64,
 }
@@ -491,6 +498,9 @@ impl<T> fmt::Debug for Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
+        if !self.shared.is_reachable() {
+            return; // dropped on another thread: the count leaks
+        }
         let mut dropped = Vec::new();
         let wakeups = {
             let mut s = WakeGuard::new(self.shared.state.borrow_mut());
@@ -558,7 +568,7 @@ impl<T> Receiver<T> {
     /// assert!(rx.same_channel(&tx.subscribe()));
     /// ```
     pub fn same_channel(&self, other: &Receiver<T>) -> bool {
-        Rc::ptr_eq(&self.shared, &other.shared)
+        Rc::ptr_eq(&*self.shared, &*other.shared)
     }
 }
 
@@ -726,6 +736,9 @@ impl<T: Clone> Future for Recv<'_, T> {
 
 impl<T> Drop for Recv<'_, T> {
     fn drop(&mut self) {
+        if !self.rx.shared.is_reachable() {
+            return; // dropped on another thread
+        }
         // Granted or not, nothing was taken: a send grants every waiter.
         self.state.cancel(&self.rx.shared.state, |s| &mut s.waiters);
     }

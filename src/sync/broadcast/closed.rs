@@ -8,6 +8,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use super::Shared;
+use crate::runtime::local::Local;
 use crate::runtime::wait::{Switch, WaitKind, WaitState, WakeGuard};
 
 /// A task blocked here is reported as waiting on `broadcast::Sender::closed`.
@@ -27,7 +28,7 @@ static CLOSED: WaitKind = WaitKind::at("broadcast::Sender::closed");
 /// });
 /// ```
 pub struct Closed<'a, T> {
-    pub(super) shared: &'a Rc<Shared<T>>,
+    pub(super) shared: &'a Local<Rc<Shared<T>>>,
     pub(super) state: WaitState,
     pub(super) switch: Switch,
     pub(super) at: &'static Location<'static>,
@@ -75,6 +76,9 @@ impl<T> Future for Closed<'_, T> {
 
 impl<T> Drop for Closed<'_, T> {
     fn drop(&mut self) {
+        if !self.shared.is_reachable() {
+            return; // dropped on another thread
+        }
         self.state
             .cancel(&self.shared.state, |s| &mut s.closed_waiters);
     }

@@ -52,6 +52,7 @@ mod wait;
 
 use crate::runtime::footprint::Tracked;
 use crate::runtime::footprint::TrackedCell;
+use crate::runtime::local::Local;
 use std::fmt;
 use std::ops::Deref;
 use std::rc::Rc;
@@ -145,14 +146,14 @@ fn leave(count: &TrackedCell<usize>, waiters: &Tracked<WaitList<()>>) {
 /// assert!(rx.has_changed().unwrap());
 /// ```
 pub fn channel<T>(init: T) -> (Sender<T>, Receiver<T>) {
-    let shared = Rc::new(Shared {
+    let shared = Local::new(Rc::new(Shared {
         value: Tracked::new(init),
         version: TrackedCell::new(1),
         senders: TrackedCell::new(1),
         receivers: TrackedCell::new(1),
         changed: Tracked::new(WaitList::default()),
         closed: Tracked::new(WaitList::default()),
-    });
+    }));
     let rx = Receiver {
         shared: shared.clone(),
         seen: 1,

@@ -1,5 +1,6 @@
 //! The receiving half of a watch channel.
 
+use crate::runtime::local::Local;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
@@ -21,7 +22,7 @@ use super::{CHANGED, Ref, Shared, leave};
 /// assert!(copy.has_changed().unwrap());
 /// ```
 pub struct Receiver<T> {
-    pub(super) shared: Rc<Shared<T>>,
+    pub(super) shared: Local<Rc<Shared<T>>>,
     /// The version last marked seen (0 = marked changed).
     pub(super) seen: u64,
 }
@@ -47,6 +48,9 @@ impl<T> Clone for Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
+        if !self.shared.is_reachable() {
+            return; // dropped on another thread: the count leaks
+        }
         leave(&self.shared.receivers, &self.shared.closed);
     }
 }
@@ -147,7 +151,7 @@ impl<T> Receiver<T> {
     /// assert!(rx.same_channel(&rx.clone()));
     /// ```
     pub fn same_channel(&self, other: &Receiver<T>) -> bool {
-        Rc::ptr_eq(&self.shared, &other.shared)
+        Rc::ptr_eq(&*self.shared, &*other.shared)
     }
 
     /// Waits until a value not yet seen is stored, then marks it seen (read

@@ -1,5 +1,6 @@
 //! The sending half of a watch channel.
 
+use crate::runtime::local::Local;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
@@ -18,7 +19,7 @@ use super::{CLOSED, Receiver, Ref, Shared, channel, leave};
 /// assert_eq!(*rx.borrow(), 5);
 /// ```
 pub struct Sender<T> {
-    pub(super) shared: Rc<Shared<T>>,
+    pub(super) shared: Local<Rc<Shared<T>>>,
 }
 
 impl<T> fmt::Debug for Sender<T> {
@@ -41,6 +42,9 @@ impl<T> Clone for Sender<T> {
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
+        if !self.shared.is_reachable() {
+            return; // dropped on another thread: the count leaks
+        }
         leave(&self.shared.senders, &self.shared.changed);
     }
 }
@@ -224,7 +228,7 @@ impl<T> Sender<T> {
     /// assert!(tx.same_channel(&tx.clone()));
     /// ```
     pub fn same_channel(&self, other: &Sender<T>) -> bool {
-        Rc::ptr_eq(&self.shared, &other.shared)
+        Rc::ptr_eq(&*self.shared, &*other.shared)
     }
 
     /// Completes once no receiver is left (at once if none is now).
@@ -248,7 +252,8 @@ impl<T> Sender<T> {
     /// ```
     #[track_caller]
     pub fn closed(&self) -> impl Future<Output = ()> {
-        let shared = &*self.shared;
+        // An owned (thread-checked) share, so the future is `Send`.
+        let shared = self.shared.clone();
         Wait::new(&self.shared, &CLOSED, Location::caller(), move |_| {
             (shared.receivers.get() == 0).then_some(())
         })

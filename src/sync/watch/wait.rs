@@ -1,6 +1,7 @@
 //! The future behind `Receiver::changed` and `Sender::closed`.
 
 use crate::runtime::footprint::Tracked;
+use crate::runtime::local::Local;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
@@ -19,7 +20,7 @@ use super::{CLOSED, Shared};
 /// tells whether there is one; `check(true)` also commits it (marks the
 /// value seen), which happens only when the future returns.
 pub(super) struct Wait<T, C> {
-    shared: Rc<Shared<T>>,
+    shared: Local<Rc<Shared<T>>>,
     kind: &'static WaitKind,
     check: C,
     state: WaitState,
@@ -29,7 +30,7 @@ pub(super) struct Wait<T, C> {
 
 impl<T, C> Wait<T, C> {
     pub(super) fn new(
-        shared: &Rc<Shared<T>>,
+        shared: &Local<Rc<Shared<T>>>,
         kind: &'static WaitKind,
         at: &'static Location<'static>,
         check: C,
