@@ -1,5 +1,6 @@
 //! `Queue`: first in, first out (asyncio's `Queue`).
 
+use crate::runtime::local::Local;
 use std::fmt;
 use std::panic::Location;
 use std::rc::Rc;
@@ -55,7 +56,7 @@ use super::shared::Shared;
 /// });
 /// ```
 pub struct Queue<T> {
-    shared: Rc<Shared<T>>,
+    shared: Local<Rc<Shared<T>>>,
 }
 
 impl<T> Clone for Queue<T> {
@@ -93,7 +94,7 @@ impl<T> Queue<T> {
     /// ```
     pub fn new(maxsize: usize) -> Queue<T> {
         Queue {
-            shared: Rc::new(Shared::new(Buffer::new::<Fifo>(), maxsize)),
+            shared: Local::new(Rc::new(Shared::new(Buffer::new::<Fifo>(), maxsize))),
         }
     }
 }

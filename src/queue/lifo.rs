@@ -1,5 +1,6 @@
 //! `LifoQueue`: last in, first out (asyncio's `LifoQueue`).
 
+use crate::runtime::local::Local;
 use std::fmt;
 use std::panic::Location;
 use std::rc::Rc;
@@ -43,7 +44,7 @@ use super::shared::Shared;
 /// });
 /// ```
 pub struct LifoQueue<T> {
-    shared: Rc<Shared<T>>,
+    shared: Local<Rc<Shared<T>>>,
 }
 
 impl<T> Clone for LifoQueue<T> {
@@ -81,7 +82,7 @@ impl<T> LifoQueue<T> {
     /// ```
     pub fn new(maxsize: usize) -> LifoQueue<T> {
         LifoQueue {
-            shared: Rc::new(Shared::new(Buffer::new::<Lifo>(), maxsize)),
+            shared: Local::new(Rc::new(Shared::new(Buffer::new::<Lifo>(), maxsize))),
         }
     }
 }

@@ -144,6 +144,9 @@ impl<T> Drop for Get<'_, T> {
         let GetState::Waiting { key, ticket } = self.state else {
             return;
         };
+        if !self.shared.state.is_reachable() {
+            return; // dropped on another thread: the wait leaks
+        }
         let mut s = WakeGuard::new(self.shared.state.borrow_mut());
         match s.getters.remove(key) {
             Some((waker, _)) => s.discard(Some(waker)),
@@ -277,6 +280,9 @@ impl<T> Future for Put<'_, T> {
 
 impl<T> Drop for Put<'_, T> {
     fn drop(&mut self) {
+        if !self.shared.state.is_reachable() {
+            return; // dropped on another thread: the wait leaks
+        }
         // Still listed: the item leaves with the future (dropped here, with
         // no borrow held). Granted: the item is already queued.
         self.state.cancel(&self.shared.state, |s| &mut s.putters);
@@ -357,6 +363,9 @@ impl<T> Future for Join<'_, T> {
 
 impl<T> Drop for Join<'_, T> {
     fn drop(&mut self) {
+        if !self.shared.state.is_reachable() {
+            return; // dropped on another thread: the wait leaks
+        }
         self.state.cancel(&self.shared.state, |s| &mut s.joiners);
     }
 }

@@ -1,5 +1,6 @@
 //! `PriorityQueue`: smallest first (asyncio's `PriorityQueue`).
 
+use crate::runtime::local::Local;
 use std::fmt;
 use std::panic::Location;
 use std::rc::Rc;
@@ -47,7 +48,7 @@ use super::shared::Shared;
 /// });
 /// ```
 pub struct PriorityQueue<T> {
-    shared: Rc<Shared<T>>,
+    shared: Local<Rc<Shared<T>>>,
 }
 
 impl<T> Clone for PriorityQueue<T> {
@@ -85,7 +86,7 @@ impl<T: Ord> PriorityQueue<T> {
     /// ```
     pub fn new(maxsize: usize) -> PriorityQueue<T> {
         PriorityQueue {
-            shared: Rc::new(Shared::new(Buffer::new::<MinHeap>(), maxsize)),
+            shared: Local::new(Rc::new(Shared::new(Buffer::new::<MinHeap>(), maxsize))),
         }
     }
 }

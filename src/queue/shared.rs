@@ -36,6 +36,7 @@
 //! item was removed fail as well.
 
 use crate::runtime::footprint::Tracked;
+use crate::runtime::local::Local;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::panic::Location;
@@ -122,13 +123,15 @@ impl<T> State<T> {
 
 /// One queue, shared by the handles of every kind.
 pub(crate) struct Shared<T> {
-    pub(super) state: Tracked<State<T>>,
+    /// Thread-checked, so a queue and the futures of its operations are
+    /// `Send` and `Sync`; they work only on the simulation's thread.
+    pub(super) state: Local<Tracked<State<T>>>,
 }
 
 impl<T> Shared<T> {
     pub(crate) fn new(buf: Buffer<T>, maxsize: usize) -> Shared<T> {
         Shared {
-            state: Tracked::new(State {
+            state: Local::new(Tracked::new(State {
                 buf,
                 maxsize,
                 handed: BTreeMap::new(),
@@ -138,7 +141,7 @@ impl<T> Shared<T> {
                 getters: WaitList::default(),
                 putters: WaitList::default(),
                 joiners: WaitList::default(),
-            }),
+            })),
         }
     }
 

@@ -1,5 +1,6 @@
 //! The current simulation of this thread, and `Handle`.
 
+use crate::runtime::local::Local;
 use std::cell::RefCell;
 use std::future::Future;
 use std::panic::Location;
@@ -81,7 +82,9 @@ fn outside() -> ! {
 /// ```
 #[derive(Clone)]
 pub struct Handle {
-    pub(crate) core: Rc<Core>,
+    /// Thread-checked, so a handle is `Send` and `Sync` as tokio's is; it
+    /// works only on the simulation's thread.
+    pub(crate) core: Local<Rc<Core>>,
 }
 
 impl std::fmt::Debug for Handle {
@@ -109,7 +112,9 @@ impl Handle {
     /// ```
     #[track_caller]
     pub fn current() -> Handle {
-        Handle { core: core() }
+        Handle {
+            core: Local::new(core()),
+        }
     }
 
     /// The simulation this thread is running, or `None` outside one.
@@ -118,7 +123,9 @@ impl Handle {
     /// assert!(seedloop::Handle::try_current().is_none());
     /// ```
     pub fn try_current() -> Option<Handle> {
-        try_core().map(|core| Handle { core })
+        try_core().map(|core| Handle {
+            core: Local::new(core),
+        })
     }
 
     /// Spawns a task on this simulation; see [`crate::task::spawn`].

@@ -457,7 +457,7 @@ impl Sim {
     /// ```
     pub fn handle(&self) -> Handle {
         Handle {
-            core: self.core.clone(),
+            core: local::Local::new(self.core.clone()),
         }
     }
 

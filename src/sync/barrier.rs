@@ -1,6 +1,7 @@
 //! `Barrier`: `n` tasks wait until all of them arrived (asyncio's `Barrier`).
 
 use crate::runtime::footprint::Tracked;
+use crate::runtime::local::Local;
 use std::fmt;
 use std::panic::Location;
 
@@ -57,7 +58,9 @@ struct State {
 /// ```
 pub struct Barrier {
     n: usize,
-    state: Tracked<State>,
+    /// Thread-checked, so it is `Send` and `Sync`; it works only on the
+    /// simulation's thread.
+    state: Local<Tracked<State>>,
 }
 
 impl fmt::Debug for Barrier {
@@ -132,13 +135,13 @@ impl Barrier {
     pub fn new(n: usize) -> Barrier {
         Barrier {
             n: n.max(1),
-            state: Tracked::new(State {
+            state: Local::new(Tracked::new(State {
                 arrived: 0,
                 generation: 0,
                 waiters: WaitList::default(),
                 broken: false,
                 broken_keys: Vec::new(),
-            }),
+            })),
         }
     }
 
@@ -370,6 +373,9 @@ impl Arrival<'_> {
 
 impl Drop for Arrival<'_> {
     fn drop(&mut self) {
+        if !self.barrier.state.is_reachable() {
+            return; // dropped on another thread: the arrival leaks
+        }
         if let Some(key) = self.key {
             let mut s = self.barrier.state.borrow_mut();
             let removed = s.waiters.remove(key);

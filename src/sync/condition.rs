@@ -10,6 +10,7 @@
 //! lost (asyncio does the same since 3.13).
 
 use crate::runtime::footprint::Tracked;
+use crate::runtime::local::Local;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
@@ -74,7 +75,9 @@ struct State {
 /// ```
 #[derive(Default)]
 pub struct Condition {
-    state: Tracked<State>,
+    /// Thread-checked, so it is `Send` and `Sync`; it works only on the
+    /// simulation's thread.
+    state: Local<Tracked<State>>,
 }
 
 impl fmt::Debug for Condition {
@@ -318,6 +321,9 @@ impl Drop for Ticket<'_> {
         let WaitState::Waiting(key) = self.state else {
             return;
         };
+        if !self.cond.state.is_reachable() {
+            return; // dropped on another thread: the wait leaks
+        }
         let mut s = self.cond.state.borrow_mut();
         let removed = s.waiters.remove(key);
         let granted = s.granted.iter().position(|k| *k == key);

@@ -6,6 +6,7 @@
 //! as in asyncio.
 
 use crate::runtime::footprint::Tracked;
+use crate::runtime::local::Local;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
@@ -57,7 +58,9 @@ struct State {
 /// });
 /// ```
 pub struct Event {
-    state: Tracked<State>,
+    /// Thread-checked, so it is `Send` and `Sync`; it works only on the
+    /// simulation's thread.
+    state: Local<Tracked<State>>,
 }
 
 impl Default for Event {
@@ -84,10 +87,10 @@ impl Event {
     /// ```
     pub fn new() -> Event {
         Event {
-            state: Tracked::new(State {
+            state: Local::new(Tracked::new(State {
                 set: false,
                 waiters: WaitList::default(),
-            }),
+            })),
         }
     }
 
@@ -223,6 +226,9 @@ impl Future for EventWait<'_> {
 
 impl Drop for EventWait<'_> {
     fn drop(&mut self) {
+        if !self.event.state.is_reachable() {
+            return; // dropped on another thread: the wait leaks
+        }
         self.state.cancel(&self.event.state, |s| &mut s.waiters);
     }
 }

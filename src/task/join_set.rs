@@ -2,6 +2,7 @@
 //! `asyncio.as_completed` / `TaskGroup`, tokio's `JoinSet`).
 
 use crate::runtime::footprint::Tracked;
+use crate::runtime::local::Local;
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::future::{Future, poll_fn};
@@ -50,7 +51,8 @@ struct Shared {
 /// ```
 pub struct JoinSet<T> {
     tasks: BTreeMap<Id, JoinHandle<T>>,
-    shared: Rc<Shared>,
+    /// Thread-checked, so a set is `Send` and `Sync` as tokio's is.
+    shared: Local<Rc<Shared>>,
 }
 
 impl<T> fmt::Debug for JoinSet<T> {
@@ -77,7 +79,7 @@ impl<T: 'static> JoinSet<T> {
     pub fn new() -> JoinSet<T> {
         JoinSet {
             tasks: BTreeMap::new(),
-            shared: Rc::new(Shared::default()),
+            shared: Local::new(Rc::new(Shared::default())),
         }
     }
 
@@ -294,6 +296,9 @@ impl<T: 'static> JoinSet<T> {
 
 impl<T> Drop for JoinSet<T> {
     fn drop(&mut self) {
+        if !self.shared.is_reachable() {
+            return; // dropped on another thread: its tasks run on
+        }
         for handle in self.tasks.values() {
             handle.abort();
         }
