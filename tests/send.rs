@@ -94,3 +94,30 @@ fn on_another_thread_a_handle_panics_when_used_and_leaks_when_dropped() {
         );
     });
 }
+
+#[test]
+fn sockets_and_their_futures_are_send_and_sync() {
+    use futures::{AsyncReadExt, AsyncWriteExt};
+    use seedloop::net::{TcpListener, TcpStream, UdpSocket};
+    let mut sim = Sim::new(4);
+    sim.block_on(async {
+        let l = send_future(TcpListener::bind("0.0.0.0:80")).await.unwrap();
+        let connect = seedloop::spawn(send_future(TcpStream::connect("localhost:80")));
+        let (mut server, _) = send_future(l.accept()).await.unwrap();
+        let mut client = connect.await.unwrap().unwrap();
+        send(&l);
+        send(&server);
+        send_future(client.write_all(b"ping")).await.unwrap();
+        let mut buf = [0u8; 4];
+        send_future(server.read_exact(&mut buf)).await.unwrap();
+        assert_eq!(&buf, b"ping");
+        let (r, w) = client.into_split();
+        send(&r);
+        send(&w);
+        let u = send_future(UdpSocket::bind("0.0.0.0:9")).await.unwrap();
+        send(&u);
+        send_future(u.send_to(b"x", "127.0.0.1:9")).await.unwrap();
+        let (n, _) = send_future(u.recv_from(&mut buf)).await.unwrap();
+        assert_eq!(&buf[..n], b"x");
+    });
+}

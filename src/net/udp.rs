@@ -1,6 +1,7 @@
 //! `UdpSocket`: datagrams over the simulated network.
 
 use crate::runtime::footprint::Tracked;
+use crate::runtime::local::Local;
 use std::cell::Cell;
 use std::collections::VecDeque;
 use std::fmt;
@@ -88,7 +89,8 @@ impl UdpShared {
 /// });
 /// ```
 pub struct UdpSocket {
-    shared: Rc<UdpShared>,
+    /// Thread-checked, so a socket is `Send` and `Sync` as tokio's is.
+    shared: Local<Rc<UdpShared>>,
 }
 
 impl fmt::Debug for UdpSocket {
@@ -148,7 +150,9 @@ impl UdpSocket {
                 ttl: Cell::new(64),
             });
             t.udp.insert(addr, shared.clone());
-            Ok(UdpSocket { shared })
+            Ok(UdpSocket {
+                shared: Local::new(shared),
+            })
         }
     }
 

@@ -1,6 +1,7 @@
 //! `TcpListener`: accepts connections on a node's port.
 
 use crate::runtime::footprint::Tracked;
+use crate::runtime::local::Local;
 use std::cell::Cell;
 use std::collections::VecDeque;
 use std::fmt;
@@ -38,7 +39,8 @@ static ACCEPT: WaitKind = WaitKind::plain("TcpListener::accept");
 /// });
 /// ```
 pub struct TcpListener {
-    shared: Rc<ListenerShared>,
+    /// Thread-checked, so a listener is `Send` and `Sync` as tokio's is.
+    shared: Local<Rc<ListenerShared>>,
 }
 
 impl fmt::Debug for TcpListener {
@@ -99,7 +101,9 @@ impl TcpListener {
         });
         t.listeners.insert(addr, shared.clone());
         t.tcp_ports.insert(addr);
-        TcpListener { shared }
+        TcpListener {
+            shared: Local::new(shared),
+        }
     }
 
     /// The next connection and its peer's address.

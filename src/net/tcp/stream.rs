@@ -14,11 +14,14 @@ use crate::net::addr::{self, Proto, ToSocketAddrs};
 use crate::net::sockets;
 use crate::net::transport::{self, Segment};
 use crate::runtime::current_core;
+use crate::runtime::local::Local;
 
 /// One user handle on one end of a connection; the end closes when its
 /// last handle is dropped.
 pub(crate) struct EndRef {
-    pub(crate) conn: Rc<Conn>,
+    /// Thread-checked, so a stream and its halves are `Send` and `Sync`
+    /// as tokio's are; they work only on the simulation's thread.
+    pub(crate) conn: Local<Rc<Conn>>,
     pub(crate) end: usize,
 }
 
@@ -26,7 +29,10 @@ impl EndRef {
     pub(crate) fn new(conn: Rc<Conn>, end: usize) -> EndRef {
         let e = &conn.ends[end];
         e.handles.set(e.handles.get() + 1);
-        EndRef { conn, end }
+        EndRef {
+            conn: Local::new(conn),
+            end,
+        }
     }
 
     pub(crate) fn poll_read(
@@ -58,6 +64,9 @@ impl EndRef {
 
 impl Drop for EndRef {
     fn drop(&mut self) {
+        if !self.conn.is_reachable() {
+            return; // dropped on another thread: the end stays open
+        }
         let e = &self.conn.ends[self.end];
         e.handles.set(e.handles.get() - 1);
         if e.handles.get() == 0 {
@@ -227,7 +236,7 @@ impl TcpStream {
     /// });
     /// ```
     pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
-        let write = EndRef::new(self.inner.conn.clone(), self.inner.end);
+        let write = EndRef::new(Rc::clone(&self.inner.conn), self.inner.end);
         (
             OwnedReadHalf { inner: self.inner },
             OwnedWriteHalf {
@@ -276,30 +285,34 @@ pub(crate) async fn connect_from(
     to: SocketAddr,
     bound: Option<SocketAddr>,
 ) -> io::Result<TcpStream> {
-    let core = current_core();
-    let node = core.current_node();
-    let (dst, to) = addr::route(&core, node, to);
-    let cfg = &transport::get(&core).cfg;
-    let stream = {
-        let mut t = sockets::get(&core).table.borrow_mut();
-        let local = match bound {
-            Some(local) => local,
-            None => {
-                let any = SocketAddr::from(([0, 0, 0, 0], 0));
-                addr::bind_addr(&core, &mut t, node, any, Proto::Tcp)?
+    // The simulation's core is held only for the synchronous start, so
+    // the connect future is `Send` as tokio's is.
+    let (stream, to, timeout) = {
+        let core = current_core();
+        let node = core.current_node();
+        let (dst, to) = addr::route(&core, node, to);
+        let cfg = &transport::get(&core).cfg;
+        let stream = {
+            let mut t = sockets::get(&core).table.borrow_mut();
+            let local = match bound {
+                Some(local) => local,
+                None => {
+                    let any = SocketAddr::from(([0, 0, 0, 0], 0));
+                    addr::bind_addr(&core, &mut t, node, any, Proto::Tcp)?
+                }
+            };
+            t.tcp_ports.insert(local);
+            let peer = dst.unwrap_or(NO_NODE);
+            let id = transport::open_channel(&core, node, peer);
+            let conn = Rc::new(Conn::new(id, (local, node), (to, peer), cfg.send_buffer));
+            t.conns.insert(id, conn.clone());
+            conn.send(&core, 0, Segment::Syn);
+            TcpStream {
+                inner: EndRef::new(conn, 0),
             }
         };
-        t.tcp_ports.insert(local);
-        let peer = dst.unwrap_or(NO_NODE);
-        let id = transport::open_channel(&core, node, peer);
-        let conn = Rc::new(Conn::new(id, (local, node), (to, peer), cfg.send_buffer));
-        t.conns.insert(id, conn.clone());
-        conn.send(&core, 0, Segment::Syn);
-        TcpStream {
-            inner: EndRef::new(conn, 0),
-        }
+        (stream, to, cfg.connect_timeout)
     };
-    let timeout = cfg.connect_timeout;
     let conn = stream.inner.conn.clone();
     match crate::time::timeout(timeout, poll_fn(|cx| conn.poll_connected(cx))).await {
         Ok(Ok(())) => Ok(stream),
