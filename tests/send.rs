@@ -121,3 +121,25 @@ fn sockets_and_their_futures_are_send_and_sync() {
         assert_eq!(&buf[..n], b"x");
     });
 }
+
+#[test]
+fn files_and_the_futures_of_file_operations_are_send_and_sync() {
+    use futures::{AsyncReadExt, AsyncWriteExt};
+    use seedloop::fs;
+    let mut sim = Sim::new(5);
+    sim.block_on(async {
+        let mut f = send_future(fs::File::create("/data")).await.unwrap();
+        send(&f);
+        send_future(f.write_all(b"durable")).await.unwrap();
+        send_future(f.sync_all()).await.unwrap();
+        send_future(fs::sync_dir("/")).await.unwrap();
+        let mut r = send_future(fs::File::open("/data")).await.unwrap();
+        let mut s = String::new();
+        send_future(r.read_to_string(&mut s)).await.unwrap();
+        assert_eq!(s, "durable");
+        let mut dir = send_future(fs::read_dir("/")).await.unwrap();
+        send(&dir);
+        let e = send_future(dir.next_entry()).await.unwrap().unwrap();
+        assert_eq!(e.file_name(), "data");
+    });
+}

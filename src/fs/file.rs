@@ -15,6 +15,7 @@ use super::ops::{fail, flip, locate};
 use super::path::show;
 use super::state::{Gate, NodeDisk, code, enter, record};
 use crate::runtime::current_core;
+use crate::runtime::local::Local;
 use crate::runtime::wait::WaitKind;
 
 static OPEN: WaitKind = WaitKind::at("File::open");
@@ -46,7 +47,8 @@ static WRITE: WaitKind = WaitKind::plain("File::write");
 /// });
 /// ```
 pub struct File {
-    d: Rc<NodeDisk>,
+    /// Thread-checked, so a file is `Send` and `Sync` as tokio's is.
+    d: Local<Rc<NodeDisk>>,
     ino: u64,
     epoch: u64,
     pos: u64,
@@ -629,6 +631,9 @@ impl File {
 
 impl Drop for File {
     fn drop(&mut self) {
+        if !self.d.is_reachable() {
+            return; // dropped on another thread: the handle stays open
+        }
         if let Ok(mut disk) = self.d.disk.try_borrow_mut() {
             disk.close(self.ino, self.epoch);
         }

@@ -15,6 +15,7 @@ use super::path::{parse, show};
 use super::state::{NodeDisk, code, corrupt, disk_of, enter, record};
 use crate::runtime::core::Core;
 use crate::runtime::current_core;
+use crate::runtime::local::Local;
 use crate::runtime::wait::WaitKind;
 
 static READ: WaitKind = WaitKind::at("fs::read");
@@ -33,11 +34,14 @@ pub(crate) fn fail(kind: ErrorKind, op: &str, parts: &[String]) -> io::Error {
 }
 
 /// The current node's disk and the path's components.
-pub(crate) fn locate(path: &Path) -> io::Result<(Rc<Core>, Rc<NodeDisk>, Vec<String>)> {
+/// Both thread-checked, so the operations' futures are `Send`.
+pub(crate) fn locate(
+    path: &Path,
+) -> io::Result<(Local<Rc<Core>>, Local<Rc<NodeDisk>>, Vec<String>)> {
     let parts = parse(path)?;
     let core = current_core();
     let d = disk_of(&core, core.current_node());
-    Ok((core, d, parts))
+    Ok((Local::new(core), Local::new(d), parts))
 }
 
 /// Reads a whole file (`tokio::fs::read`).

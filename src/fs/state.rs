@@ -17,6 +17,7 @@ use crate::buggify::to_units as coin;
 use crate::node::table as nodes;
 use crate::runtime::core::Core;
 use crate::runtime::footprint::Tracked;
+use crate::runtime::local::Local;
 use crate::runtime::state::{PerRun, Slot};
 use crate::runtime::wait::{Switch, WaitKind};
 use crate::strategy::ChoiceKind;
@@ -27,7 +28,9 @@ use crate::trace::NodeChange;
 pub(crate) struct NodeDisk {
     pub(crate) node: u32,
     pub(crate) cfg: DiskConfig,
-    pub(crate) disk: Tracked<Disk>,
+    /// Thread-checked, so that files and the futures of file operations
+    /// are `Send` as tokio's are; they work only on the simulation's thread.
+    pub(crate) disk: Local<Tracked<Disk>>,
 }
 
 /// The disks of a run, by node, each made at its node's first file operation.
@@ -68,7 +71,7 @@ pub(crate) fn disk_of(core: &Core, node: u32) -> Rc<NodeDisk> {
     let d = Rc::new(NodeDisk {
         node,
         cfg,
-        disk: Tracked::new(Disk::new(model)),
+        disk: Local::new(Tracked::new(Disk::new(model))),
     });
     disks.disks.borrow_mut().insert(node, d.clone());
     d
