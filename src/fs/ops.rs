@@ -33,11 +33,12 @@ pub(crate) fn fail(kind: ErrorKind, op: &str, parts: &[String]) -> io::Error {
     io::Error::new(kind, format!("{op} {}: {kind}", show(parts)))
 }
 
+/// The current node's core and disk, both thread-checked so that the
+/// operations' futures are `Send`, and a path's components.
+pub(crate) type Located = (Local<Rc<Core>>, Local<Rc<NodeDisk>>, Vec<String>);
+
 /// The current node's disk and the path's components.
-/// Both thread-checked, so the operations' futures are `Send`.
-pub(crate) fn locate(
-    path: &Path,
-) -> io::Result<(Local<Rc<Core>>, Local<Rc<NodeDisk>>, Vec<String>)> {
+pub(crate) fn locate(path: &Path) -> io::Result<Located> {
     let parts = parse(path)?;
     let core = current_core();
     let d = disk_of(&core, core.current_node());
