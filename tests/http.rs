@@ -680,29 +680,38 @@ fn the_pool_keeps_no_connection_with_max_idle_zero_and_drops_old_idle_ones() {
 }
 
 #[test]
-fn handlers_await_seedloop_futures_and_call_other_services_through_local() {
-    use seedloop::task::Local;
+fn handlers_await_seedloop_futures_and_call_other_services_as_in_tokio() {
     let mut sim = sim(16);
     sim.block_on(async {
         web();
-        // A gateway whose handler sleeps in virtual time and calls `web`
-        // with a seedloop Client held in axum state: both are not `Send`,
-        // `Local` makes them so (checked: only this thread reaches them).
+        // A gateway whose handler sleeps in virtual time, takes a seedloop
+        // lock and calls `web` with a seedloop Client held in axum's state,
+        // written as for tokio: seedloop's handles and futures are `Send`.
         node::Builder::new("gateway")
             .init(|| async {
+                #[derive(Clone)]
+                struct Gateway {
+                    client: Client,
+                    calls: std::sync::Arc<seedloop::sync::Mutex<u32>>,
+                }
+                let state = Gateway {
+                    client: Client::new(),
+                    calls: Default::default(),
+                };
                 let app = Router::new()
                     .route(
                         "/proxy/{name}",
-                        get(|State(c): State<Local<Client>>, Path(name): Path<String>| {
-                            Local::new(async move {
+                        get(
+                            |State(g): State<Gateway>, Path(name): Path<String>| async move {
                                 time::sleep(Duration::from_millis(100)).await;
+                                *g.calls.lock().await += 1;
                                 let uri = format!("http://web/hello/{name}");
-                                let r = c.get(uri.as_str()).await.unwrap();
+                                let r = g.client.get(uri.as_str()).await.unwrap();
                                 format!("via gateway: {}", r.into_body().text().await.unwrap())
-                            })
-                        }),
+                            },
+                        ),
                     )
-                    .with_state(Local::new(Client::new()));
+                    .with_state(state);
                 let listener = TcpListener::bind("0.0.0.0:80").await.unwrap();
                 http::serve(listener, app).await.unwrap();
             })

@@ -11,6 +11,7 @@ use http_body::{Frame, SizeHint};
 use http_body_util::BodyExt;
 
 use super::error::{BoxError, Error};
+use crate::task::Local;
 
 /// A request or response body: empty, whole bytes, or a stream of frames
 /// (a response as it arrives, or any `http_body::Body`).
@@ -32,8 +33,9 @@ enum Kind {
     Full(Option<Bytes>),
     /// A response as it arrives; the flag turns true at its end (the
     /// pool then knows its connection is free again).
-    Incoming(hyper::body::Incoming, Option<Rc<Cell<bool>>>),
-    Boxed(Pin<Box<dyn http_body::Body<Data = Bytes, Error = BoxError>>>),
+    Incoming(hyper::body::Incoming, Option<Local<Rc<Cell<bool>>>>),
+    /// Thread-checked, so a body is `Send` whatever it wraps.
+    Boxed(Local<Pin<Box<dyn http_body::Body<Data = Bytes, Error = BoxError>>>>),
 }
 
 impl Body {
@@ -63,11 +65,12 @@ impl Body {
         B::Error: Into<BoxError>,
     {
         Body {
-            kind: Kind::Boxed(Box::pin(body.map_err(Into::into))),
+            kind: Kind::Boxed(Local::new(Box::pin(body.map_err(Into::into)))),
         }
     }
 
     pub(crate) fn incoming(body: hyper::body::Incoming, done: Option<Rc<Cell<bool>>>) -> Body {
+        let done = done.map(Local::new);
         if let Some(d) = &done {
             d.set(http_body::Body::is_end_stream(&body));
         }

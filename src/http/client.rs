@@ -18,6 +18,7 @@ use super::error::Error;
 use super::pool::{Key, Pool};
 use super::rt::{Executor, Io, Timer};
 use crate::net::TcpStream;
+use crate::task::Local;
 
 /// A pooled HTTP client (aiohttp's `ClientSession`): cheap to clone, every
 /// clone shares the pool.
@@ -61,7 +62,9 @@ use crate::net::TcpStream;
 /// connections and gets the same responses.
 #[derive(Clone)]
 pub struct Client {
-    inner: Rc<Inner>,
+    /// Thread-checked, so a client is `Send` and `Sync` (it can sit in
+    /// axum's state); it works only on the simulation's thread.
+    inner: Local<Rc<Inner>>,
 }
 
 struct Inner {
@@ -183,10 +186,10 @@ impl ClientBuilder {
     /// ```
     pub fn build(self) -> Client {
         Client {
-            inner: Rc::new(Inner {
+            inner: Local::new(Rc::new(Inner {
                 config: self.config,
                 pool: RefCell::new(Pool::default()),
-            }),
+            })),
         }
     }
 }
@@ -314,7 +317,7 @@ impl RequestBuilder {
 
 impl IntoFuture for RequestBuilder {
     type Output = Result<Response<Body>, Error>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output>>>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {

@@ -6,11 +6,13 @@ use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::client::conn::{http1, http2};
 
 use super::body::Body;
+use crate::task::Local;
 use crate::time::Instant;
 
 /// Where a connection goes: the URI's host and port.
@@ -23,7 +25,9 @@ pub(crate) struct Idle {
     pub(crate) send: http1::SendRequest<Body>,
     pub(crate) addr: SocketAddr,
     since: Instant,
-    done: Rc<Cell<bool>>,
+    /// Thread-checked, so a connection taken out of the pool can be held
+    /// in a `Send` future.
+    done: Local<Rc<Cell<bool>>>,
 }
 
 /// The pool.
@@ -33,7 +37,7 @@ pub(crate) struct Pool {
     h2: BTreeMap<Key, (http2::SendRequest<Body>, SocketAddr)>,
     /// Per host, the lock held while an HTTP/2 connection is being made,
     /// so that concurrent first requests share one connection.
-    h2_connecting: BTreeMap<Key, Rc<crate::sync::Mutex<()>>>,
+    h2_connecting: BTreeMap<Key, Arc<crate::sync::Mutex<()>>>,
     /// Connections opened, for tests and the trace.
     pub(crate) opened: u64,
 }
@@ -77,7 +81,7 @@ impl Pool {
                 send,
                 addr,
                 since: Instant::now(),
-                done,
+                done: Local::new(done),
             });
         }
     }
@@ -95,8 +99,8 @@ impl Pool {
     }
 
     /// The lock to hold while connecting to `key` over HTTP/2.
-    pub(crate) fn h2_lock(&mut self, key: &Key) -> Rc<crate::sync::Mutex<()>> {
-        Rc::clone(self.h2_connecting.entry(key.clone()).or_default())
+    pub(crate) fn h2_lock(&mut self, key: &Key) -> Arc<crate::sync::Mutex<()>> {
+        Arc::clone(self.h2_connecting.entry(key.clone()).or_default())
     }
 
     pub(crate) fn put_h2(&mut self, key: Key, send: http2::SendRequest<Body>, addr: SocketAddr) {

@@ -22,13 +22,14 @@ fn thread_token() -> usize {
 /// A value that stays on the thread that made it: `Send` and `Sync`
 /// whatever `T` is, because only that thread can reach `T`.
 ///
-/// Most of seedloop's handles (its locks, mpsc channels, sockets,
-/// `http::Client`) hold the simulation, which lives on one thread, so they
-/// are not `Send` (those that are, as `time::Sleep`, keep their counts in
-/// a `Local`). Libraries written for multi-threaded runtimes ask for
-/// `Send` anyway: axum wants `Send` handler futures and `Send + Sync`
-/// state. Inside a simulation everything runs on the simulation's thread,
-/// so wrapping such a value in `Local` meets the bound soundly:
+/// The simulation lives on one thread, and its handles point into it with
+/// reference counts. Libraries written for multi-threaded runtimes ask for
+/// `Send` anyway (axum wants `Send` handler futures and `Send + Sync`
+/// state), so every seedloop handle keeps its share of the simulation in
+/// a `Local`, and is `Send` and `Sync` as tokio's are. A value of your own
+/// that is not `Send` (an `Rc`) can be wrapped the same way. Inside a
+/// simulation everything runs on the simulation's thread, so this meets
+/// the bound soundly:
 ///
 /// - every access (`Deref`, `DerefMut`, `poll`, `clone`, `into_inner`)
 ///   checks that it runs on the owning thread, and panics otherwise;
