@@ -560,11 +560,7 @@ impl Client {
                 let (send, conn) = http1::handshake(Io::new(stream))
                     .await
                     .map_err(|e| Failed::early(classify(e, addr)))?;
-                crate::spawn(async move {
-                    if let Err(e) = conn.await {
-                        tracing::debug!(%addr, error = %e, "http client connection ended with an error");
-                    }
-                });
+                drive(conn, addr);
                 (send, addr)
             }
         };
@@ -591,19 +587,22 @@ impl Client {
     async fn attempt_h2(
         &self,
         key: &Key,
-        mut req: Request<Body>,
+        req: Request<Body>,
         fresh: bool,
         keep_copy: bool,
     ) -> Result<Response<Body>, Failed> {
-        let lock = self.inner.pool.borrow_mut().h2_lock(key);
         let mut pooled = if fresh {
             None
         } else {
             self.inner.pool.borrow_mut().h2(key)
         };
-        let connecting = match pooled {
+        let lock = match pooled {
             Some(_) => None,
-            None => {
+            None => Some(self.inner.pool.borrow_mut().h2_lock(key)),
+        };
+        let connecting = match &lock {
+            None => None,
+            Some(lock) => {
                 let guard = lock.lock().await;
                 // Another request may have connected while this one waited.
                 if !fresh {
@@ -627,11 +626,7 @@ impl Client {
                     .handshake(Io::new(stream))
                     .await
                     .map_err(|e| Failed::early(classify(e, addr)))?;
-                crate::spawn(async move {
-                    if let Err(e) = conn.await {
-                        tracing::debug!(%addr, error = %e, "http2 client connection ended with an error");
-                    }
-                });
+                drive(conn, addr);
                 self.inner
                     .pool
                     .borrow_mut()
@@ -640,7 +635,8 @@ impl Client {
             }
         };
         drop(connecting);
-        absolute_form(&mut req, key);
+        // HTTP/2 takes the scheme and authority from the URI itself, which
+        // `key_of` checked: the request goes as it is.
         match send.try_send_request(req).await {
             Ok(resp) => Ok(resp.map(|b| Body::incoming(b, None))),
             Err(mut e) => Err(Failed {
@@ -673,6 +669,19 @@ impl Client {
             }),
         }
     }
+}
+
+/// Runs a client connection's task (hyper's `Connection`) on the calling
+/// task's node until the connection ends.
+fn drive<C>(conn: C, addr: SocketAddr)
+where
+    C: Future<Output = Result<(), hyper::Error>> + 'static,
+{
+    crate::spawn(async move {
+        if let Err(e) = conn.await {
+            tracing::debug!(%addr, error = %e, "http client connection ended with an error");
+        }
+    });
 }
 
 /// A failed attempt: the error, whether the connection came from the
@@ -734,12 +743,6 @@ fn origin_form(req: &mut Request<Body>, (host, port): &Key) {
         .cloned()
         .unwrap_or_else(|| PathAndQuery::from_static("/"));
     *req.uri_mut() = Uri::from(path);
-}
-
-/// HTTP/2 takes the scheme and authority from the URI itself, which
-/// [`key_of`] checked; nothing to change but a missing path.
-fn absolute_form(req: &mut Request<Body>, _key: &Key) {
-    let _ = req;
 }
 
 fn idempotent(m: &Method) -> bool {

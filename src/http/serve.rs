@@ -235,10 +235,7 @@ where
     let mut conns = JoinSet::new();
     let (mut signal, deadline) = match shutdown {
         Some((signal, deadline)) => (signal.fuse(), Some(deadline)),
-        None => (
-            (Box::pin(std::future::pending()) as Pin<Box<dyn Future<Output = ()>>>).fuse(),
-            None,
-        ),
+        None => ((Box::pin(std::future::pending()) as Signal).fuse(), None),
     };
     loop {
         let accepted = futures::select_biased! {
