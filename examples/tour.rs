@@ -48,6 +48,43 @@ fn stamped(text: impl AsRef<str>) -> String {
     )
 }
 
+/// A scene's planted-fault sweep: sweeps `buggy` with `buggify!` on, prints
+/// the explorer's report, replays the shrunk tape twice in a plain `Sim`
+/// and says whether both replays failed alike with the same fingerprint.
+/// The first replay's trace.
+fn sweep_and_replay<F, Fut>(name: &str, buggy: F, expect: &str) -> seedloop::trace::Trace
+where
+    F: Fn() -> Fut + Copy + Send + Sync + 'static,
+    Fut: Future<Output = ()> + 'static,
+{
+    let failure = Explorer::new(name)
+        .seeds(1000)
+        .buggify(1.0)
+        .run(buggy)
+        .expect_err(expect);
+    for line in failure.to_string().lines() {
+        println!("  | {line}");
+    }
+    let replay = || {
+        let mut sim = Sim::builder()
+            .seed(failure.seed())
+            .strategy(Strategy::Replay(failure.tape().clone()))
+            .buggify(true)
+            .print_panics(false)
+            .record_trace(true)
+            .build();
+        let err = sim.try_block_on(buggy()).expect_err("the tape fails");
+        (err.to_string(), sim.fingerprint(), sim.trace().clone())
+    };
+    let ((e1, f1, trace), (e2, f2, _)) = (replay(), replay());
+    println!(
+        "  replayed the shrunk tape twice: same failure: {}, same fingerprint: {} ({f1:016x})",
+        e1 == e2,
+        f1 == f2
+    );
+    trace
+}
+
 fn heading(title: &str) {
     println!("\n== {title}");
 }

@@ -632,13 +632,18 @@ fn after_restart(retry: bool, post: bool) -> (Result<String, String>, u64) {
 #[test]
 fn a_dead_pooled_connection_is_retried_only_when_retrying_is_on() {
     assert_eq!(after_restart(true, false), (Ok("shop".into()), 2));
-    let (r, opened) = after_restart(false, false);
+    assert_reset_on_one_connection(after_restart(false, false), "without retries");
+}
+
+/// The outcome of [`after_restart`] was the old connection's reset, with
+/// no second connection opened.
+fn assert_reset_on_one_connection((r, opened): (Result<String, String>, u64), why: &str) {
     let e = r.unwrap_err();
     assert!(
         e.starts_with("Reset") && e.contains("ConnectionReset"),
         "{e}"
     );
-    assert_eq!(opened, 1, "no second connection without retries");
+    assert_eq!(opened, 1, "no second connection {why}");
 }
 
 #[test]
@@ -646,13 +651,7 @@ fn a_post_that_may_have_been_sent_is_not_sent_again() {
     // hyper wrote the POST on the old connection before the reset came
     // back: it may have reached a server, so it is not sent again, and the
     // caller hears of the reset.
-    let (r, opened) = after_restart(true, true);
-    let e = r.unwrap_err();
-    assert!(
-        e.starts_with("Reset") && e.contains("ConnectionReset"),
-        "{e}"
-    );
-    assert_eq!(opened, 1, "no second connection for a POST");
+    assert_reset_on_one_connection(after_restart(true, true), "for a POST");
 }
 
 #[test]

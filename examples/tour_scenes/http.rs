@@ -17,7 +17,7 @@ use seedloop::explore::Explorer;
 use seedloop::http::{self, Client, Error};
 use seedloop::net::{self, TcpListener};
 use seedloop::node::{self, NodeId};
-use seedloop::{Sim, Strategy, time};
+use seedloop::{Sim, time};
 
 /// The counter and the answers it gave per idempotency key.
 #[derive(Default)]
@@ -144,31 +144,10 @@ pub fn scene() {
     println!("  a client retries a POST /incr that timed out; a partition may cut the");
     println!("  two nodes apart for 3 s at a random time. If it cuts off a response, the");
     println!("  server has counted the increment and the retry counts it again.");
-    let failure = Explorer::new("tour::http_retry")
-        .seeds(1000)
-        .buggify(1.0)
-        .run(|| three_increments(false))
-        .expect_err("the sweep finds the double increment");
-    for line in failure.to_string().lines() {
-        println!("  | {line}");
-    }
-    let replay = || {
-        let mut sim = Sim::builder()
-            .seed(failure.seed())
-            .strategy(Strategy::Replay(failure.tape().clone()))
-            .buggify(true)
-            .print_panics(false)
-            .build();
-        let err = sim
-            .try_block_on(three_increments(false))
-            .expect_err("the tape fails");
-        (err.to_string(), sim.fingerprint())
-    };
-    let ((e1, f1), (e2, f2)) = (replay(), replay());
-    println!(
-        "  replayed the shrunk tape twice: same failure: {}, same fingerprint: {} ({f1:016x})",
-        e1 == e2,
-        f1 == f2
+    super::sweep_and_replay(
+        "tour::http_retry",
+        || three_increments(false),
+        "the sweep finds the double increment",
     );
     let fixed = Explorer::new("tour::http_retry")
         .seeds(1000)

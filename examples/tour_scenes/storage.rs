@@ -11,7 +11,6 @@ use futures::AsyncWriteExt;
 use seedloop::explore::Explorer;
 use seedloop::fs::{self, OpenOptions};
 use seedloop::node::{self, NodeId};
-use seedloop::{Sim, Strategy};
 
 /// Appends `key=value` to the store's log and makes it durable; creates the
 /// log on the first put. The fixed store also syncs the directory then.
@@ -69,30 +68,10 @@ pub fn scene() {
     println!("  a store appends each put to /data/log and syncs it (sync_data) before");
     println!("  acknowledging; a crash may cut the power after any put. It never syncs");
     println!("  the directory after creating the log, so the log's *name* is not durable.");
-    let failure = Explorer::new("tour::store")
-        .seeds(1000)
-        .buggify(1.0)
-        .run(|| store(false))
-        .expect_err("the sweep finds the lost log");
-    for line in failure.to_string().lines() {
-        println!("  | {line}");
-    }
-    let replay = || {
-        let mut sim = Sim::builder()
-            .seed(failure.seed())
-            .strategy(Strategy::Replay(failure.tape().clone()))
-            .buggify(true)
-            .print_panics(false)
-            .record_trace(true)
-            .build();
-        let err = sim.try_block_on(store(false)).expect_err("the tape fails");
-        (err, sim.fingerprint(), sim.trace().clone())
-    };
-    let ((e1, f1, trace), (e2, f2, _)) = (replay(), replay());
-    println!(
-        "  replayed the shrunk tape twice: same failure: {}, same fingerprint: {} ({f1:016x})",
-        e1 == e2,
-        f1 == f2
+    let trace = super::sweep_and_replay(
+        "tour::store",
+        || store(false),
+        "the sweep finds the lost log",
     );
     println!("  what the disk did in the replay:");
     for e in trace.events() {
