@@ -11,7 +11,7 @@ use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use super::hello::Hello;
+use super::hello::{Hello, STREAMS, get_h2};
 
 /// Serves one connection until the client goes away, as
 /// `seedloop::http::serve` does: hyper-util's auto builder fixed to one
@@ -57,4 +57,22 @@ where
         .unwrap();
     tokio::spawn(conn);
     send
+}
+
+/// `STREAMS` tokio tasks sending `n / STREAMS` sequential GETs each over the
+/// one HTTP/2 connection `send`, so `STREAMS` streams are in flight at once.
+pub async fn h2_fan_out(send: &http2::SendRequest<Empty<Bytes>>, n: u64) {
+    let tasks: Vec<_> = (0..STREAMS)
+        .map(|_| {
+            let mut send = send.clone();
+            tokio::spawn(async move {
+                for _ in 0..n / STREAMS {
+                    get_h2(&mut send).await;
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
 }

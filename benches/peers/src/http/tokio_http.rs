@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use tokio::net::{TcpListener, TcpStream};
 
-use super::hello::{STREAMS, get_h1, get_h2};
-use super::hyper_tokio::{handshake_h1, handshake_h2, serve_connection};
+use super::hello::{get_h1, get_h2};
+use super::hyper_tokio::{h2_fan_out, handshake_h1, handshake_h2, serve_connection};
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
@@ -57,19 +57,7 @@ pub fn h2_streams(n: u64) -> Duration {
         let mut send = handshake_h2(connect(true).await).await;
         get_h2(&mut send).await;
         let start = Instant::now();
-        let tasks: Vec<_> = (0..STREAMS)
-            .map(|_| {
-                let mut send = send.clone();
-                tokio::spawn(async move {
-                    for _ in 0..n / STREAMS {
-                        get_h2(&mut send).await;
-                    }
-                })
-            })
-            .collect();
-        for task in tasks {
-            task.await.unwrap();
-        }
+        h2_fan_out(&send, n).await;
         start.elapsed()
     })
 }

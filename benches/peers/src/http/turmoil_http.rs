@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use turmoil::net::{TcpListener, TcpStream};
 
-use super::hello::{PORT, SERVER, STREAMS, get_h1, get_h2};
-use super::hyper_tokio::{handshake_h1, handshake_h2, serve_connection};
+use super::hello::{PORT, SERVER, get_h1, get_h2};
+use super::hyper_tokio::{h2_fan_out, handshake_h1, handshake_h2, serve_connection};
 
 const SEED: u64 = 1;
 
@@ -80,19 +80,7 @@ pub fn h2_streams(n: u64) -> Duration {
         let mut send = handshake_h2(connect().await).await;
         get_h2(&mut send).await;
         let start = Instant::now();
-        let tasks: Vec<_> = (0..STREAMS)
-            .map(|_| {
-                let mut send = send.clone();
-                tokio::spawn(async move {
-                    for _ in 0..n / STREAMS {
-                        get_h2(&mut send).await;
-                    }
-                })
-            })
-            .collect();
-        for task in tasks {
-            task.await.unwrap();
-        }
+        h2_fan_out(&send, n).await;
         measured.set(start.elapsed());
         Ok(())
     });
