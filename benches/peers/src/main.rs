@@ -19,6 +19,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+mod cli;
 mod seedloop_peer;
 mod spec;
 mod tokio_loopback;
@@ -130,22 +131,11 @@ fn parse_options() -> Result<Options, String> {
         only: None,
         benches: BENCHES.iter().map(|b| b.to_string()).collect(),
     };
-    let list = |value: Option<String>, flag: &str| -> Result<Vec<String>, String> {
-        let value = value.ok_or(format!("{flag} needs a value"))?;
-        Ok(value.split(',').map(|s| s.trim().to_string()).collect())
-    };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--quick" => options.quick = true,
-            "--reps" => {
-                let value = args.next().ok_or("--reps needs a value")?;
-                options.reps = value
-                    .parse()
-                    .ok()
-                    .filter(|&r| r > 0)
-                    .ok_or(format!("--reps: not a positive number: {value}"))?;
-            }
+            "--reps" => options.reps = cli::reps(args.next())?,
             "--loss" => {
                 let value = args.next().ok_or("--loss needs a value")?;
                 options.loss = value
@@ -154,17 +144,8 @@ fn parse_options() -> Result<Options, String> {
                     .filter(|l| (0.0..1.0).contains(l))
                     .ok_or(format!("--loss: not a rate in [0, 1): {value}"))?;
             }
-            "--only" => options.only = Some(list(args.next(), "--only")?),
-            "--bench" => {
-                options.benches = list(args.next(), "--bench")?;
-                if let Some(bad) = options
-                    .benches
-                    .iter()
-                    .find(|b| !BENCHES.contains(&b.as_str()))
-                {
-                    return Err(format!("unknown benchmark: {bad}"));
-                }
-            }
+            "--only" => options.only = Some(cli::list(args.next(), "--only")?),
+            "--bench" => options.benches = cli::benches(args.next(), &BENCHES)?,
             "-h" | "--help" => {
                 println!("{}", usage());
                 std::process::exit(0);
@@ -175,23 +156,11 @@ fn parse_options() -> Result<Options, String> {
     Ok(options)
 }
 
-/// Median, min and max of `values` (sorted in place).
-fn summary(values: &mut [f64]) -> (f64, f64, f64) {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    let median = if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    };
-    (median, values[0], values[n - 1])
-}
-
 fn echo_line(peer: &str, bench: &str, setting: &str, n: u64, reps: usize, run: EchoFn) {
     let mut ns_per_rt: Vec<f64> = (0..reps)
         .map(|_| run(n).as_nanos() as f64 / n as f64)
         .collect();
-    let (median, min, max) = summary(&mut ns_per_rt);
+    let (median, min, max) = cli::summary(&mut ns_per_rt);
     println!(
         "{peer:<15} {bench:<9} {setting:<18} {n:>8} rt  : median {median:>9.0} ns/rt   (min {min:.0}, max {max:.0}; {reps} reps)"
     );
@@ -214,13 +183,13 @@ fn cluster_line(peer: &str, n: u64, loss: f64, reps: usize, run: ClusterFn) {
             delivered.push(100.0 * DELIVERED.load(Ordering::Relaxed) as f64 / sent as f64);
         }
     }
-    let (rate, rate_min, rate_max) = summary(&mut rates);
-    let (speed, speed_min, speed_max) = summary(&mut speeds);
-    let (virt, _, _) = summary(&mut virt_secs);
+    let (rate, rate_min, rate_max) = cli::summary(&mut rates);
+    let (speed, speed_min, speed_max) = cli::summary(&mut speeds);
+    let (virt, _, _) = cli::summary(&mut virt_secs);
     let delivered = if delivered.is_empty() {
         String::from("delivered n/a")
     } else {
-        let (median, _, _) = summary(&mut delivered);
+        let (median, _, _) = cli::summary(&mut delivered);
         format!("delivered {median:.1}%")
     };
     let setting = format!("{} nodes, loss {:.0}%", spec::CLUSTER_NODES, loss * 100.0);

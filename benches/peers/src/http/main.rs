@@ -25,6 +25,8 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+#[path = "../cli.rs"]
+mod cli;
 mod hello;
 mod hyper_tokio;
 mod seedloop_http;
@@ -102,33 +104,13 @@ fn parse_options() -> Result<Options, String> {
         only: None,
         benches: BENCHES.iter().map(|b| b.to_string()).collect(),
     };
-    let list = |value: Option<String>, flag: &str| -> Result<Vec<String>, String> {
-        let value = value.ok_or(format!("{flag} needs a value"))?;
-        Ok(value.split(',').map(|s| s.trim().to_string()).collect())
-    };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--quick" => options.quick = true,
-            "--reps" => {
-                let value = args.next().ok_or("--reps needs a value")?;
-                options.reps = value
-                    .parse()
-                    .ok()
-                    .filter(|&r| r > 0)
-                    .ok_or(format!("--reps: not a positive number: {value}"))?;
-            }
-            "--only" => options.only = Some(list(args.next(), "--only")?),
-            "--bench" => {
-                options.benches = list(args.next(), "--bench")?;
-                if let Some(bad) = options
-                    .benches
-                    .iter()
-                    .find(|b| !BENCHES.contains(&b.as_str()))
-                {
-                    return Err(format!("unknown benchmark: {bad}"));
-                }
-            }
+            "--reps" => options.reps = cli::reps(args.next())?,
+            "--only" => options.only = Some(cli::list(args.next(), "--only")?),
+            "--bench" => options.benches = cli::benches(args.next(), &BENCHES)?,
             "-h" | "--help" => {
                 println!("{}", usage());
                 std::process::exit(0);
@@ -137,18 +119,6 @@ fn parse_options() -> Result<Options, String> {
         }
     }
     Ok(options)
-}
-
-/// Median, min and max of `values` (sorted in place).
-fn summary(values: &mut [f64]) -> (f64, f64, f64) {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    let median = if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    };
-    (median, values[0], values[n - 1])
 }
 
 /// Runs `bench` on every peer in `peers`, `reps` rounds, each round every
@@ -170,7 +140,7 @@ fn measure(peers: &[&Peer], bench: &str, n: u64, reps: usize) -> Vec<f64> {
     }
     let mut medians = Vec::with_capacity(peers.len());
     for (peer, rates) in peers.iter().zip(&mut rates) {
-        let (median, min, max) = summary(rates);
+        let (median, min, max) = cli::summary(rates);
         println!(
             "{name:<15} {bench:<10} {setting:<21} {n:>7} req : median {median:>8.0} req/s  ({us:.2} us/req; min {min:.0}, max {max:.0}; {reps} reps)",
             name = peer.name,
