@@ -13,6 +13,7 @@
 //! | `kill -9` | [`kill`]: every task dropped, every socket closed (peers see resets) |
 //! | a restart by a supervisor | [`restart`]: kill, then `init` again, same name and address |
 //! | `kill -STOP` / `kill -CONT` | [`pause`] / [`resume`] |
+//! | `kill -INT`, `signal.signal(SIGINT, ..)` | [`send_signal`]`(node, 2)`, [`signal`]`(2).recv().await` |
 //! | a machine whose clock is off | [`Builder::clock_ahead`] / [`Builder::clock_behind`] |
 //!
 //! ```
@@ -48,7 +49,10 @@ use crate::task::JoinHandle;
 use crate::time::ClockSkew;
 use crate::trace::NodeChange;
 
+mod signal;
 pub(crate) mod table;
+
+pub use signal::{Signals, send_signal, signal};
 
 use table::Init;
 
