@@ -103,6 +103,15 @@ pub(crate) fn read(var: impl Fn(&str) -> Option<String>) -> Result<Overrides, Co
 /// with the environment `vars` set: `cargo test -- <test> --exact`, or
 /// under nextest (which sets `NEXTEST`), `cargo nextest run -E 'test(=<test>)'`.
 pub(crate) fn test_command(vars: &str, test: &str) -> String {
+    // Built with `--cfg seedloop` (tokio code through `seedloop-tokio`):
+    // the replay must be too, or it runs on real tokio.
+    let flags = if cfg!(seedloop) {
+        "RUSTFLAGS=\"--cfg seedloop\" "
+    } else {
+        ""
+    };
+    let vars = format!("{flags}{vars}");
+    let vars = vars.trim_end();
     if std::env::var_os("NEXTEST").is_some() {
         format!("{vars} cargo nextest run -E 'test(={test})'")
     } else {

@@ -10,6 +10,7 @@ use syn::{Error, Ident, Item, LitStr, ReturnType};
 
 mod args;
 mod select;
+mod tokio;
 
 use args::Args;
 
@@ -118,12 +119,24 @@ const ME: &str = "#[seedloop::test]";
 
 fn expand(attr: TokenStream2, item: TokenStream2) -> syn::Result<TokenStream2> {
     let args: Args = syn::parse2(attr)?;
+    expand_test(args, item, &quote!(::seedloop), ME)
+}
+
+/// The test `#[seedloop::test]` (or, through `seedloop-tokio`,
+/// `#[tokio::test]`, written `me` in errors) makes of `item`, naming
+/// seedloop as `root`.
+pub(crate) fn expand_test(
+    args: Args,
+    item: TokenStream2,
+    root: &TokenStream2,
+    me: &str,
+) -> syn::Result<TokenStream2> {
     let f = match syn::parse2::<Item>(item)? {
         Item::Fn(f) => f,
         other => {
             return Err(Error::new_spanned(
                 other,
-                format!("{ME} goes on an `async fn`"),
+                format!("{me} goes on an `async fn`"),
             ));
         }
     };
@@ -142,7 +155,7 @@ fn expand(attr: TokenStream2, item: TokenStream2) -> syn::Result<TokenStream2> {
         (test_attr.is_some(), quote!(#test_attr), "adds `#[test]`: remove this one"),
     ];
     if let Some((_, at, msg)) = rules.into_iter().find(|r| r.0) {
-        return Err(Error::new_spanned(at, format!("{ME} {msg}")));
+        return Err(Error::new_spanned(at, format!("{me} {msg}")));
     }
 
     let name = &sig.ident;
@@ -155,7 +168,7 @@ fn expand(attr: TokenStream2, item: TokenStream2) -> syn::Result<TokenStream2> {
     let check_output = match &sig.output {
         ReturnType::Default => quote!(),
         ReturnType::Type(_, ty) => quote_spanned! {ty.span()=>
-            let _ = <#ty as ::seedloop::explore::__private::TestOutput>::check;
+            let _ = <#ty as #root::explore::__private::TestOutput>::check;
         },
     };
     let some = |t: Option<TokenStream2>| match t {
@@ -169,13 +182,13 @@ fn expand(attr: TokenStream2, item: TokenStream2) -> syn::Result<TokenStream2> {
     let step_limit = some(args.step_limit.map(|n| quote!(#n)));
     let config = some(args.config.map(|p| {
         quote_spanned! {p.span()=>
-            |name: &str| ::seedloop::explore::__private::TestConfig::into_explorer(#p(), name)
+            |name: &str| #root::explore::__private::TestConfig::into_explorer(#p(), name)
         }
     }));
     // The body's output is checked here, spanned at the test's name, so an
     // `Err` it returns is reported at the test, not inside seedloop.
     let call = quote_spanned! {name.span()=>
-        || async { ::seedloop::explore::__private::TestOutput::check(#body_ref().await) }
+        || async { #root::explore::__private::TestOutput::check(#body_ref().await) }
     };
     let (attrs, vis, block) = (&f.attrs, &f.vis, &f.block);
     Ok(quote! {
@@ -185,7 +198,7 @@ fn expand(attr: TokenStream2, item: TokenStream2) -> syn::Result<TokenStream2> {
             #inner #block
             #check_output
             #[allow(clippy::needless_update)]
-            let args = ::seedloop::explore::__private::TestArgs {
+            let args = #root::explore::__private::TestArgs {
                 seeds: #seeds,
                 strategy: #strategy,
                 time_limit: #time_limit,
@@ -194,7 +207,7 @@ fn expand(attr: TokenStream2, item: TokenStream2) -> syn::Result<TokenStream2> {
                 config: #config,
                 ..::core::default::Default::default()
             };
-            ::seedloop::explore::__private::run_test(
+            #root::explore::__private::run_test(
                 ::core::module_path!(),
                 #name_str,
                 ::core::env!("CARGO_MANIFEST_DIR"),
@@ -253,7 +266,35 @@ fn expand(attr: TokenStream2, item: TokenStream2) -> syn::Result<TokenStream2> {
 #[proc_macro]
 pub fn select(input: TokenStream) -> TokenStream {
     let parsed = syn::parse_macro_input!(input as select::Select);
-    select::expand(parsed).into()
+    select::expand(parsed, &quote!(::seedloop)).into()
+}
+
+/// `select!` for a crate that re-exports seedloop (hidden): the input
+/// starts with the path of seedloop in parentheses, as in
+/// `__select_in!(($crate::__seedloop) branches..)`.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __select_in(input: TokenStream) -> TokenStream {
+    let parsed = syn::parse_macro_input!(input as select::Rooted);
+    select::expand(parsed.select, &parsed.root).into()
+}
+
+/// `#[tokio::main]` under `seedloop-tokio` with `--cfg seedloop` (hidden:
+/// use it as `tokio::main`): `main` runs on a simulation seeded from
+/// `SEEDLOOP_SEED`; tokio's arguments are accepted.
+#[doc(hidden)]
+#[proc_macro_attribute]
+pub fn __tokio_main(attr: TokenStream, item: TokenStream) -> TokenStream {
+    tokio::attribute(attr.into(), item.into(), tokio::Kind::Main).into()
+}
+
+/// `#[tokio::test]` under `seedloop-tokio` with `--cfg seedloop` (hidden:
+/// use it as `tokio::test`): the test runs as `#[seedloop::test]`, a sweep
+/// of seeds with shrinking; tokio's arguments are accepted.
+#[doc(hidden)]
+#[proc_macro_attribute]
+pub fn __tokio_test(attr: TokenStream, item: TokenStream) -> TokenStream {
+    tokio::attribute(attr.into(), item.into(), tokio::Kind::Test).into()
 }
 
 #[cfg(test)]

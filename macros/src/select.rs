@@ -105,7 +105,25 @@ impl VisitMut for ByRef {
     }
 }
 
-pub(crate) fn expand(select: Select) -> TokenStream2 {
+/// A `select!` input led by the path of seedloop in parentheses.
+pub(crate) struct Rooted {
+    pub(crate) root: TokenStream2,
+    pub(crate) select: Select,
+}
+
+impl Parse for Rooted {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Rooted> {
+        let inner;
+        syn::parenthesized!(inner in input);
+        let root: TokenStream2 = inner.parse()?;
+        Ok(Rooted {
+            root,
+            select: input.parse()?,
+        })
+    }
+}
+
+pub(crate) fn expand(select: Select, root: &TokenStream2) -> TokenStream2 {
     let n = select.branches.len();
     let biased = select.biased;
     let futs: Vec<_> = (0..n).map(|i| format_ident!("__seedloop_fut{i}")).collect();
@@ -174,7 +192,7 @@ pub(crate) fn expand(select: Select) -> TokenStream2 {
         #(#pins)*
         let __seedloop_out = ::core::future::poll_fn(|__seedloop_cx| {
             let __seedloop_start =
-                ::seedloop::future::__macro::first_branch(#biased, &__seedloop_disabled);
+                #root::future::__macro::first_branch(#biased, &__seedloop_disabled);
             for __seedloop_k in 0..#n {
                 let __seedloop_i = (__seedloop_start + __seedloop_k) % __seedloop_disabled.len();
                 if __seedloop_disabled[__seedloop_i] {
