@@ -41,12 +41,12 @@ missing_fns! {
 
 missing_types! {
     /// tokio's `DirBuilder`.
-    type DirBuilder = DirBuilderNotSimulated, DirBuilderT,
+    type DirBuilder[] = DirBuilderNotSimulated[], DirBuilderT,
         "`tokio::fs::DirBuilder` is not simulated by seedloop",
         "use `tokio::fs::create_dir` or `tokio::fs::create_dir_all`",
         "let _b = tokio::fs::DirBuilder::new();";
     /// tokio's `FileTimes`.
-    type FileTimes = FileTimesNotSimulated, FileTimesT,
+    type FileTimes[] = FileTimesNotSimulated[], FileTimesT,
         "`tokio::fs::FileTimes` is not simulated by seedloop",
         "the simulated disk keeps no access or modification times",
         "let _t = tokio::fs::FileTimes::new();";

@@ -99,7 +99,7 @@ missing_fns! {
 
 missing_types! {
     /// tokio's standard input handle.
-    type Stdin = StdinNotSimulated, StdinT,
+    type Stdin[] = StdinNotSimulated[], StdinT,
         "`tokio::io::Stdin` is not simulated by seedloop",
         "a run must not depend on outside input: take any `AsyncRead` instead",
         "let _i: Option<tokio::io::Stdin> = None;";
@@ -110,27 +110,27 @@ missing_types! {
 pub mod unix {
     missing_types! {
         /// tokio's `AsyncFd`.
-        type AsyncFd = AsyncFdNotSimulated, AsyncFdT,
+        type AsyncFd[T] = AsyncFdNotSimulated[T], AsyncFdT,
             "`tokio::io::unix::AsyncFd` is not simulated by seedloop",
             "a simulated program has no file descriptors: use the simulated sockets and files",
-            "let _f: Option<tokio::io::unix::AsyncFd> = None;";
+            "let _f: Option<tokio::io::unix::AsyncFd<std::fs::File>> = None;";
         /// tokio's read-readiness guard of an `AsyncFd`.
-        type AsyncFdReadyGuard = AsyncFdReadyGuardNotSimulated, AsyncFdReadyGuardT,
+        type AsyncFdReadyGuard['a, T] = AsyncFdReadyGuardNotSimulated[&'a T], AsyncFdReadyGuardT,
             "`tokio::io::unix::AsyncFdReadyGuard` is not simulated by seedloop",
             "a simulated program has no file descriptors",
-            "let _g: Option<tokio::io::unix::AsyncFdReadyGuard> = None;";
+            "let _g: Option<tokio::io::unix::AsyncFdReadyGuard<'static, std::fs::File>> = None;";
         /// tokio's mutable readiness guard of an `AsyncFd`.
-        type AsyncFdReadyMutGuard = AsyncFdReadyMutGuardNotSimulated, AsyncFdReadyMutGuardT,
+        type AsyncFdReadyMutGuard['a, T] = AsyncFdReadyMutGuardNotSimulated[&'a T], AsyncFdReadyMutGuardT,
             "`tokio::io::unix::AsyncFdReadyMutGuard` is not simulated by seedloop",
             "a simulated program has no file descriptors",
-            "let _g: Option<tokio::io::unix::AsyncFdReadyMutGuard> = None;";
+            "let _g: Option<tokio::io::unix::AsyncFdReadyMutGuard<'static, std::fs::File>> = None;";
         /// tokio's error of registering a descriptor.
-        type AsyncFdRegisterError = AsyncFdRegisterErrorNotSimulated, AsyncFdRegisterErrorT,
+        type AsyncFdRegisterError[] = AsyncFdRegisterErrorNotSimulated[], AsyncFdRegisterErrorT,
             "`tokio::io::unix::AsyncFdRegisterError` is not simulated by seedloop",
             "a simulated program has no file descriptors",
             "let _e: Option<tokio::io::unix::AsyncFdRegisterError> = None;";
         /// tokio's error of `AsyncFdReadyGuard::try_io`.
-        type TryIoError = TryIoErrorNotSimulated, TryIoErrorT,
+        type TryIoError[] = TryIoErrorNotSimulated[], TryIoErrorT,
             "`tokio::io::unix::TryIoError` is not simulated by seedloop",
             "a simulated program has no file descriptors",
             "let _e: Option<tokio::io::unix::TryIoError> = None;";

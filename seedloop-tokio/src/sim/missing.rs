@@ -32,19 +32,23 @@ macro_rules! missing_fns {
     )*};
 }
 
-/// Declares missing types: `type Name = Hidden, Trait, "message", "note",
-/// "a use of it";`, the use a `compile_fail` doctest as for functions.
+/// Declares missing types: `type Name[generics] = Hidden[arguments],
+/// Trait, "message", "note", "a use of it";`, the use a `compile_fail`
+/// doctest as for functions. The generics are tokio's (`['a, T]`), so
+/// that `Name<'_, u32>` reaches the trait's message too.
 macro_rules! missing_types {
-    ($($(#[$doc:meta])* type $name:ident = $hidden:ident, $trait:ident, $msg:literal, $note:literal, $use:literal;)*) => {$(
+    ($($(#[$doc:meta])* type $name:ident[$($gp:tt)*] = $hidden:ident[$($ga:ty),*], $trait:ident, $msg:literal, $note:literal, $use:literal;)*) => {$(
         #[doc(hidden)]
         #[diagnostic::on_unimplemented(message = $msg, label = "not simulated: a compile error under `--cfg seedloop`", note = $note)]
         pub trait $trait {}
 
         #[doc(hidden)]
-        pub struct $hidden<T: $trait>(::core::marker::PhantomData<T>);
+        pub struct $hidden<M: $trait, A: ?Sized = (), B: ?Sized = ()>(
+            ::core::marker::PhantomData<(M, fn() -> (*const A, *const B))>,
+        );
 
         $(#[$doc])*
         #[doc = concat!("\n\nNot simulated: ", $note, "\n\n```compile_fail,E0277\nuse seedloop_tokio as tokio;\n# async fn f() {\n", $use, "\n# }\n```")]
-        pub type $name = $hidden<()>;
+        pub type $name<$($gp)*> = $hidden<() $(, $ga)*>;
     )*};
 }

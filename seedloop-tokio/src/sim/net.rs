@@ -12,22 +12,22 @@ pub mod tcp {
 
 missing_types! {
     /// tokio's Unix stream socket.
-    type UnixStream = UnixStreamNotSimulated, UnixStreamT,
+    type UnixStream[] = UnixStreamNotSimulated[], UnixStreamT,
         "`tokio::net::UnixStream` is not simulated by seedloop",
         "the simulated network has TCP and UDP only: use `tokio::net::TcpStream` (a local address such as `localhost:8080` works)",
         "let _s = tokio::net::UnixStream::connect(\"/tmp/sock\").await;";
     /// tokio's Unix listener.
-    type UnixListener = UnixListenerNotSimulated, UnixListenerT,
+    type UnixListener[] = UnixListenerNotSimulated[], UnixListenerT,
         "`tokio::net::UnixListener` is not simulated by seedloop",
         "the simulated network has TCP and UDP only: use `tokio::net::TcpListener`",
         "let _l = tokio::net::UnixListener::bind(\"/tmp/sock\");";
     /// tokio's Unix datagram socket.
-    type UnixDatagram = UnixDatagramNotSimulated, UnixDatagramT,
+    type UnixDatagram[] = UnixDatagramNotSimulated[], UnixDatagramT,
         "`tokio::net::UnixDatagram` is not simulated by seedloop",
         "the simulated network has TCP and UDP only: use `tokio::net::UdpSocket`",
         "let _d = tokio::net::UnixDatagram::unbound();";
     /// tokio's Unix socket builder.
-    type UnixSocket = UnixSocketNotSimulated, UnixSocketT,
+    type UnixSocket[] = UnixSocketNotSimulated[], UnixSocketT,
         "`tokio::net::UnixSocket` is not simulated by seedloop",
         "the simulated network has TCP and UDP only: use `tokio::net::TcpSocket`",
         "let _s = tokio::net::UnixSocket::new_stream();";
@@ -37,37 +37,37 @@ missing_types! {
 pub mod unix {
     missing_types! {
         /// tokio's read half of a Unix stream.
-        type ReadHalf = ReadHalfNotSimulated, ReadHalfT,
+        type ReadHalf['a] = ReadHalfNotSimulated[&'a ()], ReadHalfT,
             "`tokio::net::unix::ReadHalf` is not simulated by seedloop",
             "use `tokio::net::tcp::ReadHalf` of a `TcpStream`",
-            "let _h: Option<tokio::net::unix::ReadHalf> = None;";
+            "let _h: Option<tokio::net::unix::ReadHalf<'static>> = None;";
         /// tokio's write half of a Unix stream.
-        type WriteHalf = WriteHalfNotSimulated, WriteHalfT,
+        type WriteHalf['a] = WriteHalfNotSimulated[&'a ()], WriteHalfT,
             "`tokio::net::unix::WriteHalf` is not simulated by seedloop",
             "use `tokio::net::tcp::WriteHalf` of a `TcpStream`",
-            "let _h: Option<tokio::net::unix::WriteHalf> = None;";
+            "let _h: Option<tokio::net::unix::WriteHalf<'static>> = None;";
         /// tokio's owned read half of a Unix stream.
-        type OwnedReadHalf = OwnedReadHalfNotSimulated, OwnedReadHalfT,
+        type OwnedReadHalf[] = OwnedReadHalfNotSimulated[], OwnedReadHalfT,
             "`tokio::net::unix::OwnedReadHalf` is not simulated by seedloop",
             "use `tokio::net::tcp::OwnedReadHalf` of a `TcpStream`",
             "let _h: Option<tokio::net::unix::OwnedReadHalf> = None;";
         /// tokio's owned write half of a Unix stream.
-        type OwnedWriteHalf = OwnedWriteHalfNotSimulated, OwnedWriteHalfT,
+        type OwnedWriteHalf[] = OwnedWriteHalfNotSimulated[], OwnedWriteHalfT,
             "`tokio::net::unix::OwnedWriteHalf` is not simulated by seedloop",
             "use `tokio::net::tcp::OwnedWriteHalf` of a `TcpStream`",
             "let _h: Option<tokio::net::unix::OwnedWriteHalf> = None;";
         /// tokio's error of rejoining two halves of different Unix streams.
-        type ReuniteError = ReuniteErrorNotSimulated, ReuniteErrorT,
+        type ReuniteError[] = ReuniteErrorNotSimulated[], ReuniteErrorT,
             "`tokio::net::unix::ReuniteError` is not simulated by seedloop",
             "use `tokio::net::tcp::ReuniteError`",
             "let _e: Option<tokio::net::unix::ReuniteError> = None;";
         /// tokio's Unix socket address.
-        type SocketAddr = SocketAddrNotSimulated, SocketAddrT,
+        type SocketAddr[] = SocketAddrNotSimulated[], SocketAddrT,
             "`tokio::net::unix::SocketAddr` is not simulated by seedloop",
             "use `std::net::SocketAddr` with TCP or UDP",
             "let _a: Option<tokio::net::unix::SocketAddr> = None;";
         /// tokio's peer credentials of a Unix socket.
-        type UCred = UCredNotSimulated, UCredT,
+        type UCred[] = UCredNotSimulated[], UCredT,
             "`tokio::net::unix::UCred` is not simulated by seedloop",
             "a simulated peer has no uid or pid: identify it by its address",
             "let _c: Option<tokio::net::unix::UCred> = None;";
@@ -94,17 +94,17 @@ pub mod unix {
         }
         missing_types! {
             /// tokio's FIFO open options.
-            type OpenOptions = OpenOptionsNotSimulated, OpenOptionsT,
+            type OpenOptions[] = OpenOptionsNotSimulated[], OpenOptionsT,
                 "`tokio::net::unix::pipe::OpenOptions` is not simulated by seedloop",
                 "use `tokio::io::simplex` or a `TcpStream`",
                 "let _o = tokio::net::unix::pipe::OpenOptions::new();";
             /// tokio's writing end of a pipe.
-            type Sender = SenderNotSimulated, SenderT,
+            type Sender[] = SenderNotSimulated[], SenderT,
                 "`tokio::net::unix::pipe::Sender` is not simulated by seedloop",
                 "use `tokio::io::simplex` or a `TcpStream`",
                 "let _s: Option<tokio::net::unix::pipe::Sender> = None;";
             /// tokio's reading end of a pipe.
-            type Receiver = ReceiverNotSimulated, ReceiverT,
+            type Receiver[] = ReceiverNotSimulated[], ReceiverT,
                 "`tokio::net::unix::pipe::Receiver` is not simulated by seedloop",
                 "use `tokio::io::simplex` or a `TcpStream`",
                 "let _r: Option<tokio::net::unix::pipe::Receiver> = None;";

@@ -509,27 +509,27 @@ pub fn is_rt_shutdown_err(err: &io::Error) -> bool {
 
 missing_types! {
     /// tokio's `EnterGuard`.
-    type EnterGuard = EnterGuardNotSimulated, EnterGuardT,
+    type EnterGuard['a] = EnterGuardNotSimulated[&'a ()], EnterGuardT,
         "`tokio::runtime::EnterGuard` (`Runtime::enter`) is not simulated by seedloop",
         "spawn from inside `block_on`, or with `rt.spawn(..)` / `rt.handle().spawn(..)`",
-        "let _g: Option<tokio::runtime::EnterGuard> = None;";
+        "let _g: Option<tokio::runtime::EnterGuard<'static>> = None;";
     /// tokio's `LocalRuntime`.
-    type LocalRuntime = LocalRuntimeNotSimulated, LocalRuntimeT,
+    type LocalRuntime[] = LocalRuntimeNotSimulated[], LocalRuntimeT,
         "`tokio::runtime::LocalRuntime` is not simulated by seedloop",
         "every simulated runtime is local already: use `tokio::runtime::Runtime`, whose `spawn` takes futures that are not `Send`",
         "let _r = tokio::runtime::LocalRuntime::new();";
     /// tokio's `LocalOptions`.
-    type LocalOptions = LocalOptionsNotSimulated, LocalOptionsT,
+    type LocalOptions[] = LocalOptionsNotSimulated[], LocalOptionsT,
         "`tokio::runtime::LocalOptions` is not simulated by seedloop",
         "use `Builder::build`: every simulated runtime is local",
         "let _o: Option<tokio::runtime::LocalOptions> = None;";
     /// tokio's runtime `Id`.
-    type Id = IdNotSimulated, IdT,
+    type Id[] = IdNotSimulated[], IdT,
         "`tokio::runtime::Id` is not simulated by seedloop",
         "a simulation is named by its seed: `Runtime::seed`",
         "let _i: Option<tokio::runtime::Id> = None;";
     /// tokio's `RuntimeMetrics`.
-    type RuntimeMetrics = RuntimeMetricsNotSimulated, RuntimeMetricsT,
+    type RuntimeMetrics[] = RuntimeMetricsNotSimulated[], RuntimeMetricsT,
         "`tokio::runtime::RuntimeMetrics` is not simulated by seedloop",
         "read the simulation's own figures: `seedloop::Sim::live_tasks`, `steps`, `elapsed`",
         "let _m: Option<tokio::runtime::RuntimeMetrics> = None;";

@@ -7,23 +7,36 @@ pub use tokio::sync::{OnceCell, SetError, SetOnce, SetOnceError};
 
 missing_types! {
     /// tokio's `MutexGuard::map` result.
-    type MappedMutexGuard = MappedMutexGuardNotSimulated, MappedMutexGuardT,
+    type MappedMutexGuard['a, T] = MappedMutexGuardNotSimulated[&'a T], MappedMutexGuardT,
         "`tokio::sync::MappedMutexGuard` is not simulated by seedloop",
         "keep the `MutexGuard` and reach the field through it (`&mut guard.field`)",
-        "let _g: Option<tokio::sync::MappedMutexGuard> = None;";
+        "let _g: Option<tokio::sync::MappedMutexGuard<'static, u32>> = None;";
     /// tokio's `OwnedMutexGuard::map` result.
-    type OwnedMappedMutexGuard = OwnedMappedMutexGuardNotSimulated, OwnedMappedMutexGuardT,
+    type OwnedMappedMutexGuard[T, U = T] = OwnedMappedMutexGuardNotSimulated[T, U], OwnedMappedMutexGuardT,
         "`tokio::sync::OwnedMappedMutexGuard` is not simulated by seedloop",
         "keep the `OwnedMutexGuard` and reach the field through it",
-        "let _g: Option<tokio::sync::OwnedMappedMutexGuard> = None;";
+        "let _g: Option<tokio::sync::OwnedMappedMutexGuard<u32>> = None;";
     /// tokio's `RwLockWriteGuard::map` result.
-    type RwLockMappedWriteGuard = RwLockMappedWriteGuardNotSimulated, RwLockMappedWriteGuardT,
+    type RwLockMappedWriteGuard['a, T] = RwLockMappedWriteGuardNotSimulated[&'a T], RwLockMappedWriteGuardT,
         "`tokio::sync::RwLockMappedWriteGuard` is not simulated by seedloop",
         "keep the `RwLockWriteGuard` and reach the field through it",
-        "let _g: Option<tokio::sync::RwLockMappedWriteGuard> = None;";
+        "let _g: Option<tokio::sync::RwLockMappedWriteGuard<'static, u32>> = None;";
     /// tokio's `OwnedRwLockWriteGuard::map` result.
-    type OwnedRwLockMappedWriteGuard = OwnedRwLockMappedWriteGuardNotSimulated, OwnedRwLockMappedWriteGuardT,
+    type OwnedRwLockMappedWriteGuard[T, U = T] = OwnedRwLockMappedWriteGuardNotSimulated[T, U], OwnedRwLockMappedWriteGuardT,
         "`tokio::sync::OwnedRwLockMappedWriteGuard` is not simulated by seedloop",
         "keep the `OwnedRwLockWriteGuard` and reach the field through it",
-        "let _g: Option<tokio::sync::OwnedRwLockMappedWriteGuard> = None;";
+        "let _g: Option<tokio::sync::OwnedRwLockMappedWriteGuard<u32, u8>> = None;";
+}
+
+/// seedloop's broadcast channel, tokio's shape.
+pub mod broadcast {
+    pub use seedloop::sync::broadcast::*;
+
+    missing_types! {
+        /// tokio's weak broadcast sender.
+        type WeakSender[T] = WeakSenderNotSimulated[T], WeakSenderT,
+            "`tokio::sync::broadcast::WeakSender` is not simulated by seedloop",
+            "keep a `Sender` clone, or track the channel's life with `Sender::receiver_count`",
+            "let _w: Option<tokio::sync::broadcast::WeakSender<u32>> = None;";
+    }
 }

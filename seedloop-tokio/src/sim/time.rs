@@ -18,7 +18,7 @@ pub mod error {
 
     missing_types! {
         /// tokio's timer error (a runtime shut down, or too many timers).
-        type Error = ErrorNotSimulated, TimerError,
+        type Error[] = ErrorNotSimulated[], TimerError,
             "`tokio::time::error::Error` is not simulated by seedloop",
             "seedloop's timers cannot fail: `sleep` and `interval` never return this error, so there is nothing to match on",
             "let _e: Option<tokio::time::error::Error> = None;";
