@@ -112,3 +112,7 @@ pub use seedloop_macros::__select_in;
 /// assert_eq!((a, b), (1, 2));
 /// ```
 pub use tokio::{join, pin, task_local, try_join};
+
+/// tokio's `stream` module: empty in tokio too (streams are in
+/// `tokio-stream`, which works over the simulated types).
+pub mod stream {}

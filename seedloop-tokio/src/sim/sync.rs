@@ -40,3 +40,29 @@ pub mod broadcast {
             "let _w: Option<tokio::sync::broadcast::WeakSender<u32>> = None;";
     }
 }
+
+/// seedloop's mpsc channels, tokio's shape.
+pub mod mpsc {
+    pub use seedloop::sync::mpsc::*;
+
+    missing_types! {
+        /// tokio's iterator of the permits of `Sender::reserve_many`.
+        type PermitIterator['a, T] = PermitIteratorNotSimulated[&'a T], PermitIteratorT,
+            "`tokio::sync::mpsc::PermitIterator` (`Sender::reserve_many`) is not simulated by seedloop",
+            "reserve one permit at a time with `Sender::reserve`",
+            "let _p: Option<tokio::sync::mpsc::PermitIterator<'static, u32>> = None;";
+    }
+}
+
+/// The futures of `Notify`.
+pub mod futures {
+    pub use seedloop::sync::Notified;
+
+    missing_types! {
+        /// tokio's owned `Notified` (`Notify::notified_owned`).
+        type OwnedNotified[] = OwnedNotifiedNotSimulated[], OwnedNotifiedT,
+            "`tokio::sync::futures::OwnedNotified` (`Notify::notified_owned`) is not simulated by seedloop",
+            "keep the `Notify` in an `Arc` and await `notify.notified()` in the task that owns the `Arc`",
+            "let _n: Option<tokio::sync::futures::OwnedNotified> = None;";
+    }
+}

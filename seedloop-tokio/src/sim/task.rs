@@ -194,6 +194,14 @@ impl Future for LocalSet {
     }
 }
 
+missing_types! {
+    /// tokio's guard of `LocalSet::enter`.
+    type LocalEnterGuard[] = LocalEnterGuardNotSimulated[], LocalEnterGuardT,
+        "`tokio::task::LocalEnterGuard` (`LocalSet::enter`) is not simulated by seedloop",
+        "every simulated task may be local already: spawn with `tokio::task::spawn_local` inside `block_on`",
+        "let _g: Option<tokio::task::LocalEnterGuard> = None;";
+}
+
 missing_fns! {
     /// tokio's `block_in_place`: it moves the worker's other tasks to
     /// another thread, and the simulation has one.
