@@ -107,6 +107,58 @@ impl<T: 'static> JoinSet<T> {
         self.insert(handle)
     }
 
+    /// Spawns `future` into the set: [`JoinSet::spawn`], since no task of
+    /// the simulation needs to be `Send` (tokio's `spawn_local`).
+    ///
+    /// # Panics
+    ///
+    /// Outside a simulation.
+    ///
+    /// ```
+    /// let mut sim = seedloop::Sim::new(1);
+    /// sim.block_on(async {
+    ///     let mut set = seedloop::task::JoinSet::new();
+    ///     let local = std::rc::Rc::new(2); // not Send
+    ///     set.spawn_local(async move { *local * 3 });
+    ///     assert_eq!(set.join_next().await.unwrap().unwrap(), 6);
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn spawn_local<F>(&mut self, future: F) -> AbortHandle
+    where
+        F: Future<Output = T> + 'static,
+    {
+        self.insert(super::spawn(future))
+    }
+
+    /// Runs `f` as a blocking task of the set: [`spawn_blocking`](super::spawn_blocking),
+    /// with its simulated cost (tokio's `JoinSet::spawn_blocking`).
+    ///
+    /// # Panics
+    ///
+    /// Outside a simulation.
+    ///
+    /// # Determinism
+    ///
+    /// The cost is a choice on the tape, as for `spawn_blocking`.
+    ///
+    /// ```
+    /// let mut sim = seedloop::Sim::new(1);
+    /// sim.block_on(async {
+    ///     let mut set = seedloop::task::JoinSet::new();
+    ///     set.spawn_blocking(|| (1..=4).product::<u32>());
+    ///     assert_eq!(set.join_next().await.unwrap().unwrap(), 24);
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn spawn_blocking<F>(&mut self, f: F) -> AbortHandle
+    where
+        F: FnOnce() -> T + 'static,
+        T: 'static,
+    {
+        self.insert(super::spawn_blocking(f))
+    }
+
     /// Adds an already spawned task to the set.
     fn insert(&mut self, handle: JoinHandle<T>) -> AbortHandle {
         let id = handle.id();

@@ -187,6 +187,54 @@ impl Interval {
         self.sleep.reset(next);
     }
 
+    /// Makes the next tick due now (tokio's `reset_immediately`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let mut sim = seedloop::Sim::new(1);
+    /// sim.block_on(async {
+    ///     let mut ticks = seedloop::time::interval(Duration::from_secs(10));
+    ///     ticks.tick().await;
+    ///     ticks.reset_immediately();
+    ///     assert_eq!(ticks.tick().await.since_start(), Duration::ZERO);
+    /// });
+    /// ```
+    pub fn reset_immediately(&mut self) {
+        self.sleep.reset(Instant::now());
+    }
+
+    /// Makes the next tick due `after` from now (tokio's `reset_after`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let mut sim = seedloop::Sim::new(1);
+    /// sim.block_on(async {
+    ///     let mut ticks = seedloop::time::interval(Duration::from_secs(10));
+    ///     ticks.reset_after(Duration::from_secs(3));
+    ///     assert_eq!(ticks.tick().await.since_start(), Duration::from_secs(3));
+    ///     assert_eq!(ticks.tick().await.since_start(), Duration::from_secs(13));
+    /// });
+    /// ```
+    pub fn reset_after(&mut self, after: Duration) {
+        self.sleep.reset(Instant::now() + after);
+    }
+
+    /// Makes the next tick due at `deadline` (tokio's `reset_at`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let mut sim = seedloop::Sim::new(1);
+    /// sim.block_on(async {
+    ///     let start = seedloop::time::Instant::now();
+    ///     let mut ticks = seedloop::time::interval(Duration::from_secs(10));
+    ///     ticks.reset_at(start + Duration::from_secs(4));
+    ///     assert_eq!(ticks.tick().await - start, Duration::from_secs(4));
+    /// });
+    /// ```
+    pub fn reset_at(&mut self, deadline: Instant) {
+        self.sleep.reset(deadline);
+    }
+
     /// The period.
     ///
     /// ```
