@@ -6,7 +6,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::{Instant, sleep, timeout};
 
@@ -77,29 +77,32 @@ async fn pump(client: &mut TcpStream, upstream: &mut TcpStream, idle: Duration) 
     while client_open || upstream_open {
         tokio::select! {
             n = cr.read(&mut cbuf), if client_open => {
-                let n = n?;
-                if n == 0 {
-                    client_open = false;
-                    uw.shutdown().await?;
-                } else {
-                    uw.write_all(&cbuf[..n]).await?;
-                    up += n as u64;
-                }
+                client_open = relay(n?, &cbuf, &mut uw, &mut up).await?;
                 deadline.as_mut().reset(Instant::now() + idle);
             }
             n = ur.read(&mut ubuf), if upstream_open => {
-                let n = n?;
-                if n == 0 {
-                    upstream_open = false;
-                    cw.shutdown().await?;
-                } else {
-                    cw.write_all(&ubuf[..n]).await?;
-                    down += n as u64;
-                }
+                upstream_open = relay(n?, &ubuf, &mut cw, &mut down).await?;
                 deadline.as_mut().reset(Instant::now() + idle);
             }
             _ = &mut deadline => return Ok(End::Idle),
         }
     }
     Ok(End::Closed { up, down })
+}
+
+/// Passes on the `n` bytes just read (`n == 0`: the reader's side closed,
+/// so close the writer's); whether that side is still open.
+async fn relay<W: AsyncWrite + Unpin>(
+    n: usize,
+    buf: &[u8],
+    to: &mut W,
+    count: &mut u64,
+) -> io::Result<bool> {
+    if n == 0 {
+        to.shutdown().await?;
+        return Ok(false);
+    }
+    to.write_all(&buf[..n]).await?;
+    *count += n as u64;
+    Ok(true)
 }
