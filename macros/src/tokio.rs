@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream as TokenStream2;
 use quote::quote;
 use syn::ext::IdentExt;
-use syn::parse::{Parse, ParseStream};
+use syn::parse::ParseStream;
 use syn::{Error, Expr, Ident, ItemFn, Lit, LitStr, Path, Token};
 
 use crate::args::Args;
@@ -36,8 +36,15 @@ pub(crate) struct TokioArgs {
 
 const KNOWN: &str = "the arguments are `flavor`, `worker_threads`, `start_paused` and `crate`";
 
-impl Parse for TokioArgs {
-    fn parse(input: ParseStream<'_>) -> syn::Result<TokioArgs> {
+impl TokioArgs {
+    /// Parses `attr`; `kind` decides the default flavor, as in tokio:
+    /// `multi_thread` for `main`, `current_thread` for `test`.
+    fn parse_for(attr: TokenStream2, kind: Kind) -> syn::Result<TokioArgs> {
+        let parser = |input: ParseStream<'_>| TokioArgs::parse_with(input, kind);
+        syn::parse::Parser::parse2(parser, attr)
+    }
+
+    fn parse_with(input: ParseStream<'_>, kind: Kind) -> syn::Result<TokioArgs> {
         let mut args = TokioArgs::default();
         let mut seen: Vec<String> = Vec::new();
         let mut flavor = None;
@@ -94,7 +101,12 @@ impl Parse for TokioArgs {
                 input.parse::<Token![,]>()?;
             }
         }
-        if let (Some((_, at)), Some("current_thread") | None) = (&workers, flavor.as_deref()) {
+        let default = match kind {
+            Kind::Main => "multi_thread",
+            Kind::Test => "current_thread",
+        };
+        if let (Some((_, at)), "current_thread") = (&workers, flavor.as_deref().unwrap_or(default))
+        {
             let msg = "`worker_threads` goes with `flavor = \"multi_thread\"`, as in tokio";
             return Err(Error::new_spanned(at, msg));
         }
@@ -123,7 +135,7 @@ pub(crate) fn attribute(attr: TokenStream2, item: TokenStream2, kind: Kind) -> T
 }
 
 fn expand(attr: TokenStream2, item: TokenStream2, kind: Kind) -> syn::Result<TokenStream2> {
-    let args: TokioArgs = syn::parse2(attr)?;
+    let args = TokioArgs::parse_for(attr, kind)?;
     let facade = match &args.krate {
         Some(path) => quote!(#path),
         None => quote!(::tokio),

@@ -58,6 +58,13 @@ fn race(seed: u64) -> Vec<u32> {
 
 #[test]
 fn the_runtime_is_seeded_and_a_seed_replays() {
+    // The variables override the builder's seed: then every run is the same one.
+    if ["SEEDLOOP_SEED", "SEEDLOOP_TAPE", "SEEDLOOP_STRATEGY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some())
+    {
+        return;
+    }
     let orders: Vec<Vec<u32>> = (0..8).map(race).collect();
     for (seed, order) in orders.iter().enumerate() {
         assert_eq!(&race(seed as u64), order, "seed {seed} replays");
@@ -87,6 +94,23 @@ fn a_task_panic_goes_to_its_handle_as_in_tokio() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let err = rt.block_on(async { tokio::spawn(async { panic!("boom") }).await.unwrap_err() });
     assert!(err.is_panic());
+    // Also with the simulation's own settings, whose default fails the run.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .simulation(seedloop::Builder::new().seed(3))
+        .build()
+        .unwrap();
+    let err = rt.block_on(async { tokio::spawn(async { panic!("boom") }).await.unwrap_err() });
+    assert!(err.is_panic());
+}
+
+#[tokio::main(worker_threads = 2, crate = "seedloop_tokio")]
+async fn main_with_workers() -> u32 {
+    tokio::spawn(async { 7 }).await.unwrap()
+}
+
+#[test]
+fn main_takes_tokio_s_multi_thread_arguments() {
+    assert_eq!(main_with_workers(), 7);
 }
 
 #[test]

@@ -55,8 +55,16 @@ async fn client(
     let (read, mut write) = socket.into_split();
     let mut read = BufReader::new(read).lines();
     write.write_all(b"* name?\n").await?;
-    let Some(name) = read.next_line().await? else {
-        return Ok(());
+    let name = tokio::select! {
+        name = read.next_line() => match name? {
+            Some(name) => name,
+            None => return Ok(()),
+        },
+        // A client still to name itself must not hold the shutdown up.
+        _ = stop.recv() => {
+            write.write_all(b"* server shutting down\n").await?;
+            return Ok(());
+        }
     };
     let name = name.trim().to_string();
     // Subscribe before announcing, so that nothing said after the join

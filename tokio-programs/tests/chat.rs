@@ -105,6 +105,23 @@ async fn shutdown_tells_every_client_and_ends_the_server() {
 }
 
 #[tokio::test]
+async fn shutdown_does_not_wait_for_a_client_that_never_names_itself() {
+    let server = start().await;
+    let mut silent = BufReader::new(TcpStream::connect(server.addr).await.unwrap()).lines();
+    assert_eq!(
+        silent.next_line().await.unwrap().as_deref(),
+        Some("* name?")
+    );
+    server.stop.send(()).unwrap();
+    assert_eq!(
+        silent.next_line().await.unwrap().as_deref(),
+        Some("* server shutting down")
+    );
+    assert_eq!(silent.next_line().await.unwrap(), None);
+    server.task.await.unwrap();
+}
+
+#[tokio::test]
 async fn many_clients_hear_every_line_in_order() {
     let server = start().await;
     let mut listener = Client::join(server.addr, "listener").await;

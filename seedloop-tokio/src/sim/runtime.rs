@@ -83,7 +83,8 @@ impl Builder {
 
     /// The simulation's own settings (network, disks, limits, strategy),
     /// for a test that wants them; the `SEEDLOOP_*` variables still apply
-    /// on top at [`build`](Builder::build).
+    /// on top at [`build`](Builder::build), and so does tokio's panic
+    /// policy (a task's panic goes to its `JoinHandle`).
     ///
     /// ```
     /// # use seedloop_tokio as tokio;
@@ -96,7 +97,7 @@ impl Builder {
     /// # }
     /// ```
     pub fn simulation(&mut self, builder: seedloop::Builder) -> &mut Builder {
-        self.sim = builder;
+        self.sim = builder.panic_policy(PanicPolicy::ToJoinHandle);
         self
     }
 
@@ -275,11 +276,12 @@ impl Runtime {
     /// ```
     /// # use seedloop_tokio as tokio;
     /// let rt = tokio::runtime::Runtime::new().unwrap();
-    /// let t = rt.block_on(async {
+    /// let waited = rt.block_on(async {
+    ///     let start = tokio::time::Instant::now();
     ///     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-    ///     tokio::time::Instant::now()
+    ///     start.elapsed()
     /// });
-    /// let _ = t;
+    /// assert_eq!(waited, std::time::Duration::from_secs(1));
     /// ```
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
@@ -341,9 +343,19 @@ impl Runtime {
     /// simulation waits for nothing real).
     ///
     /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// struct Flag(Arc<AtomicBool>);
+    /// impl Drop for Flag {
+    ///     fn drop(&mut self) { self.0.store(true, Ordering::SeqCst) }
+    /// }
+    /// let dropped = Arc::new(AtomicBool::new(false));
     /// let rt = seedloop_tokio::runtime::Runtime::new().unwrap();
-    /// rt.spawn(std::future::pending::<()>());
+    /// let flag = Flag(dropped.clone());
+    /// rt.spawn(async move { let _flag = flag; std::future::pending::<()>().await });
+    /// rt.block_on(seedloop_tokio::task::yield_now());
     /// rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    /// assert!(dropped.load(Ordering::SeqCst), "the task was dropped");
     /// ```
     pub fn shutdown_timeout(self, duration: Duration) {
         let _ = duration;
