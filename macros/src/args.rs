@@ -112,7 +112,7 @@ fn path(value: &Expr) -> Option<&ExprPath> {
 }
 
 /// The literal an expression is, seeing through the invisible groups of `macro_rules!`.
-fn literal(value: &Expr) -> Option<&Lit> {
+pub(crate) fn literal(value: &Expr) -> Option<&Lit> {
     match value {
         Expr::Lit(e) => Some(&e.lit),
         Expr::Group(g) => literal(&g.expr),

@@ -7,7 +7,7 @@ use syn::ext::IdentExt;
 use syn::parse::ParseStream;
 use syn::{Error, Expr, Ident, ItemFn, Lit, LitStr, Path, Token};
 
-use crate::args::Args;
+use crate::args::{Args, literal};
 
 /// Which attribute is expanded.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -111,14 +111,6 @@ impl TokioArgs {
             return Err(Error::new_spanned(at, msg));
         }
         Ok(args)
-    }
-}
-
-fn literal(value: &Expr) -> Option<&Lit> {
-    match value {
-        Expr::Lit(e) => Some(&e.lit),
-        Expr::Group(g) => literal(&g.expr),
-        _ => None,
     }
 }
 
