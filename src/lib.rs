@@ -71,6 +71,7 @@ pub mod io;
 pub mod log;
 pub mod net;
 pub mod node;
+pub mod process;
 #[cfg(feature = "proptest")]
 pub mod proptest;
 pub mod queue;

@@ -321,6 +321,12 @@ impl Builder {
         self
     }
 
+    /// A floor's setting for this node, as set so far (so that a floor's
+    /// builder method can add to it).
+    pub(crate) fn part<T: crate::runtime::parts::Part>(&self) -> Option<&T> {
+        self.parts.get::<T>()
+    }
+
     /// Starts the node: its `init`, if any, is spawned on it at once.
     ///
     /// # Errors

@@ -105,6 +105,8 @@ pub(crate) struct Core {
     pub(super) watch: Lease,
     /// Who took the steps just before the step limit (see `stretch`).
     stretch: Stretch,
+    /// The last task group handed out (see `nodes::new_group`).
+    pub(super) next_group: Cell<u32>,
 }
 
 impl Drop for Core {
@@ -151,6 +153,7 @@ impl Core {
             states: States::new(),
             watch: Watch::register(cfg.seed),
             stretch: Stretch::new(cfg.step_limit),
+            next_group: Cell::new(0),
             cfg,
         }
     }
@@ -182,6 +185,13 @@ impl Core {
         // SAFETY: `current_header` is only non-null inside `as_current`,
         // whose caller keeps the header alive.
         unsafe { self.current_header.get().as_ref() }.map_or(0, |h| h.node)
+    }
+
+    /// The node and task group of the running task ((0, 0) outside any task).
+    #[inline]
+    pub(crate) fn current_place(&self) -> (u32, u32) {
+        // SAFETY: as in `current_node`.
+        unsafe { self.current_header.get().as_ref() }.map_or((0, 0), |h| (h.node, h.group))
     }
 
     /// Asks the strategy for a value in `0..n` and records it. A choice with
@@ -298,8 +308,9 @@ impl Core {
         self.spawn_in(None, future, name, location)
     }
 
-    /// Spawns on `node`, or on the current task's node when `None`. A task
-    /// spawned on a killed node is cancelled before its first poll.
+    /// Spawns on `node`, or on the current task's node (and in its task
+    /// group) when `None`. A task spawned on a killed node is cancelled
+    /// before its first poll.
     #[inline]
     pub(crate) fn spawn_in<F>(
         &self,
@@ -312,7 +323,28 @@ impl Core {
         F: Future + 'static,
         F::Output: 'static,
     {
-        let node = node.unwrap_or_else(|| self.current_node());
+        let (node, group) = match node {
+            Some(node) => (node, 0),
+            None => self.current_place(),
+        };
+        self.spawn_placed(node, group, future, name, location)
+    }
+
+    /// Spawns on `node`, in task `group` (0: none): what `spawn_in` does
+    /// once it knows both.
+    #[inline]
+    pub(crate) fn spawn_placed<F>(
+        &self,
+        node: u32,
+        group: u32,
+        future: F,
+        name: Option<String>,
+        location: &'static Location<'static>,
+    ) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
         crate::runtime::footprint::touch(crate::runtime::footprint::SPAWN);
         let id = self.fresh_id();
         let parent = self.current.get();
@@ -326,6 +358,7 @@ impl Core {
         }
         let mut header = Header::new(id, slot, name, location, self.wakes.clone());
         header.node = node;
+        header.group = group;
         if node != 0 && self.node_status(node) == Status::Killed {
             header.aborted.set(true);
         }

@@ -167,6 +167,25 @@ impl Core {
     /// of each); the running task, if it is one of them, stops at its next
     /// `await`.
     pub(crate) fn kill_tasks(&self, node: u32) {
+        self.kill_where(&|h| h.node == node);
+    }
+
+    /// A new task group: a number no task has yet, for
+    /// [`spawn_placed`](Core::spawn_placed). Groups are numbered from 1 in
+    /// the order they are made.
+    pub(crate) fn new_group(&self) -> u32 {
+        let group = self.next_group.get() + 1;
+        self.next_group.set(group);
+        group
+    }
+
+    /// Drops every task of `group`, as `kill_tasks` does for a node's.
+    pub(crate) fn kill_group(&self, group: u32) {
+        debug_assert!(group != 0, "group 0 is every ungrouped task");
+        self.kill_where(&|h| h.group == group);
+    }
+
+    fn kill_where(&self, doomed: &dyn Fn(&Header) -> bool) {
         crate::runtime::footprint::touch_all();
         let victims: Vec<Rc<dyn Runnable>> = self
             .sched
@@ -174,7 +193,7 @@ impl Core {
             .slots
             .iter()
             .flatten()
-            .filter(|t| t.header().node == node && !t.header().is_main)
+            .filter(|t| doomed(t.header()) && !t.header().is_main)
             .cloned()
             .collect();
         let current = self.current.get();

@@ -142,6 +142,16 @@ pub enum EventKind {
         /// What happened: `write /log 4096 bytes at 0`, `crash: 3 kept, 1 lost`.
         description: String,
     },
+    /// A simulated process ([`process`](crate::process)) started, exited or
+    /// was killed.
+    Process {
+        /// The node it runs on.
+        node: String,
+        /// Its process id.
+        pid: u32,
+        /// What happened: `start 'pg_dump' --all`, `exit 0`, `killed by signal 9`.
+        description: String,
+    },
     /// A TCP control segment (no payload) was sent, delivered, dropped or
     /// held. Segments that carry data are [`EventKind::Packet`]s.
     Control {
@@ -312,6 +322,11 @@ fn fmt_kind(
         }
         EventKind::Fault { description } => write!(f, "fault   {description}"),
         EventKind::Disk { node, description } => write!(f, "disk    '{node}' {description}"),
+        EventKind::Process {
+            node,
+            pid,
+            description,
+        } => write!(f, "process '{node}' pid {pid} {description}"),
         EventKind::Packet {
             fate,
             proto,

@@ -31,6 +31,7 @@ const TAG_PACKET: u64 = 9;
 const TAG_YIELD: u64 = 11;
 const TAG_CONTROL: u64 = 12;
 const TAG_DISK: u64 = 13;
+const TAG_PROCESS: u64 = 14;
 
 /// A socket address as one word, for the fingerprint.
 fn addr_word(a: SocketAddr) -> u64 {
@@ -215,6 +216,31 @@ impl Recorder {
         if self.keeps() {
             let (node, description) = describe();
             self.keep(now, EventKind::Disk { node, description });
+        }
+    }
+
+    /// A process of `node` started, exited or was killed; `code` identifies
+    /// what happened for the fingerprint, `describe` gives the words (only
+    /// called when the trace is kept).
+    pub(crate) fn process(
+        &mut self,
+        now: u64,
+        node: u32,
+        pid: u32,
+        code: u64,
+        describe: impl FnOnce() -> (String, String),
+    ) {
+        self.mix(TAG_PROCESS, u64::from(node) << 32 | u64::from(pid), code);
+        if self.keeps() {
+            let (node, description) = describe();
+            self.keep(
+                now,
+                EventKind::Process {
+                    node,
+                    pid,
+                    description,
+                },
+            );
         }
     }
 

@@ -60,6 +60,10 @@ pub(crate) struct Header {
     pub(crate) is_main: bool,
     /// The node the task runs on (0: `main`); set once at spawn.
     pub(crate) node: u32,
+    /// The task group it belongs to (0: none), inherited by the tasks it
+    /// spawns on its node; set once at spawn. A floor that owns a group (a
+    /// process) can drop all of its tasks at once.
+    pub(crate) group: u32,
     /// Set from a wake until the task is next polled, so a task sits in the
     /// pending list or the ready queue at most once. Left set for good once
     /// the task ended, which turns later wakes into no-ops.
@@ -92,6 +96,7 @@ impl Header {
             slot,
             is_main: false,
             node: 0,
+            group: 0,
             notified: Cell::new(true),
             aborted: Cell::new(false),
             finished: Cell::new(false),
