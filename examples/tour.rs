@@ -31,6 +31,8 @@ use seedloop::{PanicPolicy, Sim, Strategy, Tape};
 mod http;
 #[path = "tour_scenes/storage.rs"]
 mod storage;
+#[path = "tour_scenes/supervisor.rs"]
+mod supervisor;
 
 /// Prints a line stamped with the current virtual time.
 fn say(text: impl AsRef<str>) {
@@ -250,6 +252,7 @@ fn main() {
     assert_ne!(first.fingerprint, other.fingerprint);
     assert!(first.tcp_lost > 0, "a 30% lossy link loses TCP segments");
 
+    supervisor::scene();
     storage::scene();
     http::scene();
 

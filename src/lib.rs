@@ -51,7 +51,8 @@
 //!
 //! The layers, bottom to top (see `docs/` for a chapter per layer):
 //! coroutines (Rust `async`), the event loop ([`Sim`]), futures ([`future`]),
-//! tasks ([`task`]), simulated machines ([`node`]), tools ([`sync`],
+//! tasks ([`task`]), simulated machines ([`node`]) and their
+//! subprocesses ([`process`]), tools ([`sync`],
 //! [`queue`]), the network's transport and sockets ([`net`]), and streams
 //! ([`io`]); beside them virtual time ([`time`]), randomness ([`rand`]), the
 //! event trace ([`trace`]), logging ([`log`]) and the exploration harness

@@ -69,3 +69,38 @@ fn a_tokio_util_codec_frames_lines_across_nodes() {
         }
     });
 }
+
+#[test]
+fn a_child_process_speaks_tokio_io_through_its_pipes() {
+    use seedloop::process::{self, Command, Stdio};
+    let mut sim = Sim::new(2);
+    sim.block_on(async {
+        // A line-numbering `nl`, written with tokio's helpers on both sides.
+        process::register("nl", |ctx| async move {
+            let mut lines = BufReader::new(ctx.stdin()).lines();
+            let mut out = ctx.stdout();
+            let mut n = 0;
+            while let Some(line) = lines.next_line().await.unwrap() {
+                n += 1;
+                out.write_all(format!("{n} {line}\n").as_bytes())
+                    .await
+                    .unwrap();
+            }
+            AsyncWriteExt::shutdown(&mut out).await.unwrap();
+            n
+        });
+        let mut child = Command::new("nl")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"alpha\nbeta\n").await.unwrap();
+        stdin.shutdown().await.unwrap();
+        let mut text = String::new();
+        let mut stdout = child.stdout.take().unwrap();
+        stdout.read_to_string(&mut text).await.unwrap();
+        assert_eq!(text, "1 alpha\n2 beta\n");
+        assert_eq!(child.wait().await.unwrap().code(), Some(2));
+    });
+}

@@ -8,6 +8,11 @@
 //! every task spawned from outside a node. Each node carries its name (for
 //! reports) and typed [`Parts`]: per-node settings of the floors above,
 //! which the driver stores without knowing them.
+//!
+//! A task may also belong to a *group*, a number set at spawn and inherited
+//! by the tasks it spawns on its node: [`Core::kill_group`] drops a group's
+//! tasks as [`Core::kill_tasks`] drops a node's. A floor gives the numbers
+//! their meaning (a subprocess is one group).
 
 use std::rc::Rc;
 
@@ -231,5 +236,59 @@ impl Core {
             }
         }
         self.release_all(dead);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::panic::Location;
+    use std::rc::Rc;
+
+    use crate::Sim;
+    use crate::runtime::current_core;
+
+    #[test]
+    fn a_group_is_inherited_by_spawn_and_dropped_by_kill_group() {
+        let mut sim = Sim::new(1);
+        let alive = Rc::new(Cell::new(0u32));
+        let a = alive.clone();
+        sim.block_on(async move {
+            let core = current_core();
+            let group = core.new_group();
+            assert_eq!(core.new_group(), group + 1, "fresh numbers");
+            let a2 = a.clone();
+            let leader = core.spawn_placed(
+                0,
+                group,
+                async move {
+                    let core = current_core();
+                    assert_eq!(core.current_place(), (0, group));
+                    // A task it spawns joins the group...
+                    let member = crate::spawn(async { current_core().current_place().1 });
+                    // ...one it places on a node explicitly does not.
+                    let outsider = core.spawn_in(
+                        Some(0),
+                        async { current_core().current_place().1 },
+                        None,
+                        Location::caller(),
+                    );
+                    assert_eq!(member.await.unwrap(), group);
+                    assert_eq!(outsider.await.unwrap(), 0);
+                    a2.set(1);
+                    std::future::pending::<()>().await
+                },
+                None,
+                Location::caller(),
+            );
+            // Time moves once every task waits: the leader has checked by then.
+            crate::time::sleep(std::time::Duration::from_millis(1)).await;
+            assert_eq!(a.get(), 1);
+            let bystander = crate::spawn(std::future::pending::<()>());
+            core.kill_group(group);
+            assert!(leader.await.unwrap_err().is_cancelled());
+            assert!(!bystander.is_finished(), "only the group goes");
+            bystander.abort();
+        });
     }
 }
