@@ -14,17 +14,18 @@
 //! - **Built with `RUSTFLAGS="--cfg seedloop"`**, the runtime comes from
 //!   seedloop under tokio's own paths: `tokio::spawn`, `tokio::time::sleep`,
 //!   `tokio::sync::Mutex`, `tokio::net::TcpStream`, `tokio::fs::File`,
-//!   `tokio::select!`, `#[tokio::main]`, `#[tokio::test]` and the rest run in
-//!   one simulation, on one thread, in virtual time, with every scheduling
-//!   decision drawn from one seed. `#[tokio::test]` becomes
-//!   `#[seedloop::test]`: a sweep of seeds that shrinks a failure, saves it
-//!   under `seeds/` and prints the command that replays it.
+//!   `tokio::process::Command`, `tokio::select!`, `#[tokio::main]`,
+//!   `#[tokio::test]` and the rest run in one simulation, on one thread, in
+//!   virtual time, with every scheduling decision drawn from one seed.
+//!   `#[tokio::test]` becomes `#[seedloop::test]`: a sweep of seeds that
+//!   shrinks a failure, saves it under `seeds/` and prints the command that
+//!   replays it.
 //!
 //! tokio's io traits and utilities (`AsyncRead`, `AsyncWriteExt`,
 //! `BufReader`, `split`, `copy`, `duplex`, ...) need no runtime, so they stay
 //! tokio's own in both builds, and seedloop's sockets and files implement
 //! them. What tokio has and the simulation does not (Unix sockets,
-//! `block_in_place`, `io::stdin`, subprocesses, ...) is still nameable under
+//! `block_in_place`, `io::stdin`, ...) is still nameable under
 //! `--cfg seedloop`, but using it is a compile error that names the item
 //! and what to use instead: nothing falls through to real tokio inside a
 //! simulation.

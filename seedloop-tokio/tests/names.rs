@@ -24,6 +24,7 @@ use tokio::net::tcp::{
 };
 use tokio::net::unix::{gid_t, pid_t, uid_t};
 use tokio::net::{TcpListener, TcpSocket, TcpStream, ToSocketAddrs, UdpSocket, lookup_host};
+use tokio::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command};
 use tokio::runtime::{
     Builder, Handle, Runtime, RuntimeFlavor, TryCurrentError, is_rt_shutdown_err, worker_index,
 };
@@ -124,4 +125,25 @@ async fn the_named_items_work_as_tokio_says() {
         Handle::current().runtime_flavor(),
         RuntimeFlavor::CurrentThread
     );
+    // process: the real `echo` on tokio, a registered one in the simulation
+    #[cfg(seedloop)]
+    seedloop::process::register("echo", |ctx| async move {
+        let line = ctx.args().join(" ") + "\n";
+        ctx.stdout().write_all(line.as_bytes()).await.unwrap();
+        0
+    });
+    let mut child: Child = Command::new("echo")
+        .arg("pong")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _: Option<ChildStdin> = child.stdin.take();
+    let _: Option<ChildStderr> = child.stderr.take();
+    let mut out: ChildStdout = child.stdout.take().unwrap();
+    let mut echoed = String::new();
+    out.read_to_string(&mut echoed).await.unwrap();
+    assert_eq!(echoed, "pong\n");
+    assert_eq!(child.wait().await.unwrap().code(), Some(0));
 }

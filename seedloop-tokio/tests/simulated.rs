@@ -174,3 +174,213 @@ fn signals_reach_only_the_node_they_are_sent_to() {
         assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
     });
 }
+
+/// Registers `seq N`, which prints 1 to N a line each and exits with N,
+/// and `count`, which exits with the number of bytes on its stdin and
+/// prints them back reversed. The programs are the test's; the code
+/// under test only names them.
+fn register_seq_and_count() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    seedloop::process::register("seq", |ctx| async move {
+        let n: i32 = ctx.args()[0].parse().unwrap();
+        let mut out = ctx.stdout();
+        for i in 1..=n {
+            out.write_all(format!("{i}\n").as_bytes()).await.unwrap();
+        }
+        n
+    });
+    seedloop::process::register("count", |ctx| async move {
+        let mut all = Vec::new();
+        ctx.stdin().read_to_end(&mut all).await.unwrap();
+        all.reverse();
+        ctx.stdout().write_all(&all).await.unwrap();
+        all.len() as i32
+    });
+}
+
+#[test]
+fn a_child_s_piped_stdout_reads_to_its_end_with_tokio_s_traits() {
+    use tokio::io::AsyncReadExt;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        register_seq_and_count();
+        let mut child = tokio::process::Command::new("seq")
+            .arg("3")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        assert!(child.id().is_some());
+        let mut stdout: tokio::process::ChildStdout = child.stdout.take().unwrap();
+        let mut bytes = Vec::new();
+        stdout.read_to_end(&mut bytes).await.unwrap();
+        assert_eq!(bytes, b"1\n2\n3\n");
+        let status = child.wait().await.unwrap();
+        assert_eq!(status.code(), Some(3));
+        assert!(!status.success());
+        assert_eq!(child.id(), None, "reaped");
+    });
+}
+
+#[test]
+fn what_the_parent_writes_to_child_stdin_is_the_child_s_input() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        register_seq_and_count();
+        let mut child = tokio::process::Command::new("count")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin: tokio::process::ChildStdin = child.stdin.take().unwrap();
+        // More than a pipe holds: the write waits for the child to read.
+        let input: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+        let mut stdout = child.stdout.take().unwrap();
+        let reader = tokio::spawn(async move {
+            let mut back = Vec::new();
+            stdout.read_to_end(&mut back).await.unwrap();
+            back
+        });
+        stdin.write_all(&input).await.unwrap();
+        stdin.flush().await.unwrap();
+        stdin.shutdown().await.unwrap(); // EOF
+        let back = reader.await.unwrap();
+        let mut expected = input.clone();
+        expected.reverse();
+        assert_eq!(back, expected);
+        // The exit code is the low byte of the count, as on unix.
+        let status = child.wait().await.unwrap();
+        assert_eq!(status.code(), Some((input.len() % 256) as i32));
+        // A child that exited reads no more: a write to its stdin is
+        // `BrokenPipe`, as on unix.
+        let mut gone = tokio::process::Command::new("seq")
+            .arg("0")
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = gone.stdin.take().unwrap();
+        assert_eq!(gone.wait().await.unwrap().code(), Some(0));
+        let e = stdin.write_all(b"late").await.unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe);
+    });
+}
+
+#[test]
+fn output_collects_stdout_stderr_and_the_status() {
+    use tokio::io::AsyncWriteExt;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        seedloop::process::register("check", |ctx| async move {
+            ctx.stdout().write_all(b"checked 2 files\n").await.unwrap();
+            ctx.stderr().write_all(b"b.rs: bad\n").await.unwrap();
+            1
+        });
+        let out = tokio::process::Command::new("check")
+            .args(["a.rs", "b.rs"])
+            .output()
+            .await
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(out.stdout, b"checked 2 files\n");
+        assert_eq!(out.stderr, b"b.rs: bad\n");
+        let status = tokio::process::Command::new("check")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .await
+            .unwrap();
+        assert_eq!(status.code(), Some(1));
+        let e = tokio::process::Command::new("not-registered")
+            .output()
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
+    });
+}
+
+#[test]
+fn kill_ends_a_child_with_signal_9() {
+    use std::os::unix::process::ExitStatusExt;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        seedloop::process::register("server", |_| std::future::pending());
+        let mut child = tokio::process::Command::new("server").spawn().unwrap();
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(child.try_wait().unwrap(), None, "still running");
+        child.kill().await.unwrap();
+        let status = child.wait().await.unwrap();
+        assert_eq!(status.code(), None);
+        assert_eq!(status.signal(), Some(9));
+        assert!(!status.success());
+        let e = child.start_kill().unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput, "already reaped");
+    });
+}
+
+/// The usual tokio pattern: wait for a child with a timeout, kill it when
+/// the time is up. A sweep of seeds, in virtual time.
+#[tokio::test(crate = "seedloop_tokio")]
+async fn a_child_that_outlives_its_timeout_is_killed() {
+    use std::os::unix::process::ExitStatusExt;
+    seedloop::process::register("slow", |ctx| async move {
+        let secs: u64 = ctx.args()[0].parse().unwrap();
+        tokio::time::sleep(Duration::from_secs(secs)).await;
+        0
+    });
+    let start = tokio::time::Instant::now();
+    let mut quick = tokio::process::Command::new("slow")
+        .arg("2")
+        .spawn()
+        .unwrap();
+    let status = tokio::time::timeout(Duration::from_secs(5), quick.wait())
+        .await
+        .expect("done in 2 s")
+        .unwrap();
+    assert!(status.success());
+    let mut stuck = tokio::process::Command::new("slow")
+        .arg("60")
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let waited = tokio::time::timeout(Duration::from_secs(5), stuck.wait()).await;
+    assert!(waited.is_err(), "timed out");
+    stuck.kill().await.unwrap();
+    assert_eq!(stuck.wait().await.unwrap().signal(), Some(9));
+    assert_eq!(start.elapsed(), Duration::from_secs(7));
+}
+
+/// `seq 4 | count`, without the `try_into()` of a pipe into a `Stdio`:
+/// the parent copies from one child to the other.
+#[test]
+fn two_children_are_chained_by_copying_between_their_pipes() {
+    use tokio::io::AsyncReadExt;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        register_seq_and_count();
+        let piped = std::process::Stdio::piped;
+        let mut first = tokio::process::Command::new("seq")
+            .arg("4")
+            .stdout(piped())
+            .spawn()
+            .unwrap();
+        let mut second = tokio::process::Command::new("count")
+            .stdin(piped())
+            .stdout(piped())
+            .spawn()
+            .unwrap();
+        let (mut from, mut to) = (first.stdout.take().unwrap(), second.stdin.take().unwrap());
+        let copied = tokio::io::copy(&mut from, &mut to).await.unwrap();
+        drop(to);
+        let mut back = String::new();
+        second
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut back)
+            .await
+            .unwrap();
+        assert_eq!((copied, back.as_str()), (8, "\n4\n3\n2\n1"));
+        assert_eq!(first.wait().await.unwrap().code(), Some(4));
+        assert_eq!(second.wait().await.unwrap().code(), Some(8));
+    });
+}
