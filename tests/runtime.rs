@@ -686,3 +686,28 @@ fn the_step_limit_names_the_tasks_that_spin_and_where_they_last_awaited() {
         "a finished task took no step: {text}"
     );
 }
+
+#[test]
+fn a_panic_report_does_not_name_a_wait_the_task_left() {
+    let mut sim = seedloop::Sim::builder().print_panics(false).build();
+    let err = sim
+        .try_block_on(async {
+            let lock = std::rc::Rc::new(seedloop::sync::Mutex::new(()));
+            let held = lock.lock().await;
+            let l = lock.clone();
+            let t = seedloop::spawn(async move {
+                let mut wait = std::pin::pin!(l.lock());
+                // Pending, and noted as the task's wait; then left.
+                assert!(futures::poll!(wait.as_mut()).is_pending());
+                panic!("gave up on the lock");
+            });
+            let _ = t.await;
+            drop(held);
+        })
+        .unwrap_err();
+    let seedloop::Error::Panicked { task, message, .. } = err else {
+        panic!("expected a panic, got {err}");
+    };
+    assert_eq!(message, "gave up on the lock");
+    assert_eq!(task.waiting_on, None, "{task}");
+}

@@ -22,7 +22,7 @@ use super::pipe::{Fd, Pipe};
 use super::program::Program;
 use crate::node::table as nodes;
 use crate::runtime::core::Core;
-use crate::runtime::footprint::Tracked;
+use crate::runtime::footprint::{Tracked, TrackedCell};
 use crate::runtime::state::{PerRun, Slot};
 use crate::trace::NodeChange;
 
@@ -86,8 +86,8 @@ pub(crate) struct Proc {
     pub(crate) env: BTreeMap<String, String>,
     pub(crate) cwd: PathBuf,
     /// Its fds 0, 1 and 2 while open.
-    pub(crate) fds: RefCell<[Option<Target>; 3]>,
-    pub(crate) ended: Cell<Option<Ended>>,
+    pub(crate) fds: Tracked<[Option<Target>; 3]>,
+    pub(crate) ended: TrackedCell<Option<Ended>>,
     waiters: Tracked<Vec<Waker>>,
 }
 
@@ -119,8 +119,8 @@ impl Proc {
             program,
             env,
             cwd,
-            fds: RefCell::new(fds),
-            ended: Cell::new(None),
+            fds: Tracked::new(fds),
+            ended: TrackedCell::new(None),
             waiters: Tracked::new(Vec::new()),
         }
     }

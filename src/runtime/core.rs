@@ -772,6 +772,9 @@ impl Core {
             Err(payload) => {
                 let message = panic_message(&*payload);
                 let location = panic_hook::take_location();
+                // A wait noted earlier in this poll was left by the panic:
+                // the report must not say the task still waits on it.
+                header.waiting_on.set(None);
                 self.rec.borrow_mut().panic(self.now(), id);
                 if self.cfg.panic_policy == PanicPolicy::FailRun {
                     self.fail(Error::Panicked {
