@@ -61,6 +61,7 @@
 #![warn(missing_docs)]
 
 pub mod buggify;
+pub mod check;
 mod env;
 mod error;
 pub mod explore;
