@@ -575,3 +575,182 @@ fn the_same_seed_replays_a_run_with_processes_bit_for_bit() {
     });
     assert_eq!(checked.unwrap(), Some(0));
 }
+
+/// Drops a task spawn into its own process at its drop.
+struct SpawnOnDrop(Rc<Cell<u32>>);
+
+impl Drop for SpawnOnDrop {
+    fn drop(&mut self) {
+        let ticks = self.0.clone();
+        seedloop::spawn(async move {
+            loop {
+                seedloop::sleep(secs(1)).await;
+                ticks.set(ticks.get() + 1);
+            }
+        });
+    }
+}
+
+#[test]
+fn a_task_spawned_by_a_dying_process_dies_with_it() {
+    let mut sim = Sim::new(1);
+    let ticks = Rc::new(Cell::new(0));
+    let t = ticks.clone();
+    sim.block_on(async move {
+        process::register("leaky", move |_| {
+            let guard = SpawnOnDrop(t.clone());
+            async move {
+                seedloop::spawn(async move {
+                    let _guard = guard;
+                    std::future::pending::<()>().await
+                });
+                std::future::pending::<i32>().await
+            }
+        });
+        let mut child = Command::new("leaky").spawn().unwrap();
+        seedloop::task::yield_now().await;
+        child.kill().await.unwrap();
+        seedloop::sleep(secs(10)).await;
+    });
+    assert_eq!(ticks.get(), 0, "the destructor's task never ran");
+    assert_eq!(sim.live_tasks(), 0);
+}
+
+#[test]
+fn a_child_spawned_on_a_node_being_killed_ends_as_killed() {
+    let mut sim = Sim::new(1);
+    sim.block_on(async {
+        let w = node::Builder::new("w")
+            .program("quick", |_| async { 0 })
+            .build();
+        let (tx, rx) = seedloop::sync::oneshot::channel();
+        node::spawn_on(w, async move {
+            node::kill(node::current()); // this task stops at its next await
+            let child = Command::new("quick").spawn().unwrap();
+            let _ = tx.send(child);
+            seedloop::task::yield_now().await;
+        });
+        let mut child = rx.await.unwrap();
+        let status = child.wait().await.unwrap();
+        assert_eq!(status.signal(), Some(9), "it never ran");
+    });
+}
+
+#[test]
+fn a_panic_before_the_programs_future_exits_with_101_too() {
+    let mut sim = Sim::builder()
+        .panic_policy(PanicPolicy::ToJoinHandle)
+        .print_panics(false)
+        .record_trace(true)
+        .build();
+    sim.block_on(async {
+        process::register("eager", |ctx| {
+            let n: i32 = ctx.args()[0].parse().unwrap(); // panics on "x"
+            async move { n }
+        });
+        let bad = Command::new("eager").arg("x").status().await.unwrap();
+        assert_eq!((bad.code(), bad.signal()), (Some(101), None));
+        let honest = Command::new("eager").arg("101").status().await.unwrap();
+        assert_eq!(honest.code(), Some(101));
+    });
+    let text = sim.trace().to_string();
+    assert!(
+        text.contains("pid 2 exit 101 (its program panicked)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("pid 3 exit 101\n"),
+        "a plain 101 is not a panic: {text}"
+    );
+}
+
+#[test]
+fn writes_up_to_pipe_buf_are_never_split_between_writers() {
+    for seed in 1..8 {
+        let mut sim = Sim::new(seed);
+        let text = sim.block_on(async {
+            let line = |who: u8| {
+                let mut l = vec![who; 99];
+                l.push(b'\n');
+                l
+            };
+            process::register("child", move |ctx| async move {
+                for _ in 0..300 {
+                    ctx.stdout().write_all(&line(b'c')).await.unwrap();
+                }
+                0
+            });
+            process::register("parent", move |ctx| async move {
+                let kid = Command::new("child").spawn().unwrap(); // inherits stdout
+                for _ in 0..300 {
+                    ctx.stdout().write_all(&line(b'p')).await.unwrap();
+                }
+                drop(kid);
+                0
+            });
+            let mut parent = Command::new("parent")
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut stdout = parent.stdout.take().unwrap();
+            let mut all = Vec::new();
+            let mut buf = [0u8; 777];
+            loop {
+                seedloop::sleep(Duration::from_millis(1)).await;
+                match stdout.read(&mut buf).await.unwrap() {
+                    0 => break,
+                    n => all.extend_from_slice(&buf[..n]),
+                }
+            }
+            String::from_utf8(all).unwrap()
+        });
+        assert_eq!(text.lines().count(), 600);
+        for l in text.lines() {
+            assert!(
+                l == "p".repeat(99) || l == "c".repeat(99),
+                "seed {seed}: split line {l:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn kill_on_drop_works_outside_block_on() {
+    let mut sim = Sim::builder().record_trace(true).build();
+    let child = sim.block_on(async {
+        process::register("late", |_| async {
+            seedloop::sleep(secs(1)).await;
+            0
+        });
+        Command::new("late").kill_on_drop(true).spawn().unwrap()
+    });
+    drop(child);
+    sim.block_on(seedloop::sleep(secs(2)));
+    let text = sim.trace().to_string();
+    assert!(text.contains("pid 2 killed by signal 9"), "{text}");
+    assert!(!text.contains("pid 2 exit"), "{text}");
+}
+
+#[test]
+fn a_stream_the_parent_closed_is_closed_in_the_child() {
+    let mut sim = Sim::new(1);
+    sim.block_on(async {
+        process::register("writer", |ctx| async move {
+            match ctx.stdout().write_all(b"x").await {
+                Err(e) if e.raw_os_error() == Some(9) => 9,
+                _ => 0,
+            }
+        });
+        process::register("closer", |ctx| async move {
+            ctx.stdout().close().await.unwrap();
+            Command::new("writer")
+                .status()
+                .await
+                .unwrap()
+                .code()
+                .unwrap()
+        });
+        let out = Command::new("closer").output().await.unwrap();
+        assert_eq!(out.status.code(), Some(9), "EBADF in the child");
+    });
+}

@@ -12,6 +12,7 @@ use futures::AsyncReadExt;
 use super::command::Ends;
 use super::stdio::{ChildStderr, ChildStdin, ChildStdout};
 use super::table::{self, Ended, Proc, SIGKILL};
+use crate::runtime::core::Core;
 use crate::runtime::local::Local;
 use crate::runtime::wait::WaitKind;
 
@@ -48,7 +49,6 @@ static WAIT: WaitKind = WaitKind::at("Child::wait");
 ///     assert!(child.wait().await.unwrap().success());
 /// });
 /// ```
-#[derive(Debug)]
 pub struct Child {
     /// The writing end of the child's stdin, when it was
     /// [`piped`](super::Stdio::piped).
@@ -58,18 +58,33 @@ pub struct Child {
     /// The reading end of the child's stderr, when it was piped.
     pub stderr: Option<ChildStderr>,
     proc: Local<Rc<Proc>>,
+    /// The simulation, for a `kill_on_drop` drop outside `block_on`.
+    core: Local<Rc<Core>>,
     kill_on_drop: bool,
     /// Whether `wait` or `try_wait` returned its status (it was reaped).
     reaped: bool,
 }
 
+impl std::fmt::Debug for Child {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Child")
+            .field("stdin", &self.stdin)
+            .field("stdout", &self.stdout)
+            .field("stderr", &self.stderr)
+            .field("proc", &*self.proc)
+            .field("kill_on_drop", &self.kill_on_drop)
+            .finish()
+    }
+}
+
 impl Child {
-    pub(crate) fn new(proc: Rc<Proc>, ends: Ends, kill_on_drop: bool) -> Child {
+    pub(crate) fn new(core: Rc<Core>, proc: Rc<Proc>, ends: Ends, kill_on_drop: bool) -> Child {
         Child {
             stdin: ends.stdin,
             stdout: ends.stdout,
             stderr: ends.stderr,
             proc: Local::new(proc),
+            core: Local::new(core),
             kill_on_drop,
             reaped: false,
         }
@@ -184,7 +199,7 @@ impl Child {
             ));
         }
         let core = crate::runtime::current_core();
-        table::end(&core, &self.proc, Ended::Signal(SIGKILL));
+        table::end(&core, &self.proc, Ended::Signal(SIGKILL), false);
         Ok(())
     }
 
@@ -303,11 +318,10 @@ impl Child {
 impl Drop for Child {
     fn drop(&mut self) {
         if self.kill_on_drop && self.proc.ended.get().is_none() {
-            crate::runtime::with_core(|core| {
-                if let Some(core) = core {
-                    table::end(core, &self.proc, Ended::Signal(SIGKILL));
-                }
-            });
+            // Dropped outside `block_on`, the simulation is entered for the kill.
+            let core: &Rc<Core> = &self.core;
+            let _current = crate::runtime::enter(core);
+            table::end(core, &self.proc, Ended::Signal(SIGKILL), false);
         }
     }
 }

@@ -15,7 +15,7 @@ use super::config::ProcessConfig;
 use super::pipe::{Fd, Pipe};
 use super::program::{self, Program};
 use super::stdio::{ChildStderr, ChildStdin, ChildStdout, Kind, Stdio};
-use super::table::{self, Ended, PANIC_EXIT, Proc, Target};
+use super::table::{self, Ended, Proc, Target};
 use super::{Child, Ctx};
 use crate::runtime::core::Core;
 use crate::runtime::current_core;
@@ -465,7 +465,7 @@ impl Command {
             name.as_str().into(),
             env,
             cwd,
-            fds.map(Some),
+            fds,
         ));
         table.insert(proc.clone());
         table::record(&core, &proc, start_code(&name, &args), || {
@@ -485,9 +485,9 @@ impl Command {
             }
         };
         let ctx = Ctx::new(proc.clone(), args);
-        let task = run(proc.clone(), program, ctx, delay);
+        let task = run(EndGuard(proc.clone()), program, ctx, delay);
         drop(core.spawn_placed(node, group, task, Some(format!("{name} (pid {pid})")), at));
-        Ok(Child::new(proc, ends, self.kill_on_drop))
+        Ok(Child::new(core.clone(), proc, ends, self.kill_on_drop))
     }
 
     /// The child's environment: the parent's (none outside a process),
@@ -540,7 +540,8 @@ pub(crate) struct Ends {
 }
 
 /// The child's stream `fd`: a new pipe (whose other end goes to `ends`),
-/// nothing, or the parent's own.
+/// nothing, or the parent's own (closed, `None`, if the parent closed it:
+/// the child's uses of it are `EBADF`, as on unix).
 fn stream(
     fd: Fd,
     kind: Kind,
@@ -548,8 +549,8 @@ fn stream(
     at: &'static Location<'static>,
     capacity: usize,
     ends: &mut Ends,
-) -> Target {
-    match kind {
+) -> Option<Target> {
+    Some(match kind {
         Kind::Piped => {
             let pipe = Rc::new(Pipe::new(fd, at, capacity));
             match fd {
@@ -563,35 +564,37 @@ fn stream(
         Kind::Inherit => match parent {
             None if fd == Fd::Stdin => Target::Null,
             None => Target::Console,
-            Some(p) => match p.fd(fd) {
-                Some(Target::Pipe(pipe)) => {
+            Some(p) => match p.fd(fd)? {
+                Target::Pipe(pipe) => {
                     match fd {
                         Fd::Stdin => pipe.open_reader(),
                         Fd::Stdout | Fd::Stderr => pipe.open_writer(),
                     }
                     Target::Pipe(pipe)
                 }
-                Some(other) => other,
-                None => Target::Null,
+                other => other,
             },
         },
-    }
+    })
 }
 
-/// The child's task: its start-up delay, its program, and its end.
-async fn run(proc: Rc<Proc>, program: Program, ctx: Ctx, delay: std::time::Duration) {
-    let guard = EndGuard(proc);
+/// The child's task: its start-up delay, its program, and its end. The
+/// guard is an argument, so that it is part of the future from its
+/// creation: a task dropped before its first poll (spawned on a killed
+/// node) still ends its process.
+async fn run(guard: EndGuard, program: Program, ctx: Ctx, delay: std::time::Duration) {
     if !delay.is_zero() {
         crate::time::sleep(delay).await;
     }
     let code = CatchPanic {
         proc: &guard.0,
-        inner: program(ctx),
+        start: Some((program, ctx)),
+        running: None,
     }
     .await;
     crate::runtime::with_core(|core| {
         if let Some(core) = core {
-            table::end(core, &guard.0, Ended::Code(code));
+            table::end(core, &guard.0, Ended::Code(code), true);
         }
     });
 }
@@ -604,18 +607,19 @@ impl Drop for EndGuard {
     fn drop(&mut self) {
         crate::runtime::with_core(|core| {
             if let Some(core) = core {
-                table::end(core, &self.0, Ended::Signal(table::SIGKILL));
+                table::end(core, &self.0, Ended::Signal(table::SIGKILL), false);
             }
         });
     }
 }
 
-/// Polls the program; a panic ends the process with 101, as a Rust
-/// program's does, and goes on up to the runtime (whose panic policy
-/// decides whether the run fails).
+/// Calls the program and polls its future; a panic in either ends the
+/// process with 101, as a Rust program's does, and goes on up to the
+/// runtime (whose panic policy decides whether the run fails).
 struct CatchPanic<'a> {
     proc: &'a Rc<Proc>,
-    inner: Pin<Box<dyn Future<Output = i32>>>,
+    start: Option<(Program, Ctx)>,
+    running: Option<Pin<Box<dyn Future<Output = i32>>>>,
 }
 
 impl Future for CatchPanic<'_> {
@@ -623,12 +627,22 @@ impl Future for CatchPanic<'_> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<i32> {
         let this = &mut *self;
-        match std::panic::catch_unwind(AssertUnwindSafe(|| this.inner.as_mut().poll(cx))) {
+        let polled = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            if let Some((program, ctx)) = this.start.take() {
+                this.running = Some(program(ctx));
+            }
+            this.running
+                .as_mut()
+                .expect("the program's future")
+                .as_mut()
+                .poll(cx)
+        }));
+        match polled {
             Ok(poll) => poll,
             Err(payload) => {
                 crate::runtime::with_core(|core| {
                     if let Some(core) = core {
-                        table::end(core, this.proc, Ended::Code(PANIC_EXIT));
+                        table::end(core, this.proc, Ended::Panicked, true);
                     }
                 });
                 std::panic::resume_unwind(payload)

@@ -9,8 +9,11 @@
 //! `PATH`, and starts it as a [`Child`].
 //!
 //! - **A process lives on its parent's node.** Its program runs as a task
-//!   of that node, and every task it spawns belongs to the process: when
-//!   the program returns, or the process is killed, they are dropped. A
+//!   of that node, and every task it spawns with `spawn` belongs to the
+//!   process: when the program returns, or the process is killed, they
+//!   are dropped, and a task spawned into a dead process never runs. (A
+//!   task placed with [`node::spawn_on`](crate::node::spawn_on) belongs to
+//!   the node, not to the process.) A
 //!   node's crash ([`node::kill`](crate::node::kill)) kills its processes;
 //!   a pause freezes them with the node.
 //! - **Pipes are bounded byte streams** (64 KiB, as on Linux, unless
@@ -34,7 +37,7 @@
 //! | `await asyncio.create_subprocess_exec("prog", "arg", stdout=PIPE)` | `Command::new("prog").arg("arg").stdout(Stdio::piped()).spawn()?` |
 //! | `await proc.communicate(input)` | write `child.stdin`, drop it, then `child.wait_with_output().await?` |
 //! | `await proc.wait()`, `proc.returncode` | `child.wait().await?.code()` |
-//! | `proc.kill()`, `proc.terminate()` | `child.start_kill()?`, `child.kill().await?` |
+//! | `proc.kill()` (`SIGKILL`), then `await proc.wait()` | `child.start_kill()?`, or both at once: `child.kill().await?` |
 //! | `proc.pid` | `child.id()` |
 //! | `await asyncio.create_subprocess_shell(..)` | register a program that spawns others |
 //!

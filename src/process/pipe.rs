@@ -2,7 +2,10 @@
 //! count of open write ends and of open read ends, as the kernel keeps.
 //!
 //! - A write puts as many bytes as there is room for and returns how many
-//!   (at least one); with no room it waits for a reader (backpressure).
+//!   (at least one); with no room it waits for a reader (backpressure). A
+//!   write of at most `PIPE_BUF` (4096) bytes is atomic, as POSIX says: it
+//!   waits until all of it fits, so writers sharing a pipe never split
+//!   each other's lines.
 //! - A read takes what is there; with nothing there it waits, unless every
 //!   write end is closed: then it is EOF (`Ok(0)`).
 //! - A write with every read end closed is `BrokenPipe` (Rust programs
@@ -20,6 +23,9 @@ use std::task::{Context, Poll, Waker};
 
 use crate::runtime::footprint::Tracked;
 use crate::runtime::wait::{Switch, WaitKind, Wakeups};
+
+/// Linux's `PIPE_BUF`: writes up to this size are never split.
+const PIPE_BUF: usize = 4096;
 
 /// Which of a child's three standard streams a pipe carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -174,7 +180,10 @@ impl Pipe {
             return Poll::Ready(Ok(0));
         }
         let room = self.capacity - st.buf.len();
-        if room == 0 {
+        // A write of at most PIPE_BUF bytes is atomic (POSIX): it waits
+        // for room for all of it, so two writers' lines never interleave.
+        let whole = buf.len() <= PIPE_BUF.min(self.capacity);
+        if room == 0 || (whole && room < buf.len()) {
             park(&mut st.write_wakers, cx);
             crate::runtime::wait::mark_waiting(kind, self.spawned_at);
             return Poll::Pending;
@@ -292,6 +301,23 @@ mod tests {
         };
         assert_eq!(e.kind(), io::ErrorKind::BrokenPipe);
         assert!(e.to_string().contains("stdout"), "{e}");
+    }
+
+    #[test]
+    fn a_small_write_waits_for_room_for_all_of_it() {
+        let pipe = Pipe::new(Fd::Stdout, Location::caller(), 8);
+        let mut s = Switch::default();
+        assert!(matches!(
+            poll(|cx| pipe.poll_write(cx, &mut s, b"abcde")),
+            Poll::Ready(Ok(5))
+        ));
+        // 3 bytes of room: a 4-byte write (atomic) waits, a 20-byte one is split.
+        assert!(poll(|cx| pipe.poll_write(cx, &mut s, b"fghi")).is_pending());
+        assert!(matches!(
+            poll(|cx| pipe.poll_write(cx, &mut s, &[b'x'; 20])),
+            Poll::Ready(Ok(3))
+        ));
+        assert_eq!(pipe.buffered(), 8);
     }
 
     #[test]

@@ -49,8 +49,8 @@ fn bad_name(name: &str) -> Option<ConfigError> {
 /// `program` is called at each start with the process's [`Ctx`]: its
 /// arguments, environment, working directory and standard streams. The
 /// future it returns is the process; its output is the exit code, of
-/// which a parent sees the low byte, as on unix. Tasks it spawns belong to
-/// the process and are dropped when it ends.
+/// which a parent sees the low byte, as on unix. Tasks it spawns (with
+/// `spawn`) belong to the process and are dropped when it ends.
 ///
 /// # Panics
 ///

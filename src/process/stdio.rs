@@ -139,7 +139,9 @@ fn closed() -> io::Error {
 ///
 /// # Errors
 ///
-/// A write after the child exited (or closed its stdin) is `BrokenPipe`.
+/// A write once no process holds the pipe's reading end any more (the
+/// child exited, and no process it passed its stdin to still runs) is
+/// `BrokenPipe`.
 ///
 /// # Cancel safety
 ///
@@ -300,7 +302,8 @@ impl fmt::Debug for ChildStdin {
 ///
 /// # Errors
 ///
-/// A read after the process closed its stdin is `EBADF`.
+/// `EBADF` when the process has no stdin: it inherited one its parent had
+/// closed. (A program cannot close its stdin; it closes when it exits.)
 ///
 /// # Cancel safety
 ///

@@ -30,7 +30,7 @@ use crate::trace::NodeChange;
 pub(crate) const SIGKILL: i32 = 9;
 
 /// What a Rust program that panics exits with.
-pub(crate) const PANIC_EXIT: i32 = 101;
+const PANIC_EXIT: i32 = 101;
 
 /// Where one of a process's standard streams goes.
 #[derive(Clone)]
@@ -47,8 +47,10 @@ pub(crate) enum Target {
 /// How a process ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Ended {
-    /// Its program returned this code (or panicked: 101).
+    /// Its program returned this code.
     Code(i32),
+    /// Its program panicked: exit code 101, as a Rust binary's.
+    Panicked,
     /// A signal killed it.
     Signal(i32),
 }
@@ -61,6 +63,7 @@ impl Ended {
             use std::os::unix::process::ExitStatusExt;
             match self {
                 Ended::Code(c) => ExitStatus::from_raw((c & 0xff) << 8),
+                Ended::Panicked => ExitStatus::from_raw(PANIC_EXIT << 8),
                 Ended::Signal(s) => ExitStatus::from_raw(s & 0x7f),
             }
         }
@@ -69,6 +72,7 @@ impl Ended {
             use std::os::windows::process::ExitStatusExt;
             match self {
                 Ended::Code(c) => ExitStatus::from_raw(c as u32),
+                Ended::Panicked => ExitStatus::from_raw(PANIC_EXIT as u32),
                 Ended::Signal(_) => ExitStatus::from_raw(1),
             }
         }
@@ -225,7 +229,9 @@ pub(crate) fn record(core: &Core, proc: &Proc, code: u64, describe: impl FnOnce(
 }
 
 /// Ends `proc` (see the module documentation); a second end does nothing.
-pub(crate) fn end(core: &Core, proc: &Rc<Proc>, how: Ended) {
+/// `by_itself`: the running task is the process's own program, which
+/// returned or panicked (it is not aborted: it ends anyway).
+pub(crate) fn end(core: &Core, proc: &Rc<Proc>, how: Ended, by_itself: bool) {
     if proc.ended.get().is_some() {
         return;
     }
@@ -235,17 +241,18 @@ pub(crate) fn end(core: &Core, proc: &Rc<Proc>, how: Ended) {
     }
     let code = match how {
         Ended::Code(c) => u64::from(c as u32),
+        Ended::Panicked => 2 << 32 | u64::from(PANIC_EXIT as u32),
         Ended::Signal(s) => 1 << 32 | u64::from(s as u32),
     };
     record(core, proc, code, || match how {
-        Ended::Code(PANIC_EXIT) => format!("exit {PANIC_EXIT} (its program panicked)"),
         Ended::Code(c) => format!("exit {c}"),
+        Ended::Panicked => format!("exit {PANIC_EXIT} (its program panicked)"),
         Ended::Signal(s) => format!("killed by signal {s}"),
     });
     for fd in [Fd::Stdin, Fd::Stdout, Fd::Stderr] {
         proc.close(fd);
     }
-    core.kill_group(proc.group);
+    core.kill_group(proc.group, by_itself);
     let waiters = std::mem::take(&mut *proc.waiters.borrow_mut());
     waiters.into_iter().for_each(Waker::wake);
 }
@@ -267,6 +274,6 @@ fn on_node_change(core: &Core, node: u32, change: NodeChange) {
         .cloned()
         .collect();
     for proc in doomed {
-        end(core, &proc, Ended::Signal(SIGKILL));
+        end(core, &proc, Ended::Signal(SIGKILL), false);
     }
 }

@@ -107,6 +107,11 @@ pub(crate) struct Core {
     stretch: Stretch,
     /// The last task group handed out (see `nodes::new_group`).
     pub(super) next_group: Cell<u32>,
+    /// One bit per task group: set once the group was killed, after which
+    /// a task spawned into it is cancelled before its first poll.
+    pub(super) dead_groups: RefCell<Vec<u64>>,
+    /// How many live tasks each task group has (groups with none are left out).
+    pub(super) group_live: RefCell<std::collections::BTreeMap<u32, u32>>,
 }
 
 impl Drop for Core {
@@ -154,6 +159,8 @@ impl Core {
             watch: Watch::register(cfg.seed),
             stretch: Stretch::new(cfg.step_limit),
             next_group: Cell::new(0),
+            dead_groups: RefCell::new(Vec::new()),
+            group_live: RefCell::new(std::collections::BTreeMap::new()),
             cfg,
         }
     }
@@ -359,7 +366,12 @@ impl Core {
         let mut header = Header::new(id, slot, name, location, self.wakes.clone());
         header.node = node;
         header.group = group;
-        if node != 0 && self.node_status(node) == Status::Killed {
+        if group != 0 {
+            *self.group_live.borrow_mut().entry(group).or_insert(0) += 1;
+        }
+        if (node != 0 && self.node_status(node) == Status::Killed)
+            || (group != 0 && self.group_is_dead(group))
+        {
             header.aborted.set(true);
         }
         let cell = TaskCell::new(header, future);
@@ -826,6 +838,9 @@ impl Core {
             sched.slots[slot as usize].take()
         };
         let owned = owned.expect("an ended task is in the slab");
+        if owned.header().group != 0 {
+            self.left_group(owned.header().group);
+        }
         if owned.header().name.is_some() {
             self.watch.forget_task(owned.header().id.as_u64());
         }

@@ -26,7 +26,7 @@ pub(crate) mod watchdog;
 
 pub use builder::{Builder, PanicPolicy};
 pub use context::Handle;
-pub(crate) use context::{core as current_core, try_core, with_core};
+pub(crate) use context::{core as current_core, enter, try_core, with_core};
 
 use self::core::{Core, Step};
 use self::task::JoinHandle;

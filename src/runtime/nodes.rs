@@ -184,10 +184,54 @@ impl Core {
         group
     }
 
-    /// Drops every task of `group`, as `kill_tasks` does for a node's.
-    pub(crate) fn kill_group(&self, group: u32) {
+    /// Drops every task of `group`, as `kill_tasks` does for a node's, and
+    /// marks the group dead: a task spawned into it later (by a destructor
+    /// that runs now, say) is cancelled before its first poll, as on a
+    /// killed node. The running task, if it is of the group, stops at its
+    /// next `await`, unless `spare_current` (it is ending anyway: a
+    /// process's program that returned).
+    pub(crate) fn kill_group(&self, group: u32, spare_current: bool) {
         debug_assert!(group != 0, "group 0 is every ungrouped task");
-        self.kill_where(&|h| h.group == group);
+        {
+            let mut dead = self.dead_groups.borrow_mut();
+            let (word, bit) = ((group / 64) as usize, group % 64);
+            if dead.len() <= word {
+                dead.resize(word + 1, 0);
+            }
+            dead[word] |= 1 << bit;
+        }
+        let live = self.group_live.borrow().get(&group).copied().unwrap_or(0);
+        let (_, current_group) = self.current_place();
+        let others = live - u32::from(current_group == group).min(live);
+        if others == 0 {
+            // No other task to find: spare the scan of every task.
+            if current_group == group && !spare_current {
+                self.kill_where(&|h| h.group == group);
+            }
+            return;
+        }
+        let current = self.current.get();
+        self.kill_where(&|h| h.group == group && !(spare_current && Some(h.id) == current));
+    }
+
+    /// A task of `group` ended.
+    #[inline]
+    pub(super) fn left_group(&self, group: u32) {
+        let mut live = self.group_live.borrow_mut();
+        if let Some(n) = live.get_mut(&group) {
+            *n -= 1;
+            if *n == 0 {
+                live.remove(&group);
+            }
+        }
+    }
+
+    /// Whether `group` was killed.
+    #[inline]
+    pub(crate) fn group_is_dead(&self, group: u32) -> bool {
+        let dead = self.dead_groups.borrow();
+        dead.get((group / 64) as usize)
+            .is_some_and(|w| w & (1 << (group % 64)) != 0)
     }
 
     fn kill_where(&self, doomed: &dyn Fn(&Header) -> bool) {
@@ -202,6 +246,7 @@ impl Core {
             .cloned()
             .collect();
         let current = self.current.get();
+        let mut removed = false;
         for task in victims {
             let header = task.header();
             if header.finished.get() {
@@ -217,6 +262,10 @@ impl Core {
             if !header.finished.get() {
                 self.remove(&*task);
             }
+            removed = true;
+        }
+        if !removed {
+            return;
         }
         // Their queue entries go too (released outside the borrows: the
         // last count frees the cell).
@@ -285,10 +334,14 @@ mod tests {
             crate::time::sleep(std::time::Duration::from_millis(1)).await;
             assert_eq!(a.get(), 1);
             let bystander = crate::spawn(std::future::pending::<()>());
-            core.kill_group(group);
+            core.kill_group(group, false);
             assert!(leader.await.unwrap_err().is_cancelled());
             assert!(!bystander.is_finished(), "only the group goes");
             bystander.abort();
+            // A dead group takes no new task.
+            assert!(core.group_is_dead(group) && !core.group_is_dead(group + 1));
+            let late = core.spawn_placed(0, group, async { 1 }, None, Location::caller());
+            assert!(late.await.unwrap_err().is_cancelled());
         });
     }
 }
