@@ -29,6 +29,8 @@ use seedloop::{PanicPolicy, Sim, Strategy, Tape};
 
 #[path = "tour_scenes/http.rs"]
 mod http;
+#[path = "tour_scenes/replicated.rs"]
+mod replicated;
 #[path = "tour_scenes/storage.rs"]
 mod storage;
 #[path = "tour_scenes/supervisor.rs"]
@@ -252,6 +254,7 @@ fn main() {
     assert_ne!(first.fingerprint, other.fingerprint);
     assert!(first.tcp_lost > 0, "a 30% lossy link loses TCP segments");
 
+    replicated::scene();
     supervisor::scene();
     storage::scene();
     http::scene();

@@ -55,7 +55,8 @@
 //! subprocesses ([`process`]), tools ([`sync`],
 //! [`queue`]), the network's transport and sockets ([`net`]), and streams
 //! ([`io`]); beside them virtual time ([`time`]), randomness ([`rand`]), the
-//! event trace ([`trace`]), logging ([`log`]) and the exploration harness
+//! event trace ([`trace`]), logging ([`log`]), linearizability checking
+//! ([`check`]) and the exploration harness
 //! ([`explore`]).
 
 #![warn(missing_docs)]
@@ -149,6 +150,8 @@ mod chapters {
     struct TimeTapeTrace;
     #[doc = include_str!("../docs/12-harness.md")]
     struct Harness;
+    #[doc = include_str!("../docs/14-checking.md")]
+    struct Checking;
     #[cfg(feature = "proptest")]
     #[doc = include_str!("../docs/11-property-tests.md")]
     struct PropertyTests;
