@@ -146,33 +146,60 @@ impl Checker {
             parts.entry(model.partition(&op.input)).or_default().push(i);
         }
         let partitioned = parts.len() > 1 || parts.keys().any(Option::is_some);
+        let parts: Vec<(
+            Option<u64>,
+            Vec<usize>,
+            Vec<&Operation<M::Input, M::Output>>,
+        )> = parts
+            .into_iter()
+            .map(|(key, index)| {
+                let part = index.iter().map(|&i| &ops[i]).collect();
+                (key, index, part)
+            })
+            .collect();
+        let mut searches: Vec<Option<search::Search<'_, M>>> = parts
+            .iter()
+            .map(|(_, _, part)| Some(search::Search::new(model, part)))
+            .collect();
+        // The parts take turns, in key order, each with a slice of states
+        // that doubles every round: a part that cannot be decided does not
+        // keep the others (one of which may fail at once) from their turn.
         let mut budget = self.budget;
-        let mut gave_up = false;
-        for (key, index) in parts {
-            let part: Vec<&Operation<M::Input, M::Output>> =
-                index.iter().map(|&i| &ops[i]).collect();
-            match search::search(model, &part, &mut budget) {
-                Found::Linearizable => {}
-                Found::GaveUp => {
-                    gave_up = true;
-                    break;
-                }
-                Found::Not(deep) => {
-                    let key = if partitioned { key } else { None };
-                    let why = verdict::explain(model, key, &part, &index, deep);
-                    return Verdict::NotLinearizable(Box::new(why));
+        let mut slice = FIRST_SLICE;
+        loop {
+            let mut undecided = false;
+            for (k, slot) in searches.iter_mut().enumerate() {
+                let Some(search) = slot else { continue };
+                let mut turn = slice.min(budget);
+                let before = turn;
+                let found = search.run(&mut turn);
+                budget -= before - turn;
+                match found {
+                    Found::Linearizable => *slot = None,
+                    Found::Paused => undecided = true,
+                    Found::Not(deep) => {
+                        let (key, index, part) = &parts[k];
+                        let key = if partitioned { *key } else { None };
+                        let why = verdict::explain(model, key, part, index, deep);
+                        return Verdict::NotLinearizable(Box::new(why));
+                    }
                 }
             }
-        }
-        if gave_up {
-            Verdict::Unknown {
-                explored: self.budget - budget,
+            if !undecided {
+                return Verdict::Linearizable;
             }
-        } else {
-            Verdict::Linearizable
+            if budget == 0 {
+                return Verdict::Unknown {
+                    explored: self.budget,
+                };
+            }
+            slice = slice.saturating_mul(2);
         }
     }
 }
+
+/// The states a part may explore in its first turn (see `check_ops`).
+const FIRST_SLICE: u64 = 1024;
 
 /// Checks `history` against `model` with the default budget (see
 /// [`Checker::check`]).

@@ -41,9 +41,15 @@ impl Hasher for Fx {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word: [u8; 8] = chunk.try_into().expect("8 bytes");
+            self.write_u64(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
             let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
+            word[..rest.len()].copy_from_slice(rest);
             self.write_u64(u64::from_le_bytes(word));
         }
     }
@@ -105,136 +111,248 @@ pub(crate) struct Deepest<S> {
 pub(crate) enum Found<S> {
     Linearizable,
     Not(Deepest<S>),
-    /// The budget ran out.
-    GaveUp,
+    /// The budget given ran out; the search can go on with more.
+    Paused,
 }
 
-struct Frame<S> {
+struct Frame {
     entry: usize,
-    state: S,
+    /// The state before the call was placed (an index into the cache).
+    state: u32,
     /// The next alternative of the call to try after a backtrack.
     next_alt: usize,
 }
 
-type Cache<S> = HashMap<u64, Vec<(Box<[u64]>, S)>, BuildHasherDefault<Fx>>;
+/// The (set of calls placed, state) pairs seen, flat: one hash map from
+/// a pair's hash to its newest entry, each entry linked to the previous
+/// one with the same hash; every set's words in one `Vec`, every state in
+/// another. A state is stored once and the search refers to it by index.
+struct Cache<S> {
+    heads: HashMap<u64, u32, BuildHasherDefault<Fx>>,
+    next: Vec<u32>,
+    words: usize,
+    sets: Vec<u64>,
+    states: Vec<S>,
+}
 
-/// Searches the part `ops` (in invocation order) for a linearization,
-/// adding at most `*budget` states; what it adds is taken off `*budget`.
-pub(crate) fn search<M: Model>(
-    model: &M,
-    ops: &[&Operation<M::Input, M::Output>],
-    budget: &mut u64,
-) -> Found<M::State> {
-    let n = ops.len();
-    if n == 0 {
-        return Found::Linearizable;
-    }
-    let mut entries = list(ops);
-    let mut bits = vec![0u64; n.div_ceil(64)];
-    let mut set_hash = 0u64;
-    let mut cache: Cache<M::State> = HashMap::default();
-    let mut stack: Vec<Frame<M::State>> = Vec::new();
-    let mut state = model.init();
-    let mut known_left = ops.iter().filter(|o| !o.is_unknown()).count();
-    let mut unknown_placed = 0usize;
-    let mut deepest: Option<Deepest<M::State>> = None;
-    let mut resume: Option<(usize, usize)> = None;
-    let mut entry = entries[0].next;
-    loop {
-        if known_left == 0 {
-            return Found::Linearizable;
+const NO_ENTRY: u32 = u32::MAX;
+
+impl<S: Eq> Cache<S> {
+    fn new(words: usize) -> Cache<S> {
+        Cache {
+            heads: HashMap::default(),
+            next: Vec::new(),
+            words,
+            sets: Vec::new(),
+            states: Vec::new(),
         }
-        if entry != NIL && entries[entry].is_call {
-            let call = entries[entry].call;
-            let op = ops[call];
-            let first_alt = match resume.take() {
-                Some((e, alt)) if e == entry => alt,
-                _ => 0,
-            };
-            let tries: Vec<(usize, M::State)> = match &op.output {
-                Some(out) if !op.is_unknown() => {
-                    if first_alt == 0 {
-                        model
-                            .step(&state, &op.input, out)
-                            .into_iter()
-                            .map(|s| (1, s))
-                            .collect()
-                    } else {
-                        Vec::new()
+    }
+
+    fn contains(&self, hash: u64, set: &[u64], state: &S) -> bool {
+        let mut e = self.heads.get(&hash).copied().unwrap_or(NO_ENTRY);
+        while e != NO_ENTRY {
+            let i = e as usize;
+            if self.states[i] == *state && self.sets[i * self.words..(i + 1) * self.words] == *set {
+                return true;
+            }
+            e = self.next[i];
+        }
+        false
+    }
+
+    /// Adds the pair (it is not there) and returns its state's index.
+    fn insert(&mut self, hash: u64, set: &[u64], state: S) -> u32 {
+        let i = self.states.len() as u32;
+        let head = self.heads.insert(hash, i).unwrap_or(NO_ENTRY);
+        self.next.push(head);
+        self.sets.extend_from_slice(set);
+        self.states.push(state);
+        i
+    }
+}
+
+/// The search of one part: made once, run in slices of a budget of
+/// states until it decides (so that parts can take turns).
+pub(crate) struct Search<'a, M: Model> {
+    model: &'a M,
+    ops: &'a [&'a Operation<M::Input, M::Output>],
+    entries: Vec<Entry>,
+    bits: Vec<u64>,
+    set_hash: u64,
+    cache: Cache<M::State>,
+    stack: Vec<Frame>,
+    /// The current state, by its index in the cache.
+    state: u32,
+    known_left: usize,
+    unknown_placed: usize,
+    deepest: Option<Deepest<M::State>>,
+    resume: Option<(usize, usize)>,
+    entry: usize,
+    /// The states this search added to the cache.
+    pub(crate) explored: u64,
+}
+
+impl<'a, M: Model> Search<'a, M> {
+    /// A search of the part `ops` (in invocation order).
+    pub(crate) fn new(model: &'a M, ops: &'a [&'a Operation<M::Input, M::Output>]) -> Self {
+        let n = ops.len();
+        let words = n.div_ceil(64);
+        let entries = list(ops);
+        let mut cache = Cache::new(words);
+        let bits = vec![0u64; words];
+        let init = model.init();
+        let state = cache.insert(hash_of(&init), &bits, init);
+        Search {
+            model,
+            ops,
+            entry: entries[0].next,
+            entries,
+            bits,
+            set_hash: 0,
+            cache,
+            stack: Vec::new(),
+            state,
+            known_left: ops.iter().filter(|o| !o.is_unknown()).count(),
+            unknown_placed: 0,
+            deepest: None,
+            resume: None,
+            explored: 0,
+        }
+    }
+
+    /// Goes on searching, adding at most `*budget` states (what it adds is
+    /// taken off `*budget`); `Paused` when they ran out first.
+    pub(crate) fn run(&mut self, budget: &mut u64) -> Found<M::State> {
+        loop {
+            if self.known_left == 0 {
+                return Found::Linearizable;
+            }
+            let entry = self.entry;
+            if entry != NIL && self.entries[entry].is_call {
+                let call = self.entries[entry].call;
+                let first_alt = match self.resume.take() {
+                    Some((e, alt)) if e == entry => alt,
+                    _ => 0,
+                };
+                match self.try_place(entry, call, first_alt, budget) {
+                    Some(true) => self.entry = self.entries[0].next,
+                    Some(false) => self.entry = self.entries[entry].next,
+                    None => {
+                        // Out of budget before this call: come back to it.
+                        self.resume = Some((entry, first_alt));
+                        return Found::Paused;
                     }
                 }
-                _ => model
-                    .outcomes(&state, &op.input)
-                    .into_iter()
-                    .map(|(_, s)| s)
-                    .enumerate()
-                    .skip(first_alt)
-                    .map(|(k, s)| (k + 1, s))
-                    .collect(),
-            };
-            let mut placed = false;
-            for (next_alt, next_state) in tries {
-                bits[call / 64] |= 1 << (call % 64);
-                let h = set_hash ^ word(call) ^ hash_of(&next_state);
-                let bucket = cache.entry(h).or_default();
-                if bucket.iter().any(|(b, s)| **b == *bits && *s == next_state) {
-                    bits[call / 64] &= !(1 << (call % 64));
-                    continue;
-                }
-                if *budget == 0 {
-                    return Found::GaveUp;
-                }
-                *budget -= 1;
-                bucket.push((bits.clone().into_boxed_slice(), next_state.clone()));
-                set_hash ^= word(call);
-                let old = std::mem::replace(&mut state, next_state);
-                stack.push(Frame {
-                    entry,
-                    state: old,
-                    next_alt,
-                });
-                lift(&mut entries, entry);
-                if op.is_unknown() {
-                    unknown_placed += 1;
-                } else {
-                    known_left -= 1;
-                }
-                placed = true;
-                break;
+                continue;
             }
-            entry = if placed {
-                entries[0].next
-            } else {
-                entries[entry].next
+            // A return whose call is not placed (or the end): stuck here.
+            let known_placed = self.stack.len() - self.unknown_placed;
+            if entry != NIL && self.deepest.as_ref().is_none_or(|d| known_placed > d.known) {
+                self.deepest = Some(Deepest {
+                    known: known_placed,
+                    placed: self
+                        .stack
+                        .iter()
+                        .map(|f| self.entries[f.entry].call)
+                        .collect(),
+                    state: self.cache.states[self.state as usize].clone(),
+                    blocked: self.entries[entry].call,
+                    candidates: candidates(&self.entries, entry),
+                });
+            }
+            let Some(frame) = self.stack.pop() else {
+                let deepest = self
+                    .deepest
+                    .take()
+                    .expect("a stuck search reached a return");
+                return Found::Not(deepest);
             };
-            continue;
+            let call = self.entries[frame.entry].call;
+            self.bits[call / 64] &= !(1 << (call % 64));
+            self.set_hash ^= word(call);
+            self.state = frame.state;
+            unlift(&mut self.entries, frame.entry);
+            if self.ops[call].is_unknown() {
+                self.unknown_placed -= 1;
+            } else {
+                self.known_left += 1;
+            }
+            self.resume = Some((frame.entry, frame.next_alt));
+            self.entry = frame.entry;
         }
-        // A return whose call is not placed (or the end): stuck here.
-        let known_placed = stack.len() - unknown_placed;
-        if entry != NIL && deepest.as_ref().is_none_or(|d| known_placed > d.known) {
-            deepest = Some(Deepest {
-                known: known_placed,
-                placed: stack.iter().map(|f| entries[f.entry].call).collect(),
-                state: state.clone(),
-                blocked: entries[entry].call,
-                candidates: candidates(&entries, entry),
-            });
+    }
+
+    /// Tries `call` (at list entry `entry`) next, from its alternative
+    /// `first_alt`: `Some(true)` placed, `Some(false)` no alternative
+    /// leads to a new pair, `None` the budget ran out.
+    fn try_place(
+        &mut self,
+        entry: usize,
+        call: usize,
+        first_alt: usize,
+        budget: &mut u64,
+    ) -> Option<bool> {
+        let op = self.ops[call];
+        let current = &self.cache.states[self.state as usize];
+        match &op.output {
+            Some(out) if !op.is_unknown() => {
+                if first_alt > 0 {
+                    return Some(false);
+                }
+                let Some(next) = self.model.step(current, &op.input, out) else {
+                    return Some(false);
+                };
+                self.place(entry, call, 1, next, budget)
+            }
+            _ => {
+                let outcomes = self.model.outcomes(current, &op.input);
+                for (k, (_, next)) in outcomes.into_iter().enumerate().skip(first_alt) {
+                    match self.place(entry, call, k + 1, next, budget) {
+                        Some(false) => continue,
+                        done => return done,
+                    }
+                }
+                Some(false)
+            }
         }
-        let Some(frame) = stack.pop() else {
-            return Found::Not(deepest.expect("a stuck search reached a return"));
-        };
-        let call = entries[frame.entry].call;
-        bits[call / 64] &= !(1 << (call % 64));
-        set_hash ^= word(call);
-        state = frame.state;
-        unlift(&mut entries, frame.entry);
-        if ops[call].is_unknown() {
-            unknown_placed -= 1;
+    }
+
+    /// Places `call` with the state `next`, unless that pair was seen.
+    fn place(
+        &mut self,
+        entry: usize,
+        call: usize,
+        next_alt: usize,
+        next: M::State,
+        budget: &mut u64,
+    ) -> Option<bool> {
+        self.bits[call / 64] |= 1 << (call % 64);
+        let h = self.set_hash ^ word(call) ^ hash_of(&next);
+        if self.cache.contains(h, &self.bits, &next) {
+            self.bits[call / 64] &= !(1 << (call % 64));
+            return Some(false);
+        }
+        if *budget == 0 {
+            self.bits[call / 64] &= !(1 << (call % 64));
+            return None;
+        }
+        *budget -= 1;
+        self.explored += 1;
+        let state = self.cache.insert(h, &self.bits, next);
+        self.set_hash ^= word(call);
+        self.stack.push(Frame {
+            entry,
+            state: self.state,
+            next_alt,
+        });
+        self.state = state;
+        lift(&mut self.entries, entry);
+        if self.ops[call].is_unknown() {
+            self.unknown_placed += 1;
         } else {
-            known_left += 1;
+            self.known_left -= 1;
         }
-        resume = Some((frame.entry, frame.next_alt));
-        entry = frame.entry;
+        Some(true)
     }
 }
 
