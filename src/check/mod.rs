@@ -146,11 +146,7 @@ impl Checker {
             parts.entry(model.partition(&op.input)).or_default().push(i);
         }
         let partitioned = parts.len() > 1 || parts.keys().any(Option::is_some);
-        let parts: Vec<(
-            Option<u64>,
-            Vec<usize>,
-            Vec<&Operation<M::Input, M::Output>>,
-        )> = parts
+        let parts: Vec<Part<'_, M>> = parts
             .into_iter()
             .map(|(key, index)| {
                 let part = index.iter().map(|&i| &ops[i]).collect();
@@ -197,6 +193,14 @@ impl Checker {
         }
     }
 }
+
+/// A part of a history: its key, its calls' indices in the history, and
+/// the calls.
+type Part<'a, M> = (
+    Option<u64>,
+    Vec<usize>,
+    Vec<&'a Operation<<M as Model>::Input, <M as Model>::Output>>,
+);
 
 /// The states a part may explore in its first turn (see `check_ops`).
 const FIRST_SLICE: u64 = 1024;
