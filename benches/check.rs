@@ -38,6 +38,10 @@ use seedloop::check::{Call, Checker, History, Verdict};
 mod harness;
 use harness::per_item;
 
+/// A client's call in flight: the call, its input, and its output once it
+/// took effect.
+type Open<I, O> = (Call<I, O>, I, Option<O>);
+
 /// A history of `calls` calls by `clients` clients of a real object: at
 /// each event one client moves (invokes, takes effect, or returns); a call
 /// returns with probability `p_return` per move once it took effect, so a
@@ -53,7 +57,7 @@ fn history<I: Clone, O, S>(
 ) -> History<I, O> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let history = History::new();
-    let mut open: Vec<Option<(Call<I, O>, I, Option<O>)>> = (0..clients).map(|_| None).collect();
+    let mut open: Vec<Option<Open<I, O>>> = (0..clients).map(|_| None).collect();
     let mut left = calls;
     while left > 0 || open.iter().any(Option::is_some) {
         let c = rng.random_range(0..clients);
