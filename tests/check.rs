@@ -58,6 +58,7 @@ fn oracle<M: Model>(model: &M, ops: &[Operation<M::Input, M::Output>]) -> bool {
                 Some(out) => model.step(state, &ops[c].input, out).into_iter().collect(),
                 None => model
                     .outcomes(state, &ops[c].input)
+                    .expect("the shipped models list their outcomes")
                     .into_iter()
                     .map(|(_, s)| s)
                     .collect(),
@@ -451,6 +452,7 @@ fn an_unknown_call_needs_the_models_outcomes() {
     }
     let h = History::new();
     h.invoke(1, 5).unknown();
+    h.invoke(2, 6).ok(6); // the search meets the unknown call placing this one
     let _ = check::linearizable(&h, &Bare);
 }
 
@@ -513,4 +515,95 @@ fn a_violation_inside_a_run_is_found_shrunk_and_replayed() {
         .seeds(300)
         .run(|| store(false))
         .expect("reads from the primary are linearizable");
+}
+
+#[test]
+fn a_small_budget_still_gives_every_part_a_turn() {
+    // Key 0 cannot be decided in 1,000 states; key 1 fails at once. The
+    // verdict must not depend on which key's hash comes first.
+    for (hard, easy) in [(0u32, 1u32), (1, 0)] {
+        let h = History::new();
+        let puts: Vec<_> = (0..14u32)
+            .map(|v| h.invoke(u64::from(v), KvOp::Put(hard, v)))
+            .collect();
+        h.invoke(99, KvOp::Get(hard)).ok(KvRet::Value(Some(99)));
+        for p in puts {
+            p.ok(KvRet::Done);
+        }
+        h.invoke(100, KvOp::Put(easy, 1)).ok(KvRet::Done);
+        h.invoke(101, KvOp::Get(easy)).ok(KvRet::Value(None));
+        let v = Checker::new().budget(1000).check(&h, &Kv::new());
+        assert!(
+            matches!(v, Verdict::NotLinearizable(_)),
+            "hard key {hard}: {v}"
+        );
+    }
+}
+
+/// A counting semaphore: `true` releases, `false` acquires (which cannot
+/// happen at 0).
+struct Semaphore;
+
+impl Model for Semaphore {
+    type State = u32;
+    type Input = bool;
+    type Output = ();
+    fn init(&self) -> u32 {
+        0
+    }
+    fn step(&self, n: &u32, release: &bool, _: &()) -> Option<u32> {
+        if *release {
+            Some(n + 1)
+        } else {
+            n.checked_sub(1)
+        }
+    }
+    fn outcomes(&self, n: &u32, release: &bool) -> Option<Vec<((), u32)>> {
+        Some(
+            self.step(n, release, &())
+                .map(|m| ((), m))
+                .into_iter()
+                .collect(),
+        )
+    }
+}
+
+#[test]
+fn an_unknown_call_that_cannot_happen_at_first_is_no_error() {
+    let h = History::new();
+    h.invoke(1, true).ok(());
+    h.invoke(2, false).unknown(); // could not acquire at 0, can after the release
+    h.invoke(3, false).ok(());
+    assert!(check::linearizable(&h, &Semaphore).is_linearizable());
+}
+
+#[test]
+fn unknown_reads_cost_nothing_and_hide_no_stale_read() {
+    let h = History::new();
+    for c in 0..200 {
+        h.invoke(c, RegisterOp::Read).unknown(); // timed out
+    }
+    h.invoke(500, RegisterOp::Write(1)).ok(RegisterRet::Written);
+    h.invoke(501, RegisterOp::Read).ok(RegisterRet::Value(0)); // stale
+    let v = Checker::new().budget(1000).check(&h, &Register::new(0));
+    assert!(matches!(v, Verdict::NotLinearizable(_)), "{v}");
+}
+
+#[test]
+fn a_long_history_with_many_dead_ends_keeps_a_linear_explanation() {
+    // 3,000 blocks of (a write, a concurrent read that sees it): each block
+    // makes the search try the read first and fail, then the write. The
+    // final stale read fails the history; the explanation's prefix is the
+    // whole rest, in order.
+    let h = History::new();
+    for b in 0..3000u32 {
+        let w = h.invoke(1, RegisterOp::Write(b + 1));
+        let r = h.invoke(2, RegisterOp::Read);
+        r.ok(RegisterRet::Value(b + 1));
+        w.ok(RegisterRet::Written);
+    }
+    h.invoke(3, RegisterOp::Read).ok(RegisterRet::Value(0));
+    let why = not(check::linearizable(&h, &Register::new(0)));
+    assert_eq!(why.linearized.len(), 6000);
+    assert_eq!(why.state, "3000");
 }

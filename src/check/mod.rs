@@ -55,8 +55,10 @@ pub use verdict::{Explanation, Unplaced, Verdict};
 
 use search::Found;
 
-/// The default budget of explored states (a few hundred megabytes of cache
-/// at the most for histories of a thousand calls in one part).
+/// The default budget of explored states. The cache's memory grows with
+/// the states explored and with the length of the part (each state keeps a
+/// bit per call of its part): some hundreds of megabytes for parts of a
+/// thousand calls, gigabytes for parts of ten thousand.
 pub const DEFAULT_BUDGET: u64 = 2_000_000;
 
 /// A check with settings: the budget of explored states.
@@ -95,7 +97,8 @@ impl Checker {
 
     /// At most `states` (set of calls placed, model state) pairs are
     /// explored over the whole history, then the verdict is
-    /// [`Verdict::Unknown`].
+    /// [`Verdict::Unknown`]. The parts of a partitioned history take
+    /// turns, each with a slice of what is left.
     ///
     /// ```
     /// let checker = seedloop::check::Checker::new().budget(10_000_000);
@@ -112,9 +115,9 @@ impl Checker {
     ///
     /// # Panics
     ///
-    /// When a call's response never came and the model lists no outcome
-    /// for its input in the initial state (it does not implement
-    /// [`Model::outcomes`], which the checker needs for such calls).
+    /// When the search meets a call whose response never came and the
+    /// model does not list outcomes ([`Model::outcomes`] returns `None`):
+    /// the checker cannot tell what such a call may have done.
     ///
     /// # Determinism
     ///
@@ -132,15 +135,6 @@ impl Checker {
     }
 
     fn check_ops<M: Model>(&self, ops: &[Operation<M::Input, M::Output>], model: &M) -> Verdict {
-        if let Some(op) = ops.iter().find(|o| o.is_unknown()) {
-            assert!(
-                !model.outcomes(&model.init(), &op.input).is_empty(),
-                "seedloop: the history has a call whose response never came ({:?}), and the model \
-                 lists no outcome for it: implement Model::outcomes so the checker knows what such \
-                 a call may have done",
-                op.input
-            );
-        }
         let mut parts: BTreeMap<Option<u64>, Vec<usize>> = BTreeMap::new();
         for (i, op) in ops.iter().enumerate() {
             parts.entry(model.partition(&op.input)).or_default().push(i);
@@ -164,9 +158,13 @@ impl Checker {
         let mut slice = FIRST_SLICE;
         loop {
             let mut undecided = false;
+            // Each undecided part gets its turn even when the budget is
+            // smaller than the round's slices.
+            let waiting = searches.iter().flatten().count() as u64;
+            let share = (budget / waiting.max(1)).max(1);
             for (k, slot) in searches.iter_mut().enumerate() {
                 let Some(search) = slot else { continue };
-                let mut turn = slice.min(budget);
+                let mut turn = slice.min(share).min(budget);
                 let before = turn;
                 let found = search.run(&mut turn);
                 budget -= before - turn;

@@ -13,7 +13,9 @@ use std::hash::Hash;
 /// - [`step`](Model::step) is the specification: `Some(next state)` when
 ///   `output` is a possible result of `input` in `state`, `None` when not.
 /// - [`outcomes`](Model::outcomes) lists what `input` may return in
-///   `state`, each with its next state. It is optional, but the checker
+///   `state`, each with its next state (`Some(vec![])` when it cannot
+///   happen there: an acquire of an empty semaphore). It is optional
+///   (`None`, the default, says the model does not tell), but the checker
 ///   needs it for calls whose response never came
 ///   ([`Call::unknown`](super::Call::unknown)): such a call may have taken
 ///   effect with any of its outcomes. A failure's explanation also uses it
@@ -44,8 +46,8 @@ use std::hash::Hash;
 ///     fn step(&self, total: &i64, add: &i64, seen: &i64) -> Option<i64> {
 ///         (total + add == *seen).then_some(total + add)
 ///     }
-///     fn outcomes(&self, total: &i64, add: &i64) -> Vec<(i64, i64)> {
-///         vec![(total + add, total + add)]
+///     fn outcomes(&self, total: &i64, add: &i64) -> Option<Vec<(i64, i64)>> {
+///         Some(vec![(total + add, total + add)])
 ///     }
 /// }
 ///
@@ -77,16 +79,17 @@ pub trait Model {
     ) -> Option<Self::State>;
 
     /// Every output `input` may return in `state`, each with the state
-    /// after it. The default, none, says the model does not tell: a
-    /// history with a call of unknown outcome cannot be checked against
-    /// it (the checker panics saying so).
+    /// after it; `Some(vec![])` when the call cannot take effect there.
+    /// The default, `None`, says the model does not tell: a history with a
+    /// call of unknown outcome cannot be checked against it (the checker
+    /// panics saying so when the search meets such a call).
     fn outcomes(
         &self,
         state: &Self::State,
         input: &Self::Input,
-    ) -> Vec<(Self::Output, Self::State)> {
+    ) -> Option<Vec<(Self::Output, Self::State)>> {
         let _ = (state, input);
-        Vec::new()
+        None
     }
 
     /// Which part of the history a call belongs to; calls of different

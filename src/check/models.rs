@@ -89,15 +89,15 @@ impl<T: Clone + Eq + Hash + Debug> Model for Register<T> {
         }
     }
 
-    fn outcomes(&self, value: &T, op: &RegisterOp<T>) -> Vec<(RegisterRet<T>, T)> {
-        vec![match op {
+    fn outcomes(&self, value: &T, op: &RegisterOp<T>) -> Option<Vec<(RegisterRet<T>, T)>> {
+        Some(vec![match op {
             RegisterOp::Read => (RegisterRet::Value(value.clone()), value.clone()),
             RegisterOp::Write(v) => (RegisterRet::Written, v.clone()),
             RegisterOp::Cas { expect, new } if expect == value => {
                 (RegisterRet::Swapped(true), new.clone())
             }
             RegisterOp::Cas { .. } => (RegisterRet::Swapped(false), value.clone()),
-        }]
+        }])
     }
 }
 
@@ -247,8 +247,12 @@ where
         (expected == *ret).then_some(next)
     }
 
-    fn outcomes(&self, map: &BTreeMap<K, V>, op: &KvOp<K, V>) -> Vec<(KvRet<V>, BTreeMap<K, V>)> {
-        vec![kv_apply(map, op)]
+    fn outcomes(
+        &self,
+        map: &BTreeMap<K, V>,
+        op: &KvOp<K, V>,
+    ) -> Option<Vec<(KvRet<V>, BTreeMap<K, V>)>> {
+        Some(vec![kv_apply(map, op)])
     }
 
     fn partition(&self, op: &KvOp<K, V>) -> Option<u64> {
@@ -358,7 +362,11 @@ impl<T: Clone + Eq + Hash + Debug> Model for Queue<T> {
         (expected == *ret).then_some(next)
     }
 
-    fn outcomes(&self, items: &VecDeque<T>, op: &QueueOp<T>) -> Vec<(QueueRet<T>, VecDeque<T>)> {
-        vec![Queue::apply(items, op)]
+    fn outcomes(
+        &self,
+        items: &VecDeque<T>,
+        op: &QueueOp<T>,
+    ) -> Option<Vec<(QueueRet<T>, VecDeque<T>)>> {
+        Some(vec![Queue::apply(items, op)])
     }
 }

@@ -186,6 +186,8 @@ pub(crate) struct Search<'a, M: Model> {
     known_left: usize,
     unknown_placed: usize,
     deepest: Option<Deepest<M::State>>,
+    /// The stack's lowest height since `deepest.placed` was copied from it.
+    low_water: usize,
     resume: Option<(usize, usize)>,
     entry: usize,
     /// The states this search added to the cache.
@@ -215,6 +217,7 @@ impl<'a, M: Model> Search<'a, M> {
             known_left: ops.iter().filter(|o| !o.is_unknown()).count(),
             unknown_placed: 0,
             deepest: None,
+            low_water: 0,
             resume: None,
             explored: 0,
         }
@@ -248,13 +251,17 @@ impl<'a, M: Model> Search<'a, M> {
             // A return whose call is not placed (or the end): stuck here.
             let known_placed = self.stack.len() - self.unknown_placed;
             if entry != NIL && self.deepest.as_ref().is_none_or(|d| known_placed > d.known) {
+                // The prefix placed now shares its first `low_water` calls
+                // with the one kept: copy only the rest (the search's own
+                // pops and pushes pay for it, so this stays linear).
+                let mut placed = self.deepest.take().map(|d| d.placed).unwrap_or_default();
+                placed.truncate(self.low_water);
+                let rest = self.stack[self.low_water..].iter();
+                placed.extend(rest.map(|f| self.entries[f.entry].call));
+                self.low_water = self.stack.len();
                 self.deepest = Some(Deepest {
                     known: known_placed,
-                    placed: self
-                        .stack
-                        .iter()
-                        .map(|f| self.entries[f.entry].call)
-                        .collect(),
+                    placed,
                     state: self.cache.states[self.state as usize].clone(),
                     blocked: self.entries[entry].call,
                     candidates: candidates(&self.entries, entry),
@@ -277,6 +284,7 @@ impl<'a, M: Model> Search<'a, M> {
             } else {
                 self.known_left += 1;
             }
+            self.low_water = self.low_water.min(self.stack.len());
             self.resume = Some((frame.entry, frame.next_alt));
             self.entry = frame.entry;
         }
@@ -305,8 +313,21 @@ impl<'a, M: Model> Search<'a, M> {
                 self.place(entry, call, 1, next, budget)
             }
             _ => {
-                let outcomes = self.model.outcomes(current, &op.input);
+                let Some(outcomes) = self.model.outcomes(current, &op.input) else {
+                    panic!(
+                        "seedloop: the history has a call whose response never came ({:?}), and \
+                         the model does not list outcomes: implement Model::outcomes so the \
+                         checker knows what such a call may have done",
+                        op.input
+                    );
+                };
                 for (k, (_, next)) in outcomes.into_iter().enumerate().skip(first_alt) {
+                    // An unknown call that changes nothing need not be
+                    // placed: its return is at the end, it blocks nobody,
+                    // and leaving it out explains the same outputs.
+                    if next == self.cache.states[self.state as usize] {
+                        continue;
+                    }
                     match self.place(entry, call, k + 1, next, budget) {
                         Some(false) => continue,
                         done => return done,

@@ -117,7 +117,10 @@ pub struct Explanation {
 impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(p) = self.partition {
-            write!(f, "in part {p} of the history, ")?;
+            write!(
+                f,
+                "in one part of the history (the model's partition {p:#018x}), "
+            )?;
         }
         writeln!(
             f,
@@ -170,6 +173,7 @@ pub(crate) fn explain<M: Model>(
                 output: op.output.as_ref().map(|o| format!("{o:?}")),
                 allowed: model
                     .outcomes(&deep.state, &op.input)
+                    .unwrap_or_default()
                     .into_iter()
                     .map(|(o, _)| format!("{o:?}"))
                     .collect(),

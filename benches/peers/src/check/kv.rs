@@ -49,7 +49,7 @@ impl Model for AppendKv {
         }
     }
 
-    fn outcomes(&self, value: &String, call: &KvCall) -> Vec<(KvOut, String)> {
+    fn outcomes(&self, value: &String, call: &KvCall) -> Option<Vec<(KvOut, String)>> {
         let out = match call {
             KvCall::Get(_) => KvOut::Value(value.clone()),
             KvCall::Put(..) | KvCall::Append(..) => KvOut::Done,
@@ -57,7 +57,7 @@ impl Model for AppendKv {
         let next = self
             .step(value, call, &out)
             .expect("a call's own outcome is allowed");
-        vec![(out, next)]
+        Some(vec![(out, next)])
     }
 
     fn partition(&self, call: &KvCall) -> Option<u64> {
