@@ -754,3 +754,39 @@ fn a_stream_the_parent_closed_is_closed_in_the_child() {
         assert_eq!(out.status.code(), Some(9), "EBADF in the child");
     });
 }
+
+#[test]
+fn one_childs_stdout_is_the_next_childs_stdin() {
+    let mut sim = Sim::new(1);
+    sim.block_on(async {
+        spew();
+        process::register("wc-c", |ctx| async move {
+            let mut all = Vec::new();
+            ctx.stdin().read_to_end(&mut all).await.unwrap();
+            let line = format!("{}\n", all.len());
+            ctx.stdout().write_all(line.as_bytes()).await.unwrap();
+            0
+        });
+        // spew 100000 | wc-c: more than a pipe holds, so both must run.
+        let mut spew = Command::new("spew")
+            .arg("100000")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let pipe = spew.stdout.take().unwrap();
+        let mut wc = Command::new("wc-c");
+        wc.stdin(pipe);
+        let out = wc.output().await.unwrap();
+        assert_eq!(out.stdout, b"100000\n");
+        assert!(spew.wait().await.unwrap().success());
+        // A reading end as a child's stdout is refused.
+        let mut again = Command::new("spew")
+            .arg("1")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let end = again.stdout.take().unwrap();
+        let err = Command::new("wc-c").stdout(end).spawn().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    });
+}

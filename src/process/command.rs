@@ -14,7 +14,7 @@ use std::task::{Context, Poll};
 use super::config::ProcessConfig;
 use super::pipe::{Fd, Pipe};
 use super::program::{self, Program};
-use super::stdio::{ChildStderr, ChildStdin, ChildStdout, Kind, Stdio};
+use super::stdio::{ChildStderr, ChildStdin, ChildStdout, Kind, ReaderEnd, Stdio};
 use super::table::{self, Ended, Proc, Target};
 use super::{Child, Ctx};
 use crate::runtime::core::Core;
@@ -45,6 +45,8 @@ pub struct Command {
     env_clear: bool,
     cwd: Option<PathBuf>,
     stdio: [Option<Kind>; 3],
+    /// The pipe end given as a stream (`Stdio::from(ChildStdout)`), if any.
+    ends: [Option<ReaderEnd>; 3],
     kill_on_drop: bool,
 }
 
@@ -82,6 +84,7 @@ impl Command {
             env_clear: false,
             cwd: None,
             stdio: [None; 3],
+            ends: [None, None, None],
             kill_on_drop: false,
         }
     }
@@ -194,7 +197,9 @@ impl Command {
     /// cmd.stdin(seedloop::process::Stdio::piped());
     /// ```
     pub fn stdin(&mut self, cfg: impl Into<Stdio>) -> &mut Command {
-        self.stdio[0] = Some(cfg.into().0);
+        let Stdio(kind, end) = cfg.into();
+        self.stdio[0] = Some(kind);
+        self.ends[0] = end;
         self
     }
 
@@ -206,7 +211,9 @@ impl Command {
     /// cmd.stdout(std::process::Stdio::piped());
     /// ```
     pub fn stdout(&mut self, cfg: impl Into<Stdio>) -> &mut Command {
-        self.stdio[1] = Some(cfg.into().0);
+        let Stdio(kind, end) = cfg.into();
+        self.stdio[1] = Some(kind);
+        self.ends[1] = end;
         self
     }
 
@@ -217,7 +224,9 @@ impl Command {
     /// cmd.stderr(seedloop::process::Stdio::null());
     /// ```
     pub fn stderr(&mut self, cfg: impl Into<Stdio>) -> &mut Command {
-        self.stdio[2] = Some(cfg.into().0);
+        let Stdio(kind, end) = cfg.into();
+        self.stdio[2] = Some(kind);
+        self.ends[2] = end;
         self
     }
 
@@ -414,6 +423,14 @@ impl Command {
             .map(|a| text("argument", a))
             .collect::<io::Result<Vec<_>>>()?;
         let kinds = [0, 1, 2].map(|i| self.stdio[i].unwrap_or(defaults[i]));
+        if kinds[1] == Kind::Reader || kinds[2] == Kind::Reader {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "'{name}': a pipe's reading end can be a child's stdin only, not its stdout or stderr"
+                ),
+            ));
+        }
         if kinds.contains(&Kind::Real) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -446,8 +463,14 @@ impl Command {
         let table = table::get(&core);
         let pid = table.next_pid();
         let mut ends = Ends::default();
+        let given = self.ends[0].as_ref().map(|e| Rc::clone(&e.0));
         let fds = [Fd::Stdin, Fd::Stdout, Fd::Stderr].map(|fd| {
             let kind = kinds[fd.number()];
+            if kind == Kind::Reader {
+                let pipe = given.clone().expect("a Reader kind comes with its pipe");
+                pipe.open_reader(); // the child's own end
+                return Some(Target::Pipe(pipe));
+            }
             stream(
                 fd,
                 kind,
@@ -560,7 +583,7 @@ fn stream(
             }
             Target::Pipe(pipe)
         }
-        Kind::Null | Kind::Real => Target::Null,
+        Kind::Null | Kind::Real | Kind::Reader => Target::Null,
         Kind::Inherit => match parent {
             None if fd == Fd::Stdin => Target::Null,
             None => Target::Console,

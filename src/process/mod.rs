@@ -39,7 +39,7 @@
 //! | `await proc.wait()`, `proc.returncode` | `child.wait().await?.code()` |
 //! | `proc.kill()` (`SIGKILL`), then `await proc.wait()` | `child.start_kill()?`, or both at once: `child.kill().await?` |
 //! | `proc.pid` | `child.id()` |
-//! | `await asyncio.create_subprocess_shell(..)` | register a program that spawns others |
+//! | `create_subprocess_shell("a \| b")` | `Command::new("b").stdin(a.stdout.take().unwrap())`, or a program that spawns others |
 //!
 //! # Determinism
 //!

@@ -23,7 +23,7 @@ use crate::runtime::wait::Switch;
 /// let mut cmd = Command::new("report");
 /// cmd.stdout(Stdio::piped()).stderr(Stdio::null()).stdin(std::process::Stdio::inherit());
 /// ```
-pub struct Stdio(pub(crate) Kind);
+pub struct Stdio(pub(crate) Kind, pub(crate) Option<ReaderEnd>);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -33,6 +33,25 @@ pub(crate) enum Kind {
     /// A real file or descriptor (`Stdio::from(File)`): nothing a simulated
     /// process can reach. Spawning with it is an `InvalidInput` error.
     Real,
+    /// The reading end of another child's pipe (`Stdio::from(ChildStdout)`),
+    /// carried beside the kind: a child's stdin only.
+    Reader,
+}
+
+/// A reading end of a pipe held by a [`Stdio`] (and so by a `Command`):
+/// it counts as a reader until it is dropped.
+pub(crate) struct ReaderEnd(pub(crate) Local<Rc<Pipe>>);
+
+impl Drop for ReaderEnd {
+    fn drop(&mut self) {
+        self.0.close_reader();
+    }
+}
+
+impl fmt::Debug for ReaderEnd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ReaderEnd({})", self.0.name())
+    }
 }
 
 impl fmt::Debug for Stdio {
@@ -50,7 +69,7 @@ impl Stdio {
     /// # let _ = piped;
     /// ```
     pub fn piped() -> Stdio {
-        Stdio(Kind::Piped)
+        Stdio(Kind::Piped, None)
     }
 
     /// Nothing: the child's writes vanish, its reads see EOF.
@@ -60,7 +79,7 @@ impl Stdio {
     /// # let _ = null;
     /// ```
     pub fn null() -> Stdio {
-        Stdio(Kind::Null)
+        Stdio(Kind::Null, None)
     }
 
     /// The parent's own stream. A parent that is itself a simulated process
@@ -74,7 +93,7 @@ impl Stdio {
     /// # let _ = inherit;
     /// ```
     pub fn inherit() -> Stdio {
-        Stdio(Kind::Inherit)
+        Stdio(Kind::Inherit, None)
     }
 }
 
@@ -105,7 +124,7 @@ impl From<std::process::Stdio> for Stdio {
             Some(g) if g.starts_with("Inherit") => Kind::Inherit,
             _ => Kind::Real,
         };
-        Stdio(kind)
+        Stdio(kind, None)
     }
 }
 
@@ -124,9 +143,57 @@ impl From<std::fs::File> for Stdio {
     /// });
     /// ```
     fn from(_: std::fs::File) -> Stdio {
-        Stdio(Kind::Real)
+        Stdio(Kind::Real, None)
     }
 }
+
+macro_rules! into_stdio {
+    ($ty:ident, $what:literal, $sum:literal) => {
+        impl From<$ty> for Stdio {
+            #[doc = concat!("The reading end of a child's ", $what, " pipe, as the next child's")]
+            /// stdin: `a | b`. The `Command` holds the end until it is
+            /// dropped; the child it spawns reads from the pipe, and sees EOF
+            /// once the first child (and whoever shares its pipe) closed it.
+            /// As a stdout or stderr, it is an `InvalidInput` error at spawn.
+            ///
+            /// ```
+            /// use futures::{AsyncReadExt, AsyncWriteExt};
+            /// use seedloop::process::{self, Command, Stdio};
+            ///
+            /// let mut sim = seedloop::Sim::new(1);
+            /// sim.block_on(async {
+            ///     process::register("seq", |ctx| async move {
+            ///         ctx.stdout().write_all(b"1\n2\n3\n").await.unwrap();
+            ///         ctx.stderr().write_all(b"4\n").await.unwrap();
+            ///         0
+            ///     });
+            ///     process::register("sum", |ctx| async move {
+            ///         let mut text = String::new();
+            ///         ctx.stdin().read_to_string(&mut text).await.unwrap();
+            ///         text.lines().map(|l| l.parse::<i32>().unwrap()).sum()
+            ///     });
+            ///     let mut seq = Command::new("seq")
+            ///         .stdout(Stdio::piped())
+            ///         .stderr(Stdio::piped())
+            ///         .spawn()
+            ///         .unwrap();
+            #[doc = concat!("    let pipe = seq.", $what, ".take().unwrap();")]
+            ///     let status = Command::new("sum").stdin(pipe).status().await.unwrap();
+            #[doc = concat!("    assert_eq!(status.code(), Some(", $sum, "));")]
+            /// });
+            /// ```
+            fn from(end: $ty) -> Stdio {
+                let pipe = Rc::clone(&end.pipe);
+                pipe.open_reader(); // the Stdio's own count, before `end`'s goes
+                drop(end);
+                Stdio(Kind::Reader, Some(ReaderEnd(Local::new(pipe))))
+            }
+        }
+    };
+}
+
+into_stdio!(ChildStdout, "stdout", "6");
+into_stdio!(ChildStderr, "stderr", "4");
 
 /// The error of an operation on a stream the process closed: `EBADF`.
 fn closed() -> io::Error {
