@@ -14,6 +14,7 @@ use super::metadata::Metadata;
 use super::ops::{fail, flip, locate};
 use super::path::show;
 use super::state::{Gate, NodeDisk, code, enter, record};
+use crate::future::io::impl_io;
 use crate::runtime::current_core;
 use crate::runtime::local::Local;
 use crate::runtime::wait::WaitKind;
@@ -640,33 +641,9 @@ impl Drop for File {
     }
 }
 
-impl futures::io::AsyncRead for File {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        self.get_mut().poll_read_into(cx, buf)
-    }
-}
-
-impl futures::io::AsyncWrite for File {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.get_mut().poll_write_from(cx, buf)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-}
+impl_io!(read File, |f, cx, buf| f.poll_read_into(cx, buf));
+// A file's close does nothing: `sync_all` is what makes it durable.
+impl_io!(write File, |f, cx, buf| f.poll_write_from(cx, buf), |_f| ());
 
 impl futures::io::AsyncSeek for File {
     fn poll_seek(
@@ -681,36 +658,6 @@ impl futures::io::AsyncSeek for File {
 #[cfg(feature = "tokio-io")]
 mod tokio_io {
     use super::*;
-
-    impl tokio::io::AsyncRead for File {
-        fn poll_read(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &mut tokio::io::ReadBuf<'_>,
-        ) -> Poll<io::Result<()>> {
-            let n = ready!(self.get_mut().poll_read_into(cx, buf.initialize_unfilled()))?;
-            buf.advance(n);
-            Poll::Ready(Ok(()))
-        }
-    }
-
-    impl tokio::io::AsyncWrite for File {
-        fn poll_write(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &[u8],
-        ) -> Poll<io::Result<usize>> {
-            self.get_mut().poll_write_from(cx, buf)
-        }
-
-        fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            Poll::Ready(Ok(()))
-        }
-
-        fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            Poll::Ready(Ok(()))
-        }
-    }
 
     impl tokio::io::AsyncSeek for File {
         fn start_seek(self: Pin<&mut Self>, position: SeekFrom) -> io::Result<()> {

@@ -33,6 +33,7 @@
 //! assert_eq!((a, b), ("set", 2));
 //! ```
 
+pub(crate) mod io;
 mod macro_support;
 mod promise;
 mod select;

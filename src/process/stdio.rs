@@ -5,12 +5,12 @@
 
 use std::fmt;
 use std::io;
-use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use super::pipe::{Fd, Pipe};
 use super::table::{Proc, Target};
+use crate::future::io::impl_io;
 use crate::runtime::local::Local;
 use crate::runtime::wait::Switch;
 
@@ -538,80 +538,9 @@ macro_rules! writer_of {
 writer_of!(Stdout, Fd::Stdout);
 writer_of!(Stderr, Fd::Stderr);
 
-/// futures' and (with `tokio-io`) tokio's `AsyncRead` for a type with
-/// `poll_read_bytes`, and `AsyncWrite` for one with `poll_write_bytes`
-/// and `close`.
-macro_rules! impl_io {
-    (read $ty:ty) => {
-        impl futures::io::AsyncRead for $ty {
-            fn poll_read(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &mut [u8],
-            ) -> Poll<io::Result<usize>> {
-                self.get_mut().poll_read_bytes(cx, buf)
-            }
-        }
-
-        #[cfg(feature = "tokio-io")]
-        impl tokio::io::AsyncRead for $ty {
-            fn poll_read(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &mut tokio::io::ReadBuf<'_>,
-            ) -> Poll<io::Result<()>> {
-                let dst = buf.initialize_unfilled();
-                let n = std::task::ready!(self.get_mut().poll_read_bytes(cx, dst))?;
-                buf.advance(n);
-                Poll::Ready(Ok(()))
-            }
-        }
-    };
-    (write $ty:ty) => {
-        impl futures::io::AsyncWrite for $ty {
-            fn poll_write(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &[u8],
-            ) -> Poll<io::Result<usize>> {
-                self.get_mut().poll_write_bytes(cx, buf)
-            }
-
-            fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                Poll::Ready(Ok(()))
-            }
-
-            fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                self.get_mut().close();
-                Poll::Ready(Ok(()))
-            }
-        }
-
-        #[cfg(feature = "tokio-io")]
-        impl tokio::io::AsyncWrite for $ty {
-            fn poll_write(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &[u8],
-            ) -> Poll<io::Result<usize>> {
-                self.get_mut().poll_write_bytes(cx, buf)
-            }
-
-            fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                Poll::Ready(Ok(()))
-            }
-
-            fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                self.get_mut().close();
-                Poll::Ready(Ok(()))
-            }
-        }
-    };
-}
-
-impl_io!(read ChildStdout);
-impl_io!(read ChildStderr);
-impl_io!(read Stdin);
-impl_io!(write ChildStdin);
-impl_io!(write Stdout);
-impl_io!(write Stderr);
+impl_io!(read ChildStdout, |s, cx, buf| s.poll_read_bytes(cx, buf));
+impl_io!(read ChildStderr, |s, cx, buf| s.poll_read_bytes(cx, buf));
+impl_io!(read Stdin, |s, cx, buf| s.poll_read_bytes(cx, buf));
+impl_io!(write ChildStdin, |s, cx, buf| s.poll_write_bytes(cx, buf), |s| s.close());
+impl_io!(write Stdout, |s, cx, buf| s.poll_write_bytes(cx, buf), |s| s.close());
+impl_io!(write Stderr, |s, cx, buf| s.poll_write_bytes(cx, buf), |s| s.close());

@@ -3,10 +3,9 @@
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
-use super::stream::{EndRef, impl_io};
+use super::stream::EndRef;
+use crate::future::io::impl_io;
 
 /// The owned read half of a [`TcpStream`](super::TcpStream), from
 /// [`into_split`](super::TcpStream::into_split).
@@ -124,10 +123,10 @@ addrs!(OwnedWriteHalf);
 addrs!(ReadHalf<'_>);
 addrs!(WriteHalf<'_>);
 
-impl_io!(read OwnedReadHalf);
-impl_io!(write OwnedWriteHalf);
-impl_io!(read ReadHalf<'_>);
-impl_io!(write WriteHalf<'_>);
+impl_io!(read OwnedReadHalf, |s, cx, buf| s.inner.poll_read(cx, buf));
+impl_io!(write OwnedWriteHalf, |s, cx, buf| s.inner.poll_write(cx, buf), |s| s.inner.shutdown());
+impl_io!(read ReadHalf<'_>, |s, cx, buf| s.inner.poll_read(cx, buf));
+impl_io!(write WriteHalf<'_>, |s, cx, buf| s.inner.poll_write(cx, buf), |s| s.inner.shutdown());
 
 impl Drop for OwnedWriteHalf {
     fn drop(&mut self) {

@@ -4,12 +4,12 @@ use std::fmt;
 use std::future::poll_fn;
 use std::io;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use super::conn::{self, Conn, NO_NODE};
 use super::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+use crate::future::io::impl_io;
 use crate::net::addr::{self, Proto, ToSocketAddrs};
 use crate::net::sockets;
 use crate::net::transport::{self, Segment};
@@ -324,80 +324,5 @@ pub(crate) async fn connect_from(
     }
 }
 
-macro_rules! impl_io {
-    (read $ty:ty) => {
-        impl futures::io::AsyncRead for $ty {
-            fn poll_read(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &mut [u8],
-            ) -> Poll<io::Result<usize>> {
-                self.inner.poll_read(cx, buf)
-            }
-        }
-
-        #[cfg(feature = "tokio-io")]
-        impl tokio::io::AsyncRead for $ty {
-            fn poll_read(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &mut tokio::io::ReadBuf<'_>,
-            ) -> Poll<io::Result<()>> {
-                let dst = buf.initialize_unfilled();
-                match self.inner.poll_read(cx, dst) {
-                    Poll::Ready(Ok(n)) => {
-                        buf.advance(n);
-                        Poll::Ready(Ok(()))
-                    }
-                    Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-                    Poll::Pending => Poll::Pending,
-                }
-            }
-        }
-    };
-    (write $ty:ty) => {
-        impl futures::io::AsyncWrite for $ty {
-            fn poll_write(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &[u8],
-            ) -> Poll<io::Result<usize>> {
-                self.inner.poll_write(cx, buf)
-            }
-
-            fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                Poll::Ready(Ok(()))
-            }
-
-            fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                self.inner.shutdown();
-                Poll::Ready(Ok(()))
-            }
-        }
-
-        #[cfg(feature = "tokio-io")]
-        impl tokio::io::AsyncWrite for $ty {
-            fn poll_write(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &[u8],
-            ) -> Poll<io::Result<usize>> {
-                self.inner.poll_write(cx, buf)
-            }
-
-            fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                Poll::Ready(Ok(()))
-            }
-
-            fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                self.inner.shutdown();
-                Poll::Ready(Ok(()))
-            }
-        }
-    };
-}
-
-pub(crate) use impl_io;
-
-impl_io!(read TcpStream);
-impl_io!(write TcpStream);
+impl_io!(read TcpStream, |s, cx, buf| s.inner.poll_read(cx, buf));
+impl_io!(write TcpStream, |s, cx, buf| s.inner.poll_write(cx, buf), |s| s.inner.shutdown());
