@@ -55,7 +55,7 @@ impl Hasher for Fx {
     }
 
     fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+        self.0 = crate::trace::hash::light(self.0, n);
     }
 
     fn write_u32(&mut self, n: u32) {
@@ -74,10 +74,7 @@ impl Hasher for Fx {
 /// A word per call for the set's hash (Zobrist): the set's hash is the xor
 /// of its calls' words, kept as calls are placed and removed.
 fn word(call: usize) -> u64 {
-    let mut z = (call as u64).wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
+    crate::trace::hash::spread(call as u64)
 }
 
 struct Entry {

@@ -124,11 +124,7 @@ pub(crate) fn record(core: &Core, node: u32, code: u64, describe: impl FnOnce() 
 
 /// A stable code for a label and path, for the fingerprint.
 pub(crate) fn code(label: &str, path: &str, n: u64) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in label.bytes().chain([0]).chain(path.bytes()) {
-        h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
-    }
-    h ^ n.rotate_left(17)
+    crate::trace::hash::fnv1a(label.bytes().chain([0]).chain(path.bytes())) ^ n.rotate_left(17)
 }
 
 /// The steps before an operation runs: a switch point, the latency the

@@ -544,14 +544,10 @@ fn config(core: &Core, node: u32) -> ProcessConfig {
 
 /// A stable word for a start, for the fingerprint.
 fn start_code(name: &str, args: &[String]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in name
+    let bytes = name
         .bytes()
-        .chain(args.iter().flat_map(|a| a.bytes().chain([0])))
-    {
-        h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
-    }
-    h
+        .chain(args.iter().flat_map(|a| a.bytes().chain([0])));
+    crate::trace::hash::fnv1a(bytes)
 }
 
 /// The parent's ends of the pipes made at a spawn.

@@ -73,11 +73,8 @@ const SHARES: [(Member, u64); 6] = [
 pub(crate) fn member(seed: u64) -> Member {
     // A mix of the seed's bits (splitmix64's finaliser), so that
     // consecutive seeds spread over the members.
-    let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     let total: u64 = SHARES.iter().map(|(_, share)| share).sum();
-    let mut slot = (z ^ (z >> 31)) % total;
+    let mut slot = crate::trace::hash::spread(seed) % total;
     for (member, share) in SHARES {
         if slot < share {
             return member;

@@ -19,6 +19,7 @@ use std::net::SocketAddr;
 use std::panic::Location;
 use std::time::Duration;
 
+pub(crate) mod hash;
 pub(crate) mod id;
 mod recorder;
 

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::panic::Location;
 use std::time::Duration;
 
+use super::hash::light;
 use super::{Event, EventKind, Id, NodeChange, PacketFate};
 
 /// The always-on fingerprint and the optional event list of a running simulation.
@@ -58,14 +59,6 @@ pub(crate) fn runtime_logging() -> bool {
 #[cold]
 fn log_event(kind: &EventKind) {
     tracing::trace!(target: "seedloop::runtime", "{}", super::Words(kind));
-}
-
-/// One multiply-and-rotate step (as FxHash): order sensitive, and a
-/// bijection of `h` for a given word, so two sequences that differ in
-/// their last word always differ.
-#[inline]
-fn light(h: u64, word: u64) -> u64 {
-    (h.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95)
 }
 
 /// The hash of a tape's values, one value at a time: start from
