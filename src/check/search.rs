@@ -19,8 +19,10 @@
 //! A call of unknown outcome may have taken effect with any of the model's
 //! outcomes: each is an alternative of that call, tried in turn.
 //!
-//! The search counts the pairs it adds to the cache (the explored states)
-//! and gives up past its budget, so a verdict never depends on a clock.
+//! The search takes the pairs it adds to the cache (the explored states)
+//! off a budget it is given, and pauses when that runs out; it can be run
+//! again with more (the parts of a history take turns). A verdict never
+//! depends on a clock.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
@@ -187,8 +189,6 @@ pub(crate) struct Search<'a, M: Model> {
     low_water: usize,
     resume: Option<(usize, usize)>,
     entry: usize,
-    /// The states this search added to the cache.
-    pub(crate) explored: u64,
 }
 
 impl<'a, M: Model> Search<'a, M> {
@@ -216,7 +216,6 @@ impl<'a, M: Model> Search<'a, M> {
             deepest: None,
             low_water: 0,
             resume: None,
-            explored: 0,
         }
     }
 
@@ -355,7 +354,6 @@ impl<'a, M: Model> Search<'a, M> {
             return None;
         }
         *budget -= 1;
-        self.explored += 1;
         let state = self.cache.insert(h, &self.bits, next);
         self.set_hash ^= word(call);
         self.stack.push(Frame {
