@@ -44,6 +44,7 @@
 mod history;
 mod model;
 pub mod models;
+mod panel;
 mod search;
 mod verdict;
 
@@ -253,6 +254,7 @@ pub fn linearizable<M: Model>(history: &History<M::Input, M::Output>, model: &M)
 pub fn assert_linearizable<M: Model>(history: &History<M::Input, M::Output>, model: &M) -> Verdict {
     let verdict = linearizable(history, model);
     if let Verdict::NotLinearizable(why) = &verdict {
+        panel::add(history, model, why);
         panic!("the history is not linearizable: {why}");
     }
     verdict

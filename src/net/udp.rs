@@ -290,6 +290,7 @@ impl UdpSocket {
             }
         };
         let packet = Packet {
+            id: transport::packet_id(&core),
             from: self.shared.addr,
             to,
             src,

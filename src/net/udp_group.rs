@@ -79,6 +79,7 @@ pub(crate) fn send(from: &UdpShared, buf: &[u8], to: SocketAddr) -> io::Result<u
         transport::send(
             &core,
             Packet {
+                id: transport::packet_id(&core),
                 from: from.addr,
                 to,
                 src: from.node,

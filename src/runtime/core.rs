@@ -214,7 +214,7 @@ impl Core {
             "a switch point asks through choose_switch"
         );
         let v = self.scheduler.borrow_mut().choose(kind, n);
-        self.record(n, v);
+        self.record(kind, n, v);
         v
     }
 
@@ -227,7 +227,7 @@ impl Core {
         if !self.every_step {
             // No footprints either (they imply `every_step`): a plain choice.
             let v = self.scheduler.borrow_mut().choose(ChoiceKind::Yield, 2);
-            self.record(2, v);
+            self.record(ChoiceKind::Yield, 2, v);
             return v;
         }
         if self.footprints {
@@ -254,16 +254,23 @@ impl Core {
         if self.footprints && v == 0 {
             crate::runtime::footprint::proceed();
         }
-        self.record(2, v);
+        self.record(ChoiceKind::Yield, 2, v);
         v
     }
 
     /// Puts a choice on the tape (which the fingerprint covers: see
     /// `Sim::fingerprint`).
+    /// With the trace recorded, the recorder's sidecar also notes where
+    /// each non-zero choice was made, for the picture of the run.
     #[inline]
-    fn record(&self, n: u64, v: u32) {
+    fn record(&self, kind: ChoiceKind, n: u64, v: u32) {
         debug_assert!(u64::from(v) < n, "strategy chose {v} for a bound of {n}");
         self.tape_buf.borrow_mut().push(v);
+        if self.cfg.record_trace {
+            self.rec
+                .borrow_mut()
+                .choice(self.now(), kind.name(), n, v, self.current.get());
+        }
     }
 
     /// A duration in `lo..hi` (exactly `lo` if `hi <= lo`), 0 = `lo`. The
@@ -357,7 +364,7 @@ impl Core {
         let parent = self.current.get();
         self.rec
             .borrow_mut()
-            .spawn(self.now(), id, parent, name.as_deref());
+            .spawn(self.now(), id, parent, name.as_deref(), node);
         let mut sched = self.sched.borrow_mut();
         let slot = Self::alloc_slot(&mut sched);
         if let Some(name) = &name {
@@ -384,7 +391,7 @@ impl Core {
         let id = self.fresh_id();
         self.rec
             .borrow_mut()
-            .spawn(self.now(), id, None, Some("main"));
+            .spawn(self.now(), id, None, Some("main"), 0);
         self.watch.name_main(id.as_u64());
         let mut sched = self.sched.borrow_mut();
         let slot = Self::alloc_slot(&mut sched);
@@ -658,7 +665,7 @@ impl Core {
                         .borrow_mut()
                         .pick(n, &|i| ready[i].header().id.as_u64());
                     if n > 1 {
-                        self.record(n as u64, v);
+                        self.record(ChoiceKind::Schedule, n as u64, v);
                     }
                     v as usize
                 } else {

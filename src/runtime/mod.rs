@@ -66,6 +66,9 @@ pub struct Sim {
     /// The hash of `tape[..n]`, as `(n, hash)`: the fingerprint folds in
     /// only the values added since it was last asked.
     tape_hash: std::cell::Cell<(usize, u64)>,
+    /// The last failure of `try_block_on` or `try_step`, with the index of
+    /// the trace's last event then (for a picture of the run).
+    failure: Option<(Option<usize>, Error)>,
 }
 
 impl std::fmt::Debug for Sim {
@@ -120,6 +123,7 @@ impl Sim {
             tape: Tape::new(),
             trace: Trace::default(),
             tape_hash: std::cell::Cell::new((0, crate::trace::TAPE_SEED)),
+            failure: None,
         }
     }
 
@@ -244,6 +248,9 @@ impl Sim {
             result
         };
         self.collect();
+        if let Err(e) = &result {
+            self.note_failure(e);
+        }
         result
     }
 
@@ -291,10 +298,14 @@ impl Sim {
         match step {
             Step::Polled | Step::Advanced | Step::Main => Ok(true),
             Step::Idle => Ok(false),
-            Step::Failed => Err(self
-                .core
-                .take_failure()
-                .expect("a failed step leaves its error")),
+            Step::Failed => {
+                let e = self
+                    .core
+                    .take_failure()
+                    .expect("a failed step leaves its error");
+                self.note_failure(&e);
+                Err(e)
+            }
         }
     }
 
@@ -472,13 +483,40 @@ impl Sim {
         self.core.live_count()
     }
 
+    /// Keeps a failure for the picture of the run, at the trace's last event.
+    fn note_failure(&mut self, e: &Error) {
+        self.failure = Some((self.trace.len().checked_sub(1), e.clone()));
+    }
+
+    /// The last failure of a run, and the index of the trace's last event
+    /// when it happened.
+    pub(crate) fn failure(&self) -> Option<&(Option<usize>, Error)> {
+        self.failure.as_ref()
+    }
+
+    /// The recorder's side tables (each task's node, packets' identities,
+    /// faults' nodes, non-zero choices, panels), for a picture of the run.
+    pub(crate) fn with_sidecar<R>(
+        &self,
+        f: impl FnOnce(&crate::trace::sidecar::Sidecar) -> R,
+    ) -> R {
+        f(self.core.rec.borrow().sidecar())
+    }
+
+    /// Every node's name, by id (`main` first).
+    pub(crate) fn node_names(&self) -> Vec<String> {
+        (0..self.core.node_count() as u32)
+            .map(|n| self.core.node_name(n).to_string())
+            .collect()
+    }
+
     /// Moves the choices and events the core collected into the `Sim`.
     fn collect(&mut self) {
         let mut buf = self.core.tape_buf.borrow_mut();
         self.tape.extend_from_slice(&buf);
         buf.clear();
         drop(buf);
-        self.trace.append(&mut self.core.rec.borrow_mut().events);
+        self.core.rec.borrow_mut().drain_into(&mut self.trace);
     }
 
     /// Takes the run's scheduler back (the explorer's strategies span runs).

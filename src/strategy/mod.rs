@@ -48,6 +48,21 @@ pub(crate) enum ChoiceKind {
     },
 }
 
+impl ChoiceKind {
+    /// Its name in a picture of the run (`yield`, `schedule`, `coin`...).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            ChoiceKind::Schedule => "schedule",
+            ChoiceKind::TimerOrder => "timer-order",
+            ChoiceKind::Random => "random",
+            ChoiceKind::Cost => "cost",
+            ChoiceKind::Yield => "yield",
+            ChoiceKind::Select => "select",
+            ChoiceKind::Coin { .. } => "coin",
+        }
+    }
+}
+
 /// A uniform value in `0..n` (`n >= 1`) from a generator: a widening
 /// multiply maps a 64-bit word onto the range. The bias is below
 /// `n / 2^64 <= 2^-32`, irrelevant for exploration.

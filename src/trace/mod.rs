@@ -22,6 +22,7 @@ use std::time::Duration;
 pub(crate) mod hash;
 pub(crate) mod id;
 mod recorder;
+pub(crate) mod sidecar;
 
 pub(crate) use id::Id;
 pub(crate) use recorder::{Recorder, TAPE_SEED, fingerprint_of, runtime_logging, tape_step};

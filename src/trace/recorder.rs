@@ -6,7 +6,8 @@ use std::panic::Location;
 use std::time::Duration;
 
 use super::hash::light;
-use super::{Event, EventKind, Id, NodeChange, PacketFate};
+use super::sidecar::{ChoiceMark, FaultKind, FaultMark, PacketMark, Panel, Sidecar};
+use super::{Event, EventKind, Id, NodeChange, PacketFate, Trace};
 
 /// The always-on fingerprint and the optional event list of a running simulation.
 pub(crate) struct Recorder {
@@ -17,7 +18,11 @@ pub(crate) struct Recorder {
     log: bool,
     /// `record || log`: whether an event is wanted in words at all.
     words: bool,
-    pub(crate) events: Vec<Event>,
+    events: Vec<Event>,
+    /// Events already moved into the `Sim`'s trace.
+    drained: usize,
+    /// What a picture of the run needs besides the events (kept with them).
+    side: Sidecar,
 }
 
 const TAG_SPAWN: u64 = 1;
@@ -96,7 +101,69 @@ impl Recorder {
             log,
             words: record || log,
             events: Vec::new(),
+            drained: 0,
+            side: Sidecar::default(),
         }
+    }
+
+    /// Moves the events recorded since the last call to the end of `trace`.
+    pub(crate) fn drain_into(&mut self, trace: &mut Trace) {
+        self.drained += self.events.len();
+        trace.append(&mut self.events);
+    }
+
+    /// The side tables (empty unless the trace is recorded).
+    pub(crate) fn sidecar(&self) -> &Sidecar {
+        &self.side
+    }
+
+    /// The index the next event will have in the run's trace.
+    #[inline]
+    fn next_index(&self) -> usize {
+        self.drained + self.events.len()
+    }
+
+    /// A choice was put on the tape: the sidecar counts it, and keeps it
+    /// when it is not 0 (called only when the trace is recorded).
+    #[cold]
+    pub(crate) fn choice(
+        &mut self,
+        now: u64,
+        kind: &'static str,
+        of: u64,
+        value: u32,
+        task: Option<Id>,
+    ) {
+        if !self.record {
+            return;
+        }
+        let tape = self.side.choices_made;
+        self.side.choices_made += 1;
+        if value != 0 {
+            let event = self.next_index();
+            self.side.choices.push(ChoiceMark {
+                event,
+                tape,
+                kind,
+                value,
+                of,
+                task,
+                time: now,
+            });
+        }
+    }
+
+    /// A floor above adds a panel to the picture of the run (kept only
+    /// when the trace is recorded).
+    pub(crate) fn panel(&mut self, panel: Panel) {
+        if self.record {
+            self.side.panels.push(panel);
+        }
+    }
+
+    /// Whether the trace is recorded.
+    pub(crate) fn records(&self) -> bool {
+        self.record
     }
 
     pub(crate) fn fingerprint(&self) -> u64 {
@@ -135,13 +202,23 @@ impl Recorder {
         });
     }
 
-    pub(crate) fn spawn(&mut self, now: u64, task: Id, parent: Option<Id>, name: Option<&str>) {
+    pub(crate) fn spawn(
+        &mut self,
+        now: u64,
+        task: Id,
+        parent: Option<Id>,
+        name: Option<&str>,
+        node: u32,
+    ) {
         self.mix(
             TAG_SPAWN,
             task.as_u64(),
             parent.map_or(0, |p| p.as_u64() + 1),
         );
         if self.keeps() {
+            if self.record {
+                self.side.tasks.push((task, node));
+            }
             let name = name.map(str::to_string);
             self.keep(now, EventKind::Spawn { task, name, parent });
         }
@@ -187,9 +264,19 @@ impl Recorder {
 
     /// A fault; `code` identifies it for the fingerprint, `describe` gives
     /// the words (only called when the trace is kept).
-    pub(crate) fn fault(&mut self, now: u64, code: u64, describe: impl FnOnce() -> String) {
+    pub(crate) fn fault(
+        &mut self,
+        now: u64,
+        code: u64,
+        (kind, a, b): (FaultKind, u32, u32),
+        describe: impl FnOnce() -> String,
+    ) {
         self.mix(TAG_FAULT, code, 0);
         if self.keeps() {
+            if self.record {
+                let event = self.next_index();
+                self.side.faults.push(FaultMark { event, kind, a, b });
+            }
             let description = describe();
             self.keep(now, EventKind::Fault { description });
         }
@@ -237,7 +324,22 @@ impl Recorder {
         }
     }
 
+    /// Keeps a packet event's identity (its number and nodes).
+    #[cold]
+    fn mark_packet(&mut self, (id, src, dst): (u64, u32, u32)) {
+        let event = self.next_index();
+        self.side.packets.push(PacketMark {
+            event,
+            id,
+            src,
+            dst,
+        });
+    }
+
+    /// A packet's fate; `mark` is its number, source and destination node
+    /// (for the picture of the run; not in the fingerprint).
     #[inline]
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn packet(
         &mut self,
         now: u64,
@@ -246,6 +348,7 @@ impl Recorder {
         from: SocketAddr,
         to: SocketAddr,
         len: usize,
+        mark: (u64, u32, u32),
     ) {
         let len = u32::try_from(len).unwrap_or(u32::MAX);
         self.mix(
@@ -254,6 +357,9 @@ impl Recorder {
             addr_word(to) ^ u64::from(len) << 32,
         );
         if self.keeps() {
+            if self.record {
+                self.mark_packet(mark);
+            }
             self.keep(
                 now,
                 EventKind::Packet {
@@ -293,6 +399,7 @@ impl Recorder {
         segment: &'static str,
         from: SocketAddr,
         to: SocketAddr,
+        mark: (u64, u32, u32),
     ) {
         self.mix(
             TAG_CONTROL,
@@ -300,6 +407,9 @@ impl Recorder {
             addr_word(to) ^ u64::from(segment.as_bytes()[0]) << 40,
         );
         if self.keeps() {
+            if self.record {
+                self.mark_packet(mark);
+            }
             self.keep(
                 now,
                 EventKind::Control {

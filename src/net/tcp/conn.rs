@@ -372,6 +372,7 @@ impl Conn {
     pub(crate) fn send(&self, core: &Core, end: usize, seg: Segment) {
         let (me, peer) = (&self.ends[end], &self.ends[1 - end]);
         let p = Packet {
+            id: transport::packet_id(core),
             from: me.addr,
             to: peer.addr,
             src: me.node,

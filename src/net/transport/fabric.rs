@@ -108,6 +108,8 @@ pub(crate) struct Transport {
     pub(super) rules: super::rules::Rules,
     /// Whether any link has an MTU (most runs have none: no lookup then).
     pub(super) mtus: std::cell::Cell<bool>,
+    /// The number the next packet gets.
+    next_packet: std::cell::Cell<u64>,
 }
 
 impl PerRun for Transport {
@@ -140,6 +142,7 @@ impl PerRun for Transport {
             }),
             rules: super::rules::Rules::default(),
             mtus: std::cell::Cell::new(cfg_mtu),
+            next_packet: std::cell::Cell::new(0),
         }
     }
 
@@ -159,6 +162,15 @@ static TRANSPORT: Slot<Transport> = Slot::new();
 #[inline]
 pub(crate) fn get(core: &Core) -> &Transport {
     core.state(&TRANSPORT)
+}
+
+/// A number for a new packet: the next in the run.
+#[inline]
+pub(crate) fn packet_id(core: &Core) -> u64 {
+    let next = &get(core).next_packet;
+    let id = next.get();
+    next.set(id + 1);
+    id
 }
 
 /// The longest retransmission delay of a TCP segment.
@@ -377,9 +389,10 @@ pub fn in_flight() -> Vec<InFlight> {
 #[inline]
 pub(crate) fn note(core: &Core, fate: PacketFate, p: &Packet) {
     let mut rec = core.rec.borrow_mut();
+    let mark = (p.id, p.src, p.dst);
     match p.control() {
-        Some(segment) => rec.control(core.now(), fate, segment, p.from, p.to),
-        None => rec.packet(core.now(), fate, p.proto(), p.from, p.to, p.len()),
+        Some(segment) => rec.control(core.now(), fate, segment, p.from, p.to, mark),
+        None => rec.packet(core.now(), fate, p.proto(), p.from, p.to, p.len(), mark),
     }
 }
 
@@ -460,6 +473,7 @@ fn judged(core: &Core, transport: &Transport, p: Packet) {
                 unreachable!("checked to be a datagram")
             };
             let copy = Packet {
+                id: packet_id(core),
                 body: Body::Datagram(data.clone()),
                 ..p
             };
@@ -531,6 +545,7 @@ fn transmit_after(core: &Core, cfg: &NetConfig, f: &mut Fabric, p: Packet, extra
             .saturating_add(extra);
         let copy =
             (dup > 0.0 && core.choose(ChoiceKind::Coin { p: coin(dup) }, 2) == 1).then(|| Packet {
+                id: packet_id(core),
                 body: Body::Datagram(data.clone()),
                 ..p
             });

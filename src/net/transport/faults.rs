@@ -1,5 +1,6 @@
 //! The fault controls of the network, callable from inside a simulation.
 
+use crate::trace::sidecar::FaultKind;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
@@ -176,11 +177,12 @@ pub fn clog(node: impl IntoNode) {
 pub fn hold(a: impl IntoNode, b: impl IntoNode) {
     let (a, b) = (a.node_id(), b.node_id());
     let core = current_core();
-    core.rec
-        .borrow_mut()
-        .fault(core.now(), fault_code(7, a.0, b.0), || {
-            format!("hold '{}' <-> '{}'", name(&core, a.0), name(&core, b.0))
-        });
+    core.rec.borrow_mut().fault(
+        core.now(),
+        fault_code(7, a.0, b.0),
+        (FaultKind::Hold, a.0, b.0),
+        || format!("hold '{}' <-> '{}'", name(&core, a.0), name(&core, b.0)),
+    );
     let mut f = fabric::get(&core).fabric.borrow_mut();
     f.held_links.insert((a.0.min(b.0), a.0.max(b.0)));
 }
@@ -206,11 +208,12 @@ pub fn hold(a: impl IntoNode, b: impl IntoNode) {
 pub fn release(a: impl IntoNode, b: impl IntoNode) {
     let (a, b) = (a.node_id(), b.node_id());
     let core = current_core();
-    core.rec
-        .borrow_mut()
-        .fault(core.now(), fault_code(8, a.0, b.0), || {
-            format!("release '{}' <-> '{}'", name(&core, a.0), name(&core, b.0))
-        });
+    core.rec.borrow_mut().fault(
+        core.now(),
+        fault_code(8, a.0, b.0),
+        (FaultKind::Release, a.0, b.0),
+        || format!("release '{}' <-> '{}'", name(&core, a.0), name(&core, b.0)),
+    );
     {
         let mut f = fabric::get(&core).fabric.borrow_mut();
         f.held_links.remove(&(a.0.min(b.0), a.0.max(b.0)));
@@ -318,6 +321,7 @@ fn cut(core: &Core, from: u32, to: u32, both: bool) {
     core.rec.borrow_mut().fault(
         core.now(),
         fault_code(1, from, to) ^ u64::from(both),
+        (FaultKind::Partition { both }, from, to),
         || {
             let arrow = if both { "<->" } else { "->" };
             format!(
@@ -368,11 +372,12 @@ fn bump_epoch(core: &Core, f: &mut fabric::Fabric, a: u32, b: u32) -> u64 {
 }
 
 fn heal(core: &Core, a: u32, b: u32) {
-    core.rec
-        .borrow_mut()
-        .fault(core.now(), fault_code(2, a, b), || {
-            format!("repair '{}' <-> '{}'", name(core, a), name(core, b))
-        });
+    core.rec.borrow_mut().fault(
+        core.now(),
+        fault_code(2, a, b),
+        (FaultKind::Repair { both: true }, a, b),
+        || format!("repair '{}' <-> '{}'", name(core, a), name(core, b)),
+    );
     let transport = fabric::get(core);
     let mut f = transport.fabric.borrow_mut();
     f.blocked.remove(&(a, b));
@@ -382,11 +387,12 @@ fn heal(core: &Core, a: u32, b: u32) {
 }
 
 fn heal_oneway(core: &Core, from: u32, to: u32) {
-    core.rec
-        .borrow_mut()
-        .fault(core.now(), fault_code(6, from, to), || {
-            format!("repair '{}' -> '{}'", name(core, from), name(core, to))
-        });
+    core.rec.borrow_mut().fault(
+        core.now(),
+        fault_code(6, from, to),
+        (FaultKind::Repair { both: false }, from, to),
+        || format!("repair '{}' -> '{}'", name(core, from), name(core, to)),
+    );
     let transport = fabric::get(core);
     let mut f = transport.fabric.borrow_mut();
     f.blocked.remove(&(from, to));
@@ -398,11 +404,12 @@ fn heal_oneway(core: &Core, from: u32, to: u32) {
 }
 
 fn heal_all(core: &Core) {
-    core.rec
-        .borrow_mut()
-        .fault(core.now(), fault_code(3, 0, 0), || {
-            "repair all links".to_string()
-        });
+    core.rec.borrow_mut().fault(
+        core.now(),
+        fault_code(3, 0, 0),
+        (FaultKind::RepairAll, 0, 0),
+        || "repair all links".to_string(),
+    );
     let transport = fabric::get(core);
     let mut f = transport.fabric.borrow_mut();
     let pairs: Vec<(u32, u32)> = std::mem::take(&mut f.blocked).into_iter().collect();
@@ -413,12 +420,15 @@ fn heal_all(core: &Core) {
 }
 
 fn set_clog(core: &Core, node: u32, on: bool) {
-    core.rec
-        .borrow_mut()
-        .fault(core.now(), fault_code(4, node, u32::from(on)), || {
+    core.rec.borrow_mut().fault(
+        core.now(),
+        fault_code(4, node, u32::from(on)),
+        (FaultKind::Clog { on }, node, node),
+        || {
             let what = if on { "clog" } else { "unclog" };
             format!("{what} '{}'", name(core, node))
-        });
+        },
+    );
     let changed = {
         let mut f = fabric::get(core).fabric.borrow_mut();
         if on {
@@ -433,9 +443,11 @@ fn set_clog(core: &Core, node: u32, on: bool) {
 }
 
 fn configure(core: &Core, from: u32, to: u32, link: LinkConfig) {
-    core.rec
-        .borrow_mut()
-        .fault(core.now(), fault_code(5, from, to), || {
+    core.rec.borrow_mut().fault(
+        core.now(),
+        fault_code(5, from, to),
+        (FaultKind::Link, from, to),
+        || {
             format!(
                 "link '{}' -> '{}': latency {:?}, loss {}, duplicate {}",
                 name(core, from),
@@ -444,7 +456,8 @@ fn configure(core: &Core, from: u32, to: u32, link: LinkConfig) {
                 link.loss,
                 link.duplicate
             )
-        });
+        },
+    );
     let transport = fabric::get(core);
     if link.mtu.is_some() {
         transport.mtus.set(true);

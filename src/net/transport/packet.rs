@@ -63,6 +63,9 @@ pub(crate) enum Body {
 }
 
 pub(crate) struct Packet {
+    /// Its number in the run (a duplicate gets its own), which pairs its
+    /// send with its delivery in a picture of the run.
+    pub(crate) id: u64,
     pub(crate) from: SocketAddr,
     pub(crate) to: SocketAddr,
     /// The sending node.
