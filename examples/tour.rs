@@ -276,6 +276,12 @@ fn main() {
     for line in failure.to_string().lines() {
         println!("  | {line}");
     }
+    let view = failure.view().expect("the failing run's view is written");
+    println!(
+        "  its picture, one self-contained HTML file: open {} in a browser",
+        view.display()
+    );
+    println!("  (a lane per task's node, the yield on the tape marked where it was made)");
     // Replay 1: the saved line, as the next `cargo test` would before sweeping.
     let again = Explorer::new("tour::lost_update")
         .replay_file(&seeds_file)

@@ -38,6 +38,7 @@ pub(crate) struct Overrides {
     pub(crate) tape: Option<Tape>,
     pub(crate) jobs: Option<usize>,
     pub(crate) shard: Option<Shard>,
+    pub(crate) view_dir: Option<std::path::PathBuf>,
 }
 
 fn positive(name: &str, text: &str) -> Result<u64, ConfigError> {
@@ -82,6 +83,16 @@ pub(crate) fn read(var: impl Fn(&str) -> Option<String>) -> Result<Overrides, Co
             )
         })?;
         o.jobs = Some(usize::try_from(jobs).unwrap_or(usize::MAX));
+    }
+    if let Some(text) = var("SEEDLOOP_VIEW_DIR") {
+        if text.trim().is_empty() {
+            return Err(ConfigError::new(
+                "SEEDLOOP_VIEW_DIR",
+                &text,
+                "expected a directory for failing runs' views",
+            ));
+        }
+        o.view_dir = Some(std::path::PathBuf::from(text));
     }
     if let Some(text) = var("SEEDLOOP_SHARD") {
         let bad = || {
@@ -187,6 +198,7 @@ mod tests {
             ("SEEDLOOP_TAPE", "z2,1"),
             ("SEEDLOOP_JOBS", "2"),
             ("SEEDLOOP_SHARD", "2/4"),
+            ("SEEDLOOP_VIEW_DIR", "/tmp/views"),
         ]))
         .unwrap();
         assert_eq!(o.seed, Some(42));
@@ -195,6 +207,7 @@ mod tests {
         assert_eq!(o.tape.unwrap().to_string(), "z2,1");
         assert_eq!(o.jobs, Some(2));
         assert_eq!(o.shard, Some(Shard { index: 1, count: 4 }));
+        assert_eq!(o.view_dir, Some(std::path::PathBuf::from("/tmp/views")));
     }
 
     #[test]
@@ -211,6 +224,8 @@ mod tests {
             ("SEEDLOOP_SHARD", "5/4"),
             ("SEEDLOOP_SHARD", "2"),
             ("SEEDLOOP_SHARD", "a/b"),
+            ("SEEDLOOP_VIEW_DIR", ""),
+            ("SEEDLOOP_VIEW_DIR", "  "),
         ] {
             let err = read(table(&[(var, value)])).unwrap_err();
             assert_eq!((err.setting(), err.value()), (var, value), "{err}");

@@ -86,6 +86,7 @@ mod tape;
 pub mod task;
 pub mod time;
 pub mod trace;
+pub mod view;
 
 pub use error::{BusyTask, ConfigError, Error, TaskInfo};
 pub use runtime::{Builder, Handle, PanicPolicy, Sim};
@@ -152,6 +153,8 @@ mod chapters {
     struct Harness;
     #[doc = include_str!("../docs/14-checking.md")]
     struct Checking;
+    #[doc = include_str!("../docs/15-view.md")]
+    struct View;
     #[cfg(feature = "proptest")]
     #[doc = include_str!("../docs/11-property-tests.md")]
     struct PropertyTests;

@@ -174,3 +174,13 @@ async fn step_limit_reaches_the_runs() {
 async fn an_err_returned_is_reported_at_the_test() -> Result<(), String> {
     Err("the store lost a write".to_string())
 }
+
+/// A failure draws its run: the report's `view:` line names the HTML file
+/// under the target directory (`target/seedloop/<test>/<seed>.html`).
+#[seedloop::test(seeds = 1)]
+#[should_panic(expected = "a_failure_names_its_view/0x0.html")]
+async fn a_failure_names_its_view() {
+    seedloop::spawn(async { panic!("drawn in the view") })
+        .await
+        .unwrap();
+}

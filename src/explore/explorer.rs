@@ -84,6 +84,8 @@ pub struct Explorer {
     pub(super) one_seed: Option<u64>,
     pub(super) one_tape: Option<Tape>,
     pub(super) reduce: bool,
+    pub(super) views: bool,
+    pub(super) view_dir: Option<PathBuf>,
 }
 
 impl Explorer {
@@ -115,7 +117,46 @@ impl Explorer {
             one_seed: None,
             one_tape: None,
             reduce: false,
+            views: true,
+            view_dir: None,
         }
+    }
+
+    /// Whether a failure writes the view of its shrunk run (default on):
+    /// one HTML file, named on the report's `view:` line (see
+    /// [`view`](crate::view)). Passing runs never write one.
+    ///
+    /// ```
+    /// use seedloop::explore::Explorer;
+    /// let failure = Explorer::new("quiet")
+    ///     .views(false)
+    ///     .run(|| async { panic!("no picture") })
+    ///     .unwrap_err();
+    /// assert_eq!(failure.view(), None);
+    /// ```
+    pub fn views(mut self, on: bool) -> Explorer {
+        self.views = on;
+        self
+    }
+
+    /// Writes failing runs' views under `dir` (`<dir>/<test>/<seed>.html`)
+    /// instead of `seedloop` in cargo's target directory.
+    /// `SEEDLOOP_VIEW_DIR` overrides it.
+    ///
+    /// ```
+    /// use seedloop::explore::Explorer;
+    /// let dir = std::env::temp_dir().join("seedloop-views-doc");
+    /// let failure = Explorer::new("doc::bug")
+    ///     .view_dir(&dir)
+    ///     .run(|| async { panic!("drawn") })
+    ///     .unwrap_err();
+    /// let path = failure.view().unwrap();
+    /// assert!(path.starts_with(&dir) && path.exists());
+    /// assert!(failure.to_string().contains(&format!("view: {}", path.display())));
+    /// ```
+    pub fn view_dir(mut self, dir: impl Into<PathBuf>) -> Explorer {
+        self.view_dir = Some(dir.into());
+        self
     }
 
     /// Partial-order reduction for a `Dfs` sweep (default off): schedules
@@ -482,6 +523,7 @@ impl Explorer {
         self.shard = o.shard.or(self.shard);
         self.one_seed = o.seed.or(self.one_seed);
         self.one_tape = o.tape.or(self.one_tape);
+        self.view_dir = o.view_dir.or(self.view_dir);
         self.env_applied = true;
         Ok(self)
     }
@@ -537,6 +579,7 @@ impl Explorer {
                 .print_panics(false)
                 .buggify_fraction(buggify),
             strategy,
+            view: None,
         }
     }
 
@@ -641,6 +684,7 @@ impl Explorer {
                     time: Duration::ZERO,
                     tape: Vec::new(),
                     trace_tail: None,
+                    view: None,
                 },
                 shrink: false,
                 save: false,

@@ -282,6 +282,8 @@ pub(crate) struct FailureInner {
     pub(crate) found_as: Option<FoundAs>,
     pub(crate) saved: Option<Result<PathBuf, String>>,
     pub(crate) trace_tail: Option<String>,
+    /// The view of the shown run: where it was written, or why not.
+    pub(crate) view: Option<Result<PathBuf, String>>,
     pub(crate) replay: ReplayHow,
 }
 
@@ -356,6 +358,25 @@ impl Failure {
     /// ```
     pub fn tape(&self) -> &Tape {
         &self.inner.tape
+    }
+
+    /// Where the view of the failing run was written (see
+    /// [`view`](crate::view)), if it was: not when views are off
+    /// ([`Explorer::views`](super::Explorer::views)), when the run kept no
+    /// trace (a step limit), or when the file could not be written (the
+    /// report says why).
+    ///
+    /// ```
+    /// # use seedloop::explore::Explorer;
+    /// let f = Explorer::new("v").seeds(1).run(|| async { panic!("oops"); }).unwrap_err();
+    /// let html = std::fs::read_to_string(f.view().unwrap()).unwrap();
+    /// assert!(html.contains("oops"));
+    /// ```
+    pub fn view(&self) -> Option<&std::path::Path> {
+        match &self.inner.view {
+            Some(Ok(path)) => Some(path),
+            _ => None,
+        }
     }
 
     /// The error of the failing run.
@@ -511,6 +532,11 @@ impl FailureInner {
             None => writeln!(f)?,
         }
         writeln!(f, "  replay: {replay}")?;
+        match &self.view {
+            Some(Ok(path)) => writeln!(f, "  view: {}", path.display())?,
+            Some(Err(e)) => writeln!(f, "  view: not written: {e}")?,
+            None => {}
+        }
         if let Some(tail) = &self.trace_tail {
             writeln!(f, "  last events:")?;
             for line in tail.lines() {

@@ -26,6 +26,8 @@ pub(super) struct Run {
     pub(super) time: Duration,
     pub(super) tape: Vec<u32>,
     pub(super) trace_tail: Option<String>,
+    /// The failing run's view (HTML), when its setup asked for one.
+    pub(super) view: Option<String>,
 }
 
 /// What one run is made of: its builder, its strategy, and the strategy's
@@ -35,11 +37,19 @@ pub(super) struct Setup {
     pub(super) builder: Builder,
     pub(super) strategy: Strategy,
     pub(super) tuning: Tuning,
+    /// The heading of the run's view, drawn if it fails with its trace.
+    pub(super) view: Option<String>,
 }
 
 impl Setup {
     pub(super) fn record_trace(mut self, on: bool) -> Setup {
         self.builder = self.builder.record_trace(on);
+        self
+    }
+
+    /// Draws the run's view, under `title`, if it fails with its trace kept.
+    pub(super) fn viewed(mut self, title: String) -> Setup {
+        self.view = Some(title);
         self
     }
 
@@ -85,7 +95,8 @@ impl Explorer {
         };
         let run = run_once(
             self.builder(seed, strategy.clone(), hint)
-                .record_trace(true),
+                .record_trace(true)
+                .viewed(self.view_title(seed)),
             body,
         );
         let shown = match origin {
@@ -206,7 +217,7 @@ impl Explorer {
         let deadline = self.time_budget.map(|b| started + b);
         let mut more = walk.new_run(self.base_seed);
         while more && runs < self.seeds && deadline.is_none_or(|d| Instant::now() < d) {
-            let (run, back) = run_with(&setup.builder, walk, body);
+            let (run, back, _) = run_with(&setup.builder, walk, body);
             walk = back;
             runs += 1;
             if run.error.is_some() {
@@ -291,7 +302,8 @@ impl Explorer {
             let keep_trace = !matches!(error, Error::StepLimit { .. });
             let setup = self
                 .builder(found.seed, Strategy::Replay(tape.clone()), 0)
-                .record_trace(keep_trace);
+                .record_trace(keep_trace)
+                .viewed(self.view_title(found.seed));
             let replayed = run_once(setup, body);
             match replayed.error {
                 Some(_) if replayed.fingerprint != original.fingerprint => {
@@ -310,6 +322,18 @@ impl Explorer {
             }
         };
         let error = shown.error.clone().unwrap_or(error);
+        let view = match (&shown.view, self.views) {
+            (Some(html), true) => {
+                let path =
+                    crate::view::place::view_path(self.view_dir.as_deref(), &self.name, found.seed);
+                Some(
+                    crate::view::write_file(&path, html)
+                        .map(|()| path)
+                        .map_err(|e| e.to_string()),
+                )
+            }
+            _ => None,
+        };
         let saved = match (&self.save_to, found.save) {
             (Some(path), true) => {
                 let line = Line {
@@ -342,6 +366,7 @@ impl Explorer {
             found_as,
             saved,
             trace_tail: shown.trace_tail,
+            view,
             replay: ReplayHow::here(self.env_applied),
         };
         Failure {
@@ -350,6 +375,11 @@ impl Explorer {
     }
 
     /// `jobs`, with 0 meaning the available cores.
+    /// The heading of a failing run's view.
+    fn view_title(&self, seed: u64) -> String {
+        format!("seedloop: `{}` failed at seed {seed:#x}", self.name)
+    }
+
     pub(super) fn resolved_jobs(&self) -> usize {
         match self.jobs {
             0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -412,7 +442,11 @@ where
     Fut: Future<Output = ()>,
 {
     let scheduler = setup.scheduler();
-    run_with(&setup.builder, scheduler, body).0
+    let (mut run, _, sim) = run_with(&setup.builder, scheduler, body);
+    if let (Some(title), Some(_)) = (&setup.view, &run.error) {
+        run.view = crate::view::render(&sim, title).ok();
+    }
+    run
 }
 
 /// One run of `body` on a simulation built by `builder` with a started
@@ -421,7 +455,7 @@ fn run_with<B, Fut>(
     builder: &Builder,
     scheduler: Box<dyn Scheduler>,
     body: &B,
-) -> (Run, Box<dyn Scheduler>)
+) -> (Run, Box<dyn Scheduler>, Sim)
 where
     B: Fn() -> Located<Fut>,
     Fut: Future<Output = ()>,
@@ -443,8 +477,10 @@ where
         },
         trace_tail,
         error,
+        view: None,
     };
-    (run, sim.take_scheduler())
+    let scheduler = sim.take_scheduler();
+    (run, scheduler, sim)
 }
 
 /// What a `Dfs` walk that found nothing covered: its runs, distinct

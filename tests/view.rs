@@ -1,0 +1,905 @@
+//! The view of a run (`Sim::write_view`, the explorer's `view:` line): the
+//! data it draws, checked against the trace, and the page itself, loaded
+//! in a real headless Chromium (its DOM after load, driven through the
+//! address's filter and zoom, and a screenshot that must not be blank).
+//!
+//! The browser tests need `chromium`. `.ci/run` installs it and sets
+//! `SEEDLOOP_BROWSER_TESTS=1`, which makes a missing browser a failure; a
+//! plain `cargo test` on a machine without one says it skips them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use seedloop::check::{
+    self, History,
+    models::{Register, RegisterOp, RegisterRet},
+};
+use seedloop::explore::Explorer;
+use seedloop::net::{self, NetConfig, UdpSocket};
+use seedloop::node;
+use seedloop::trace::{EventKind, PacketFate};
+use seedloop::view::WriteViewError;
+use seedloop::{Sim, Strategy, Tape};
+use serde_json::Value;
+
+// --- runs to draw -------------------------------------------------------------
+
+/// A small distributed run: a server and a replica answer a client over
+/// UDP; a partition cuts the replica off for a while (its packets are
+/// dropped), the replica is killed and restarted, the server paused and
+/// resumed, and the run ends with a panic in a task on the server.
+async fn partition_story() {
+    for name in ["server", "replica"] {
+        node::Builder::new(name)
+            .init(|| async {
+                let s = UdpSocket::bind("0.0.0.0:9").await.unwrap();
+                let mut buf = [0; 64];
+                loop {
+                    let (n, from) = s.recv_from(&mut buf).await.unwrap();
+                    s.send_to(&buf[..n], from).await.unwrap();
+                }
+            })
+            .build();
+    }
+    seedloop::sleep(Duration::from_millis(1)).await;
+    let client = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    let mut buf = [0; 64];
+    for i in 0..3u8 {
+        client.send_to(&[i], "server:9").await.unwrap();
+        client.recv_from(&mut buf).await.unwrap();
+    }
+    net::partition("main", "replica");
+    client.send_to(b"lost", "replica:9").await.unwrap();
+    seedloop::sleep(Duration::from_millis(20)).await;
+    net::repair("main", "replica");
+    client.send_to(b"back", "replica:9").await.unwrap();
+    client.recv_from(&mut buf).await.unwrap();
+    node::kill("replica");
+    node::restart("replica");
+    node::pause("server");
+    seedloop::sleep(Duration::from_millis(5)).await;
+    node::resume("server");
+    // A task spawned from a task on the server runs on the server.
+    node::spawn_on("server", async {
+        seedloop::task::Builder::new()
+            .name("checker")
+            .spawn(async { panic!("replica diverged") })
+            .await
+            .unwrap();
+    })
+    .await
+    .unwrap();
+}
+
+fn recorded(seed: u64) -> Sim {
+    let mut sim = Sim::builder()
+        .seed(seed)
+        .record_trace(true)
+        .print_panics(false)
+        .build();
+    let err = sim.try_block_on(partition_story()).unwrap_err();
+    assert!(err.to_string().contains("replica diverged"), "{err}");
+    sim
+}
+
+/// The JSON the page carries.
+fn data_of(html: &str) -> Value {
+    let open = "<script id=\"data\" type=\"application/json\">";
+    let start = html.find(open).expect("the data element") + open.len();
+    let end = start + html[start..].find("</script>").expect("its end");
+    serde_json::from_str(&html[start..end]).expect("the data is JSON")
+}
+
+fn delivered_packets(sim: &Sim) -> usize {
+    sim.trace()
+        .events()
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::Packet {
+                    fate: PacketFate::Delivered,
+                    ..
+                } | EventKind::Control {
+                    fate: PacketFate::Delivered,
+                    ..
+                }
+            )
+        })
+        .count()
+}
+
+/// A message row as an object: `[id, from, to, t0, t1, sent, recv, fate,
+/// proto, len, dup, label]`.
+fn messages(data: &Value) -> Vec<Value> {
+    let keys = [
+        "id", "from", "to", "t0", "t1", "sent", "recv", "fate", "proto", "len", "dup", "label",
+    ];
+    data["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            let row = row.as_array().unwrap();
+            assert_eq!(row.len(), keys.len());
+            Value::Object(
+                keys.iter()
+                    .map(|k| k.to_string())
+                    .zip(row.iter().cloned())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// A choice row as an object: `[event, t, task, node, kind, value, of, tape]`.
+fn choices(data: &Value) -> Vec<Value> {
+    let keys = ["event", "t", "task", "node", "kind", "value", "of", "tape"];
+    data["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            let row = row.as_array().unwrap();
+            assert_eq!(row.len(), keys.len());
+            Value::Object(
+                keys.iter()
+                    .map(|k| k.to_string())
+                    .zip(row.iter().cloned())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+fn node_id(data: &Value, name: &str) -> u64 {
+    data["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["name"] == name)
+        .unwrap_or_else(|| panic!("no lane {name}"))["id"]
+        .as_u64()
+        .unwrap()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join("seedloop-view-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+// --- the data -----------------------------------------------------------------
+
+#[test]
+fn lanes_tasks_and_events_come_from_the_trace() {
+    let sim = recorded(1);
+    let data = data_of(&sim.view_html().unwrap());
+    let names: Vec<&str> = data["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["main", "server", "replica"]);
+    assert_eq!(
+        data["events"].as_array().unwrap().len(),
+        sim.trace().len(),
+        "every event, none sampled"
+    );
+    assert_eq!(data["sampled"], Value::Null);
+    // The checker task runs on the server's lane.
+    let server = node_id(&data, "server");
+    let checker = data["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t[2] == "checker")
+        .expect("the checker task");
+    assert_eq!(checker[1].as_u64(), Some(server));
+    // Each event row is at its event's time.
+    for (row, e) in data["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(sim.trace().events())
+    {
+        assert_eq!(row[0].as_u64().unwrap(), e.time.as_nanos() as u64);
+    }
+}
+
+#[test]
+fn every_delivered_packet_is_one_delivered_message() {
+    let sim = recorded(2);
+    let data = data_of(&sim.view_html().unwrap());
+    let messages = messages(&data);
+    let delivered: Vec<&Value> = messages
+        .iter()
+        .filter(|m| m["fate"] == "delivered")
+        .collect();
+    assert_eq!(delivered.len(), delivered_packets(&sim));
+    for m in &delivered {
+        assert!(m["t1"].as_u64().unwrap() >= m["t0"].as_u64().unwrap());
+        let (sent, recv) = (m["sent"].as_u64().unwrap(), m["recv"].as_u64().unwrap());
+        assert!(sent < recv, "a message is sent before it arrives");
+    }
+    // The packet sent into the partition is dropped, from main to the replica.
+    let (main, replica) = (node_id(&data, "main"), node_id(&data, "replica"));
+    let dropped: Vec<&Value> = messages.iter().filter(|m| m["fate"] == "dropped").collect();
+    assert!(
+        dropped
+            .iter()
+            .any(|m| m["from"] == main && m["to"] == replica && m["len"] == 4),
+        "{dropped:?}"
+    );
+}
+
+#[test]
+fn duplicates_are_their_own_marked_messages() {
+    let mut sim = Sim::builder()
+        .seed(4)
+        .record_trace(true)
+        .net(NetConfig::new().duplicate(1.0))
+        .build();
+    sim.block_on(async {
+        node::Builder::new("b").build();
+        let s = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        s.send_to(b"x", "b:9").await.unwrap();
+        seedloop::sleep(Duration::from_secs(1)).await;
+    });
+    let data = data_of(&sim.view_html().unwrap());
+    let messages = messages(&data);
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert_eq!(messages.iter().filter(|m| m["dup"] == 1).count(), 1);
+    assert_ne!(messages[0]["id"], messages[1]["id"]);
+}
+
+#[test]
+fn faults_and_node_changes_are_bands_over_their_lanes() {
+    let sim = recorded(3);
+    let data = data_of(&sim.view_html().unwrap());
+    let (main, server, replica) = (
+        node_id(&data, "main"),
+        node_id(&data, "server"),
+        node_id(&data, "replica"),
+    );
+    let bands = data["bands"].as_array().unwrap();
+    let band = |kind: &str| {
+        bands
+            .iter()
+            .find(|b| b["kind"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} band in {bands:?}"))
+    };
+    let p = band("partition");
+    assert_eq!(p["nodes"], serde_json::json!([main, replica]));
+    let len = p["t1"].as_u64().unwrap() - p["t0"].as_u64().unwrap();
+    assert_eq!(len, 20_000_000, "the partition lasts the 20 ms sleep");
+    let k = band("killed");
+    assert_eq!(k["nodes"], serde_json::json!([replica]));
+    assert_eq!(k["t0"], k["t1"], "restarted at once");
+    let z = band("paused");
+    assert_eq!(z["nodes"], serde_json::json!([server]));
+    assert_eq!(
+        z["t1"].as_u64().unwrap() - z["t0"].as_u64().unwrap(),
+        5_000_000
+    );
+}
+
+#[test]
+fn one_way_cuts_clogs_and_holds_are_drawn_until_lifted_or_the_end() {
+    let mut sim = Sim::builder().seed(5).record_trace(true).build();
+    sim.block_on(async {
+        node::Builder::new("a").build();
+        node::Builder::new("b").build();
+        net::partition("a", "b");
+        seedloop::sleep(Duration::from_millis(1)).await;
+        net::repair_oneway("a", "b"); // b -> a stays cut
+        net::clog("a");
+        net::hold("main", "b");
+        seedloop::sleep(Duration::from_millis(1)).await;
+        net::unclog("a");
+    });
+    let data = data_of(&sim.view_html().unwrap());
+    let (a, b) = (node_id(&data, "a"), node_id(&data, "b"));
+    let bands = data["bands"].as_array().unwrap();
+    let kinds: Vec<(&str, &Value, &Value)> = bands
+        .iter()
+        .map(|x| (x["kind"].as_str().unwrap(), &x["nodes"], &x["t1"]))
+        .collect();
+    let ms = |n: u64| serde_json::json!(n * 1_000_000);
+    assert!(
+        kinds.contains(&("partition", &serde_json::json!([a, b]), &ms(1))),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("partition", &serde_json::json!([b, a]), &Value::Null)),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("clog", &serde_json::json!([a]), &ms(2))),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.iter().any(|k| k.0 == "hold" && *k.2 == Value::Null),
+        "{kinds:?}"
+    );
+}
+
+#[test]
+fn the_tapes_non_zero_choices_are_marked_where_they_were_made() {
+    // Find a run with a few non-zero choices, then replay its tape.
+    let original = recorded(6);
+    let tape = original.tape().clone();
+    assert!(tape.nonzero() > 0);
+    let mut sim = Sim::builder()
+        .seed(6)
+        .strategy(Strategy::Replay(tape.clone()))
+        .record_trace(true)
+        .print_panics(false)
+        .build();
+    let _ = sim.try_block_on(partition_story());
+    let data = data_of(&sim.view_html().unwrap());
+    let marks = choices(&data);
+    assert_eq!(marks.len(), tape.nonzero());
+    let values = tape.values();
+    for c in &marks {
+        let at = c["tape"].as_u64().unwrap() as usize;
+        assert_eq!(c["value"].as_u64().unwrap(), u64::from(values[at]));
+        assert!(c["value"].as_u64().unwrap() < c["of"].as_u64().unwrap());
+        assert!(c["event"].as_u64().unwrap() as usize <= sim.trace().len());
+    }
+    // A tape of zeros but one: exactly one mark.
+    let mut one = vec![0u32; values.len()];
+    let first = values.iter().position(|&v| v != 0).unwrap();
+    one[first] = values[first];
+    let mut sim = Sim::builder()
+        .seed(6)
+        .strategy(Strategy::Replay(Tape::from_values(one)))
+        .record_trace(true)
+        .print_panics(false)
+        .build();
+    let _ = sim.try_block_on(partition_story());
+    let data = data_of(&sim.view_html().unwrap());
+    assert_eq!(choices(&data).len(), 1);
+    assert_eq!(choices(&data)[0]["tape"].as_u64(), Some(first as u64));
+}
+
+#[test]
+fn the_failure_names_its_task_message_and_place() {
+    let sim = recorded(7);
+    let data = data_of(&sim.view_html().unwrap());
+    let f = &data["failure"];
+    assert!(f["message"].as_str().unwrap().contains("replica diverged"));
+    assert!(f["location"].as_str().unwrap().contains("tests/view.rs"));
+    assert_eq!(f["node"].as_u64(), Some(node_id(&data, "server")));
+    let last = sim.trace().len() as u64 - 1;
+    assert_eq!(f["event"].as_u64(), Some(last));
+    let task = f["task"].as_u64().unwrap();
+    let row = &data["events"][last as usize];
+    assert_eq!(
+        (row[1].as_str(), row[2].as_u64()),
+        (Some("panic"), Some(task))
+    );
+    // A passing run has none.
+    let mut ok = Sim::builder().record_trace(true).build();
+    ok.block_on(async {});
+    assert_eq!(data_of(&ok.view_html().unwrap())["failure"], Value::Null);
+}
+
+#[test]
+fn a_failed_linearizability_check_adds_its_calls_panel() {
+    let mut sim = Sim::builder()
+        .seed(8)
+        .record_trace(true)
+        .print_panics(false)
+        .build();
+    let err = sim
+        .try_block_on(async {
+            let history = History::new();
+            let w = history.invoke(1, RegisterOp::Write(7));
+            seedloop::sleep(Duration::from_millis(2)).await;
+            w.ok(RegisterRet::Written);
+            let r = history.invoke(2, RegisterOp::Read);
+            seedloop::sleep(Duration::from_millis(1)).await;
+            r.ok(RegisterRet::Value(0)); // stale
+            check::assert_linearizable(&history, &Register::new(0));
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("not linearizable"));
+    let data = data_of(&sim.view_html().unwrap());
+    let calls = data["panel"]["calls"].as_array().unwrap();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[0]["prefix"], true);
+    assert_eq!(calls[1]["bad"], true);
+    assert_eq!(calls[1]["t0"].as_u64(), Some(2_000_000));
+    assert_eq!(calls[1]["t1"].as_u64(), Some(3_000_000));
+    assert!(
+        calls[1]["label"]
+            .as_str()
+            .unwrap()
+            .contains("Read -> Value(0)")
+    );
+}
+
+#[test]
+fn the_file_is_a_function_of_the_run_and_recording_changes_nothing() {
+    let a = recorded(9).view_html().unwrap();
+    let b = recorded(9).view_html().unwrap();
+    assert_eq!(a, b, "same seed, same bytes");
+    assert_ne!(a, recorded(10).view_html().unwrap());
+    // The side tables change neither the tape nor the fingerprint.
+    let plain = |record| {
+        let mut sim = Sim::builder()
+            .seed(9)
+            .record_trace(record)
+            .print_panics(false)
+            .build();
+        let _ = sim.try_block_on(partition_story());
+        (sim.fingerprint(), sim.tape().clone())
+    };
+    assert_eq!(plain(true), plain(false));
+}
+
+#[test]
+fn names_cannot_break_out_of_the_page() {
+    let mut sim = Sim::builder().record_trace(true).build();
+    sim.block_on(async {
+        seedloop::task::Builder::new()
+            .name("</script><script>alert(1)</script>")
+            .spawn(async {})
+            .await
+            .unwrap();
+    });
+    let html = sim.view_html().unwrap();
+    assert!(!html.contains("alert(1)</script>"));
+    let data = data_of(&html);
+    assert_eq!(data["tasks"][1][2], "</script><script>alert(1)</script>");
+}
+
+#[test]
+fn the_page_loads_nothing_from_elsewhere() {
+    let html = recorded(15).view_html().unwrap();
+    for needle in [
+        "src=",
+        "href=",
+        "@import",
+        "url(http",
+        "url(//",
+        "fetch(",
+        "XMLHttpRequest",
+    ] {
+        assert!(!html.contains(needle), "the page holds {needle:?}");
+    }
+    assert_eq!(
+        html.matches("<script").count(),
+        2,
+        "the data and the page's code"
+    );
+}
+
+#[test]
+fn nothing_recorded_or_an_unwritable_path_is_a_typed_error() {
+    let mut sim = Sim::new(1);
+    sim.block_on(async {});
+    assert!(matches!(
+        sim.write_view(scratch("never.html")),
+        Err(WriteViewError::NotRecorded)
+    ));
+    let mut sim = Sim::builder().record_trace(true).build();
+    sim.block_on(async {});
+    let file = scratch("a-file");
+    std::fs::write(&file, "not a directory").unwrap();
+    let under = file.join("view.html");
+    let err = sim.write_view(&under).unwrap_err();
+    assert!(matches!(err, WriteViewError::Io { ref path, .. } if *path == under));
+    assert!(err.to_string().contains(&under.display().to_string()));
+}
+
+#[test]
+fn a_long_run_is_sampled_and_says_so() {
+    let mut sim = Sim::builder().record_trace(true).build();
+    sim.block_on(async {
+        for _ in 0..60_000 {
+            seedloop::task::yield_now().await;
+        }
+        node::Builder::new("late").build();
+        for _ in 0..60_000 {
+            seedloop::task::yield_now().await;
+        }
+    });
+    assert!(sim.trace().len() > 120_000);
+    let html = sim.view_html().unwrap();
+    assert!(html.len() <= 10 << 20, "{} bytes", html.len());
+    let data = data_of(&html);
+    let kept = data["events"].as_array().unwrap();
+    assert!(
+        kept.len() <= 100_000 && kept.len() > 50_000,
+        "{}",
+        kept.len()
+    );
+    assert_eq!(
+        data["sampled"]["of"].as_u64(),
+        Some(sim.trace().len() as u64)
+    );
+    // Every event but the polls is kept, with its index in the trace.
+    let node_row = kept
+        .iter()
+        .find(|r| r[1] == "node")
+        .expect("the node event");
+    let i = node_row[5].as_u64().unwrap() as usize;
+    assert!(matches!(
+        sim.trace().events()[i].kind,
+        EventKind::Node { .. }
+    ));
+}
+
+// --- the explorer names the picture -------------------------------------------
+
+#[test]
+fn a_failing_explorer_run_writes_its_view_and_names_it() {
+    let dir = scratch("explorer-views");
+    let _ = std::fs::remove_dir_all(&dir);
+    let failure = Explorer::new("view::partition_story")
+        .seeds(5)
+        .view_dir(&dir)
+        .run(partition_story)
+        .unwrap_err();
+    let path = failure.view().expect("a view was written").to_path_buf();
+    assert_eq!(
+        path,
+        dir.join("view.partition_story")
+            .join(format!("{:#x}.html", failure.seed()))
+    );
+    let report = failure.to_string();
+    assert!(
+        report.contains(&format!("  view: {}\n", path.display())),
+        "{report}"
+    );
+    let data = data_of(&std::fs::read_to_string(&path).unwrap());
+    assert!(
+        data["title"]
+            .as_str()
+            .unwrap()
+            .contains("view::partition_story")
+    );
+    assert!(
+        data["failure"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("replica diverged")
+    );
+    // The view is of the shrunk run: its marks are the shrunk tape's.
+    assert_eq!(choices(&data).len(), failure.tape().nonzero());
+}
+
+#[test]
+fn passing_runs_write_no_view() {
+    let dir = scratch("passing-views");
+    let _ = std::fs::remove_dir_all(&dir);
+    Explorer::new("view::passes")
+        .seeds(20)
+        .view_dir(&dir)
+        .run(|| async {
+            seedloop::sleep(Duration::from_millis(1)).await;
+        })
+        .unwrap();
+    assert!(!dir.exists());
+    let quiet = Explorer::new("view::quiet")
+        .seeds(1)
+        .view_dir(&dir)
+        .views(false)
+        .run(|| async { panic!("no picture") })
+        .unwrap_err();
+    assert_eq!(quiet.view(), None);
+    assert!(!quiet.to_string().contains("  view: "));
+    assert!(!dir.exists());
+}
+
+// --- in the browser -------------------------------------------------------------
+
+/// The Chromium to test with, or `None` (and a note) when there is none
+/// and the browser tests are not required.
+fn chromium() -> Option<PathBuf> {
+    let required = std::env::var_os("SEEDLOOP_BROWSER_TESTS").is_some_and(|v| v == "1");
+    let found = ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            let out = Command::new("sh")
+                .args(["-c", &format!("command -v {name}")])
+                .output()
+                .ok()?;
+            let path = String::from_utf8(out.stdout).ok()?;
+            let path = path.trim();
+            (!path.is_empty()).then(|| PathBuf::from(path))
+        });
+    if found.is_none() {
+        assert!(
+            !required,
+            "SEEDLOOP_BROWSER_TESTS=1 but no chromium on PATH (apt-get install -y chromium)"
+        );
+        eprintln!("note: no chromium on PATH; the browser tests of the view are skipped");
+    }
+    found
+}
+
+/// Runs headless Chromium on `page` with `args`, at most 60 s.
+fn browse(chromium: &Path, page: &Path, hash: &str, args: &[&str]) -> String {
+    let profile = tempdir(&format!(
+        "profile-{}",
+        page.file_stem().unwrap().to_string_lossy()
+    ));
+    let url = format!("file://{}{hash}", page.display());
+    let out = Command::new("timeout")
+        .arg("60")
+        .arg(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--window-size=1400,900",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .arg(&url)
+        .output()
+        .expect("chromium runs");
+    assert!(
+        out.status.success(),
+        "chromium failed on {url}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir()
+        .join("seedloop-view-tests")
+        .join(format!("{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The elements of a serialized DOM: each start tag's name and attributes.
+fn tags(dom: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let mut out = Vec::new();
+    let mut rest = dom;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i + 1..];
+        let Some(end) = rest.find('>') else { break };
+        let tag = &rest[..end];
+        rest = &rest[end + 1..];
+        if tag.starts_with('/') || tag.starts_with('!') {
+            continue;
+        }
+        let name_end = tag.find(|c: char| c.is_whitespace()).unwrap_or(tag.len());
+        let name = tag[..name_end].trim_end_matches('/').to_string();
+        let mut attrs = Vec::new();
+        let mut a = &tag[name_end..];
+        while let Some(eq) = a.find("=\"") {
+            let key = a[..eq].trim().to_string();
+            let v = &a[eq + 2..];
+            let close = v.find('"').unwrap_or(v.len());
+            attrs.push((key, v[..close].to_string()));
+            a = &v[(close + 1).min(v.len())..];
+        }
+        out.push((name, attrs));
+    }
+    out
+}
+
+fn attr<'a>(tag: &'a (String, Vec<(String, String)>), key: &str) -> Option<&'a str> {
+    tag.1
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+fn has_class(tag: &(String, Vec<(String, String)>), class: &str) -> bool {
+    attr(tag, "class").is_some_and(|c| c.split_whitespace().any(|x| x == class))
+}
+
+fn count(dom: &str, class: &str, pred: impl Fn(&(String, Vec<(String, String)>)) -> bool) -> usize {
+    tags(dom)
+        .iter()
+        .filter(|t| has_class(t, class) && pred(t))
+        .count()
+}
+
+fn body_data(dom: &str, key: &str) -> u64 {
+    let body = tags(dom)
+        .into_iter()
+        .find(|t| t.0 == "body")
+        .expect("a body");
+    attr(&body, &format!("data-{key}"))
+        .unwrap_or_else(|| panic!("body has no data-{key}"))
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn the_page_draws_lanes_arrows_and_the_failure_in_chromium() {
+    let Some(chromium) = chromium() else { return };
+    let sim = recorded(11);
+    let page = scratch("story.html");
+    sim.write_view(&page).unwrap();
+    let dom = browse(&chromium, &page, "", &["--dump-dom"]);
+    assert_eq!(body_data(&dom, "ready"), 1);
+    let lanes: Vec<String> = tags(&dom)
+        .iter()
+        .filter(|t| has_class(t, "lane"))
+        .filter_map(|t| attr(t, "data-node").map(str::to_string))
+        .collect();
+    assert_eq!(lanes, ["main", "server", "replica"]);
+    let delivered = count(&dom, "arrow", |t| attr(t, "data-fate") == Some("delivered"));
+    assert_eq!(delivered, delivered_packets(&sim));
+    assert!(count(&dom, "arrow", |t| attr(t, "data-fate") == Some("dropped")) >= 1);
+    assert!(
+        count(&dom, "failure", |_| true) >= 1,
+        "the failure is highlighted"
+    );
+    assert!(dom.contains("replica diverged"));
+    assert!(count(&dom, "band", |t| attr(t, "data-kind") == Some("partition")) >= 1);
+    assert_eq!(
+        count(&dom, "choice", |_| true) > 0,
+        sim.tape().nonzero() > 0,
+        "choices are marked"
+    );
+}
+
+#[test]
+fn the_address_filters_nodes_and_zooms_time_in_chromium() {
+    let Some(chromium) = chromium() else { return };
+    let sim = recorded(12);
+    let page = scratch("filter.html");
+    sim.write_view(&page).unwrap();
+    let all = browse(&chromium, &page, "", &["--dump-dom"]);
+    let only = browse(&chromium, &page, "#nodes=server", &["--dump-dom"]);
+    let lanes = |dom: &str| {
+        tags(dom)
+            .iter()
+            .filter(|t| has_class(t, "lane"))
+            .filter_map(|t| attr(t, "data-node").map(str::to_string))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(lanes(&only), ["server"]);
+    assert!(body_data(&only, "events") < body_data(&all, "events"));
+    // Zoom into the partition: the first 1 ms + a bit holds none of it.
+    let data = data_of(&sim.view_html().unwrap());
+    let end = data["end"].as_u64().unwrap();
+    let zoomed = browse(
+        &chromium,
+        &page,
+        &format!("#from=0&to={}", end / 4),
+        &["--dump-dom"],
+    );
+    let shown = body_data(&zoomed, "events");
+    let total = body_data(&all, "events");
+    assert!(shown > 0 && shown < total, "{shown} of {total}");
+    let arrows = |dom: &str| count(dom, "arrow", |t| attr(t, "data-fate") == Some("delivered"));
+    assert!(arrows(&zoomed) < arrows(&all));
+    // A task filter keeps that task's row only.
+    let checker = data["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t[2] == "checker")
+        .unwrap()[0]
+        .as_u64()
+        .unwrap();
+    let one = browse(
+        &chromium,
+        &page,
+        &format!("#tasks={checker}"),
+        &["--dump-dom"],
+    );
+    let rows: Vec<String> = tags(&one)
+        .iter()
+        .filter(|t| has_class(t, "task"))
+        .filter_map(|t| attr(t, "data-task").map(str::to_string))
+        .collect();
+    assert_eq!(rows, [checker.to_string()]);
+}
+
+#[test]
+fn a_run_within_one_instant_opens_on_the_step_axis_in_chromium() {
+    let Some(chromium) = chromium() else { return };
+    // A lost update: every event at virtual time 0.
+    let mut sim = Sim::builder()
+        .seed(16)
+        .record_trace(true)
+        .print_panics(false)
+        .build();
+    let _ = sim.try_block_on(async {
+        let a = seedloop::spawn(async { seedloop::task::yield_now().await });
+        let b = seedloop::spawn(async {});
+        let _ = (a.await, b.await);
+        panic!("at once");
+    });
+    assert_eq!(sim.elapsed(), Duration::ZERO);
+    let page = scratch("instant.html");
+    sim.write_view(&page).unwrap();
+    let steps = browse(&chromium, &page, "", &["--dump-dom"]);
+    let axis = |dom: &str| {
+        let body = tags(dom).into_iter().find(|t| t.0 == "body").unwrap();
+        attr(&body, "data-axis").map(str::to_string)
+    };
+    assert_eq!(axis(&steps).as_deref(), Some("steps"));
+    // The marks spread out: each event has its own x.
+    let xs: std::collections::BTreeSet<String> = tags(&steps)
+        .iter()
+        .filter(|t| has_class(t, "ev"))
+        .filter_map(|t| attr(t, "x").map(str::to_string))
+        .collect();
+    assert!(
+        xs.len() >= sim.trace().len() / 2,
+        "{} distinct x of {}",
+        xs.len(),
+        sim.trace().len()
+    );
+    let time = browse(&chromium, &page, "#axis=time", &["--dump-dom"]);
+    assert_eq!(axis(&time).as_deref(), Some("time"));
+    // A zoom in steps: the first three steps only.
+    let zoomed = browse(&chromium, &page, "#axis=steps&from=0&to=3", &["--dump-dom"]);
+    assert_eq!(body_data(&zoomed, "events"), 3);
+}
+
+#[test]
+fn the_linearizability_panel_marks_the_bad_call_in_chromium() {
+    let Some(chromium) = chromium() else { return };
+    let mut sim = Sim::builder()
+        .seed(13)
+        .record_trace(true)
+        .print_panics(false)
+        .build();
+    let _ = sim.try_block_on(async {
+        let history = History::new();
+        history
+            .invoke(1, RegisterOp::Write(7))
+            .ok(RegisterRet::Written);
+        seedloop::sleep(Duration::from_millis(1)).await;
+        history
+            .invoke(2, RegisterOp::Read)
+            .ok(RegisterRet::Value(0));
+        check::assert_linearizable(&history, &Register::new(0));
+    });
+    let page = scratch("panel.html");
+    sim.write_view(&page).unwrap();
+    let dom = browse(&chromium, &page, "", &["--dump-dom"]);
+    assert_eq!(count(&dom, "call", |_| true), 2);
+    assert_eq!(count(&dom, "call", |t| has_class(t, "bad")), 1);
+}
+
+#[test]
+fn a_screenshot_of_the_view_is_not_blank() {
+    let Some(chromium) = chromium() else { return };
+    let sim = recorded(14);
+    let page = scratch("shot.html");
+    sim.write_view(&page).unwrap();
+    let shot = scratch("shot.png");
+    let _ = std::fs::remove_file(&shot);
+    browse(
+        &chromium,
+        &page,
+        "",
+        &[&format!("--screenshot={}", shot.display())],
+    );
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!((info.width, info.height), (1400, 900));
+    let px = info.color_type.samples();
+    let pixels: Vec<&[u8]> = buf[..info.buffer_size()].chunks(px).collect();
+    let background = pixels[pixels.len() - 1];
+    let differ = pixels.iter().filter(|p| p[..3] != background[..3]).count();
+    let colours: std::collections::BTreeSet<&[u8]> = pixels.iter().copied().collect();
+    assert!(
+        differ * 20 > pixels.len(),
+        "at least 5% of the page is drawn: {differ} of {}",
+        pixels.len()
+    );
+    assert!(colours.len() > 50, "{} colours", colours.len());
+}
