@@ -439,6 +439,56 @@ fn the_file_is_a_function_of_the_run_and_recording_changes_nothing() {
         (sim.fingerprint(), sim.tape().clone())
     };
     assert_eq!(plain(true), plain(false));
+    // And over TCP on a lossy, duplicating link, under every strategy.
+    let busy = |seed, strategy: Strategy, record| {
+        let mut sim = Sim::builder()
+            .seed(seed)
+            .strategy(strategy)
+            .record_trace(record)
+            .print_panics(false)
+            .net(NetConfig::new().loss(0.3).duplicate(0.2))
+            .build();
+        let result = sim.try_block_on(async {
+            node::Builder::new("srv")
+                .init(|| async {
+                    let l = net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+                    let (mut s, _) = l.accept().await.unwrap();
+                    let mut buf = [0; 64];
+                    use futures::{AsyncReadExt, AsyncWriteExt};
+                    while let Ok(n @ 1..) = s.read(&mut buf).await {
+                        s.write_all(&buf[..n]).await.unwrap();
+                    }
+                })
+                .build();
+            seedloop::sleep(Duration::from_millis(1)).await;
+            let mut c = net::TcpStream::connect("srv:80").await.unwrap();
+            use futures::{AsyncReadExt, AsyncWriteExt};
+            for i in 0..5u8 {
+                c.write_all(&[i; 10]).await.unwrap();
+                let mut back = [0; 10];
+                c.read_exact(&mut back).await.unwrap();
+                if i == 2 {
+                    net::partition("main", "srv");
+                    seedloop::sleep(Duration::from_millis(30)).await;
+                    net::repair("main", "srv");
+                }
+            }
+        });
+        (sim.fingerprint(), sim.tape().clone(), result.err())
+    };
+    for seed in 0..8 {
+        for strategy in [
+            Strategy::Random,
+            Strategy::Pct { depth: 3 },
+            Strategy::Portfolio,
+        ] {
+            assert_eq!(
+                busy(seed, strategy.clone(), true),
+                busy(seed, strategy.clone(), false),
+                "seed {seed} {strategy}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -532,6 +582,168 @@ fn a_long_run_is_sampled_and_says_so() {
         sim.trace().events()[i].kind,
         EventKind::Node { .. }
     ));
+}
+
+#[test]
+fn a_one_way_cut_made_before_a_two_way_one_keeps_its_start() {
+    let mut sim = Sim::builder().seed(17).record_trace(true).build();
+    sim.block_on(async {
+        node::Builder::new("a").build();
+        node::Builder::new("b").build();
+        let ms = Duration::from_millis(1);
+        net::partition_oneway("a", "b");
+        seedloop::sleep(ms).await;
+        net::partition("a", "b");
+        seedloop::sleep(ms).await;
+        net::repair_oneway("b", "a"); // a -> b stays cut, as it was from 0
+        seedloop::sleep(ms).await;
+        net::repair_all();
+    });
+    let data = data_of(&sim.view_html().unwrap());
+    let (a, b) = (node_id(&data, "a"), node_id(&data, "b"));
+    let spans: Vec<(Value, u64, u64)> = data["bands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["nodes"].clone(),
+                x["t0"].as_u64().unwrap(),
+                x["t1"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let ms = 1_000_000;
+    assert!(
+        spans.contains(&(serde_json::json!([a, b]), 0, 3 * ms)),
+        "{spans:?}"
+    );
+    assert!(
+        spans.contains(&(serde_json::json!([a, b]), ms, 2 * ms)),
+        "the two-way cut: {spans:?}"
+    );
+    assert_eq!(spans.len(), 2, "{spans:?}");
+}
+
+#[test]
+fn packets_let_go_without_an_event_end_as_dropped() {
+    // Held for a paused node that is then killed: the transport lets the
+    // datagram go when the node dies.
+    let mut sim = Sim::builder().seed(18).record_trace(true).build();
+    sim.block_on(async {
+        node::Builder::new("b").build();
+        node::pause("b");
+        let s = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        s.send_to(b"held", "b:9").await.unwrap();
+        seedloop::sleep(Duration::from_millis(50)).await;
+        node::kill("b");
+        seedloop::sleep(Duration::from_millis(50)).await;
+    });
+    let data = data_of(&sim.view_html().unwrap());
+    let m = &messages(&data)[0];
+    assert_eq!(m["fate"], "dropped", "{m:?}");
+    assert_eq!(m["t1"].as_u64(), Some(50_000_000));
+    // A segment stalled behind a partition that outlasts the timeout: the
+    // connection breaks and its segments go.
+    let mut sim = Sim::builder()
+        .seed(19)
+        .record_trace(true)
+        .net(NetConfig::new().partition_timeout(Duration::from_secs(1)))
+        .build();
+    sim.block_on(async {
+        node::Builder::new("srv")
+            .init(|| async {
+                let l = net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+                let (_s, _) = l.accept().await.unwrap();
+                std::future::pending::<()>().await;
+            })
+            .build();
+        seedloop::sleep(Duration::from_millis(1)).await;
+        let mut c = net::TcpStream::connect("srv:80").await.unwrap();
+        net::partition("main", "srv");
+        use futures::AsyncWriteExt;
+        let _ = c.write_all(b"stalled").await;
+        seedloop::sleep(Duration::from_secs(2)).await;
+    });
+    let data = data_of(&sim.view_html().unwrap());
+    let stalled: Vec<Value> = messages(&data)
+        .into_iter()
+        .filter(|m| m["len"] == 7)
+        .collect();
+    assert_eq!(stalled.len(), 1, "{stalled:?}");
+    assert_eq!(stalled[0]["fate"], "dropped", "{stalled:?}");
+    assert!(stalled[0]["t1"].as_u64().unwrap() >= 1_000_000_000);
+}
+
+#[test]
+fn the_failure_is_the_panic_not_what_the_main_futures_drop_did() {
+    let mut sim = Sim::builder()
+        .seed(20)
+        .record_trace(true)
+        .print_panics(false)
+        .build();
+    let _ = sim.try_block_on(async {
+        node::Builder::new("srv")
+            .init(|| async {
+                let l = net::TcpListener::bind("0.0.0.0:80").await.unwrap();
+                loop {
+                    let _ = l.accept().await.unwrap();
+                }
+            })
+            .build();
+        seedloop::sleep(Duration::from_millis(1)).await;
+        // Dropped with the main future, after the panic: a FIN is sent then.
+        let _conn = net::TcpStream::connect("srv:80").await.unwrap();
+        seedloop::spawn(async { panic!("first") }).await.unwrap();
+    });
+    let data = data_of(&sim.view_html().unwrap());
+    let i = data["failure"]["event"].as_u64().unwrap() as usize;
+    assert!(
+        matches!(sim.trace().events()[i].kind, EventKind::Panic { .. }),
+        "{}",
+        sim.trace().events()[i]
+    );
+    assert!(i + 1 < sim.trace().len(), "the drop's events come after it");
+    // A later passing block_on clears it.
+    sim.block_on(async {});
+    assert_eq!(data_of(&sim.view_html().unwrap())["failure"], Value::Null);
+}
+
+#[test]
+fn a_run_of_mostly_non_poll_events_is_sampled_evenly() {
+    let mut sim = Sim::builder().record_trace(true).build();
+    sim.block_on(async {
+        for _ in 0..70_000 {
+            seedloop::sleep(Duration::from_millis(1)).await;
+        }
+    });
+    let data = data_of(&sim.view_html().unwrap());
+    let kept = data["events"].as_array().unwrap();
+    assert!(kept.len() <= 100_000, "{}", kept.len());
+    assert!(
+        data["sampled"]["why"]
+            .as_str()
+            .unwrap()
+            .starts_with("one event in")
+    );
+    // Rows carry their step, increasing, and point at the right events.
+    let mut last = None;
+    for row in kept {
+        let step = row[5].as_u64().unwrap() as usize;
+        assert!(last < Some(step));
+        last = Some(step);
+        assert_eq!(
+            row[0].as_u64().unwrap(),
+            sim.trace().events()[step].time.as_nanos() as u64
+        );
+    }
+}
+
+#[test]
+fn a_recorded_sim_draws_even_before_its_events_are_collected() {
+    let sim = Sim::builder().record_trace(true).build();
+    let _task = sim.spawn(async {});
+    assert!(sim.view_html().is_ok());
 }
 
 // --- the explorer names the picture -------------------------------------------
@@ -646,6 +858,7 @@ fn browse(chromium: &Path, page: &Path, hash: &str, args: &[&str]) -> String {
         .arg(&url)
         .output()
         .expect("chromium runs");
+    let _ = std::fs::remove_dir_all(&profile);
     assert!(
         out.status.success(),
         "chromium failed on {url}: {}",
@@ -842,8 +1055,8 @@ fn a_run_within_one_instant_opens_on_the_step_axis_in_chromium() {
     let time = browse(&chromium, &page, "#axis=time", &["--dump-dom"]);
     assert_eq!(axis(&time).as_deref(), Some("time"));
     // A zoom in steps: the first three steps only.
-    let zoomed = browse(&chromium, &page, "#axis=steps&from=0&to=3", &["--dump-dom"]);
-    assert_eq!(body_data(&zoomed, "events"), 3);
+    let zoomed = browse(&chromium, &page, "#axis=steps&from=0&to=5", &["--dump-dom"]);
+    assert_eq!(body_data(&zoomed, "events"), 5);
 }
 
 #[test]
@@ -870,6 +1083,37 @@ fn the_linearizability_panel_marks_the_bad_call_in_chromium() {
     let dom = browse(&chromium, &page, "", &["--dump-dom"]);
     assert_eq!(count(&dom, "call", |_| true), 2);
     assert_eq!(count(&dom, "call", |t| has_class(t, "bad")), 1);
+}
+
+#[test]
+fn hostile_names_stay_text_in_chromium() {
+    let Some(chromium) = chromium() else { return };
+    let evil = "x'\"<img src=x onerror=alert(1)>&amp;</script>";
+    let mut sim = Sim::builder()
+        .seed(21)
+        .record_trace(true)
+        .print_panics(false)
+        .build();
+    let _ = sim.try_block_on(async move {
+        node::Builder::new(evil).build();
+        seedloop::task::Builder::new()
+            .name(evil)
+            .spawn(async move { panic!("{evil}") })
+            .await
+            .unwrap();
+    });
+    let page = scratch("hostile.html");
+    sim.write_view(&page).unwrap();
+    let dom = browse(&chromium, &page, "", &["--dump-dom"]);
+    assert_eq!(body_data(&dom, "ready"), 1);
+    assert!(
+        !tags(&dom).iter().any(|t| t.0 == "img"),
+        "no element made from a name"
+    );
+    assert!(
+        dom.contains("&lt;img src=x onerror=alert(1)&gt;&amp;amp;"),
+        "shown as text"
+    );
 }
 
 #[test]

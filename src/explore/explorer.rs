@@ -492,8 +492,9 @@ impl Explorer {
 
     /// Applies the `SEEDLOOP_*` environment variables: `SEEDLOOP_SEED` (run
     /// only that seed, trace kept), `SEEDLOOP_TAPE` (replay only that tape),
-    /// `SEEDLOOP_SEEDS`, `SEEDLOOP_STRATEGY`, `SEEDLOOP_JOBS` and
-    /// `SEEDLOOP_SHARD` (`k/n`).
+    /// `SEEDLOOP_SEEDS`, `SEEDLOOP_STRATEGY`, `SEEDLOOP_JOBS`,
+    /// `SEEDLOOP_SHARD` (`k/n`) and `SEEDLOOP_VIEW_DIR` (where failing runs'
+    /// views go, see [`Explorer::view_dir`]).
     ///
     /// # Errors
     ///

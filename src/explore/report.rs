@@ -363,8 +363,10 @@ impl Failure {
     /// Where the view of the failing run was written (see
     /// [`view`](crate::view)), if it was: not when views are off
     /// ([`Explorer::views`](super::Explorer::views)), when the run kept no
-    /// trace (a step limit), or when the file could not be written (the
-    /// report says why).
+    /// trace (a step limit), when no single run failed (the determinism
+    /// check's two runs parted), or when the file could not be written
+    /// (the report says why). The file is named by the test's name and the
+    /// seed: explorers of one name share their views' folder.
     ///
     /// ```
     /// # use seedloop::explore::Explorer;

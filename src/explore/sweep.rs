@@ -47,9 +47,10 @@ impl Setup {
         self
     }
 
-    /// Draws the run's view, under `title`, if it fails with its trace kept.
-    pub(super) fn viewed(mut self, title: String) -> Setup {
-        self.view = Some(title);
+    /// Draws the run's view, under `title` (none: no view), if it fails
+    /// with its trace kept.
+    pub(super) fn viewed(mut self, title: Option<String>) -> Setup {
+        self.view = title;
         self
     }
 
@@ -374,12 +375,13 @@ impl Explorer {
         }
     }
 
-    /// `jobs`, with 0 meaning the available cores.
-    /// The heading of a failing run's view.
-    fn view_title(&self, seed: u64) -> String {
-        format!("seedloop: `{}` failed at seed {seed:#x}", self.name)
+    /// The heading of a failing run's view, when views are on.
+    fn view_title(&self, seed: u64) -> Option<String> {
+        self.views
+            .then(|| format!("seedloop: `{}` failed at seed {seed:#x}", self.name))
     }
 
+    /// `jobs`, with 0 meaning the available cores.
     pub(super) fn resolved_jobs(&self) -> usize {
         match self.jobs {
             0 => std::thread::available_parallelism().map_or(1, |n| n.get()),

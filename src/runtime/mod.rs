@@ -66,8 +66,9 @@ pub struct Sim {
     /// The hash of `tape[..n]`, as `(n, hash)`: the fingerprint folds in
     /// only the values added since it was last asked.
     tape_hash: std::cell::Cell<(usize, u64)>,
-    /// The last failure of `try_block_on` or `try_step`, with the index of
-    /// the trace's last event then (for a picture of the run).
+    /// The failure of the last `try_block_on` (none if it succeeded) or
+    /// failed `try_step`, with the index of the last event before it (for
+    /// a picture of the run).
     failure: Option<(Option<usize>, Error)>,
 }
 
@@ -181,6 +182,7 @@ impl Sim {
         future: F,
         location: &'static Location<'static>,
     ) -> Result<F::Output, Error> {
+        let mut failed_at;
         let result = {
             let _enter = context::enter(&self.core);
             let guard = MainGuard {
@@ -232,10 +234,14 @@ impl Sim {
                     }
                 }
             };
+            // The failing event is the last one before the main future's
+            // destructors run (they may close sockets: more events).
+            failed_at = self.core.rec.borrow().next_index().checked_sub(1);
             let dropped = self.core.as_current(main, || {
                 catch_unwind(AssertUnwindSafe(move || drop(future)))
             });
             if let (Err(payload), Ok(_)) = (dropped, &result) {
+                failed_at = self.core.rec.borrow().next_index().checked_sub(1);
                 result = Err(Error::Panicked {
                     task: Box::new(self.core.describe(main)),
                     message: panic_message(&*payload),
@@ -248,9 +254,7 @@ impl Sim {
             result
         };
         self.collect();
-        if let Err(e) = &result {
-            self.note_failure(e);
-        }
+        self.failure = result.as_ref().err().map(|e| (failed_at, e.clone()));
         result
     }
 
@@ -303,7 +307,7 @@ impl Sim {
                     .core
                     .take_failure()
                     .expect("a failed step leaves its error");
-                self.note_failure(&e);
+                self.failure = Some((self.trace.len().checked_sub(1), e.clone()));
                 Err(e)
             }
         }
@@ -483,15 +487,15 @@ impl Sim {
         self.core.live_count()
     }
 
-    /// Keeps a failure for the picture of the run, at the trace's last event.
-    fn note_failure(&mut self, e: &Error) {
-        self.failure = Some((self.trace.len().checked_sub(1), e.clone()));
-    }
-
-    /// The last failure of a run, and the index of the trace's last event
-    /// when it happened.
+    /// The failure of the last `try_block_on` (none if it succeeded) or
+    /// failed `try_step`, and the index of the last event before it.
     pub(crate) fn failure(&self) -> Option<&(Option<usize>, Error)> {
         self.failure.as_ref()
+    }
+
+    /// Whether the run keeps its trace (`Builder::record_trace`).
+    pub(crate) fn records_trace(&self) -> bool {
+        self.core.rec.borrow().records()
     }
 
     /// The recorder's side tables (each task's node, packets' identities,

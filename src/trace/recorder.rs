@@ -119,7 +119,7 @@ impl Recorder {
 
     /// The index the next event will have in the run's trace.
     #[inline]
-    fn next_index(&self) -> usize {
+    pub(crate) fn next_index(&self) -> usize {
         self.drained + self.events.len()
     }
 
@@ -150,6 +150,16 @@ impl Recorder {
                 task,
                 time: now,
             });
+        }
+    }
+
+    /// A packet left the wire with no event of its own (its node died
+    /// while it was held, its connection broke while it stalled): the
+    /// sidecar keeps when, so a picture ends it there (not in the
+    /// fingerprint: what dropped it is).
+    pub(crate) fn discard(&mut self, now: u64, id: u64) {
+        if self.record {
+            self.side.discards.push((id, now));
         }
     }
 

@@ -24,6 +24,9 @@ pub(crate) struct Sidecar {
     pub(crate) choices_made: usize,
     /// Panels added by floors above (a failed linearizability check).
     pub(crate) panels: Vec<Panel>,
+    /// `(packet, time)` for packets the transport let go without an event
+    /// (held for a node that died, stalled on a connection that broke).
+    pub(crate) discards: Vec<(u64, u64)>,
 }
 
 /// A packet event's identity: the transport's packet number (a duplicate

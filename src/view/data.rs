@@ -372,6 +372,15 @@ fn write_messages(j: &mut Json, events: &[Event], side: &Sidecar) {
             }
         }
     }
+    // A packet let go without an event ends where it was let go.
+    for &(id, t) in &side.discards {
+        if let Some(m) = messages.get_mut(&id) {
+            if m.fate != "delivered" {
+                m.fate = "dropped";
+                m.end = Some(t);
+            }
+        }
+    }
     // Rows `[id, from, to, t0, t1, sent, recv, fate, proto, len, dup, label]`.
     j.key("messages_total").num(messages.len() as u64);
     j.key("messages").open_array();
@@ -439,14 +448,14 @@ fn write_bands(
                         close(&mut open, ("oneway", a, b), t);
                         if open.contains_key(&("partition", a.min(b), a.max(b))) {
                             close(&mut open, ("partition", a.min(b), a.max(b)), t);
+                            // What stays cut is `b -> a`; a band already
+                            // open for it (a one-way cut made before the
+                            // two-way one) goes on from its own start.
                             let label = format!("partition '{}' -> '{}'", name(b), name(a));
-                            open.insert(
-                                ("oneway", b, a),
-                                Band {
-                                    label,
-                                    ..band("partition", vec![b, a])
-                                },
-                            );
+                            open.entry(("oneway", b, a)).or_insert_with(|| Band {
+                                label,
+                                ..band("partition", vec![b, a])
+                            });
                         }
                     }
                     FaultKind::RepairAll => {

@@ -53,6 +53,7 @@
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::runtime::Sim;
 
@@ -171,7 +172,7 @@ impl Sim {
 
 /// The page of `sim`'s recorded run under the heading `title`.
 pub(crate) fn render(sim: &Sim, title: &str) -> Result<String, WriteViewError> {
-    if sim.trace().is_empty() {
+    if !sim.records_trace() {
         return Err(WriteViewError::NotRecorded);
     }
     let heading = Heading {
@@ -208,6 +209,32 @@ fn template() -> [&'static str; 4] {
     [head, middle, foot, tail]
 }
 
+/// Writes `html` at `path`, creating its directory. The text goes to a
+/// file beside it first, renamed over `path` once whole: a reader (or a
+/// sweep's other thread writing the same view) never sees half a file.
+pub(crate) fn write_file(path: &Path, html: &str) -> Result<(), WriteViewError> {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let io = |source| WriteViewError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let mut part = path.as_os_str().to_owned();
+    part.push(format!(
+        ".{}-{}.part",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let part = PathBuf::from(part);
+    let written = std::fs::write(&part, html).and_then(|()| std::fs::rename(&part, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&part);
+    }
+    written.map_err(io)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,16 +250,4 @@ mod tests {
         assert!(foot.ends_with("<script>\n"));
         assert!(!SCRIPT.contains("</script") && !STYLE.contains("</style"));
     }
-}
-
-/// Writes `html` at `path`, creating its directory.
-pub(crate) fn write_file(path: &Path, html: &str) -> Result<(), WriteViewError> {
-    let io = |source| WriteViewError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    std::fs::write(path, html).map_err(io)
 }

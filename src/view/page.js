@@ -137,7 +137,10 @@ function axisData(mode) { // positions of everything on one axis, computed once 
     if (s1 != null) p1 = s1 + 0.5;
     else if (m.t1 == null) p1 = NSTEP;
     else {
-      const at = (endEv.get(m.id) || []).find(i => stepOf(i) + 0.5 > p0);
+      // the event of its fate, the last one (a TCP segment may be lost twice, then dropped)
+      const ends = (endEv.get(m.id) || []).filter(i => stepOf(i) + 0.5 > p0);
+      const same = ends.filter(i => EV[i][4].endsWith(' ' + m.fate));
+      const at = same.length ? same[same.length - 1] : ends[ends.length - 1];
       p1 = at != null ? stepOf(at) + 0.5 : atT(m.t1) + 0.5;
     }
     A.mp0[j] = p0; A.mp1[j] = Math.max(p0, Math.min(NSTEP, p1));
@@ -244,7 +247,11 @@ function readHash() {
   if (p.tasks != null) S.tasks = parseTasks(p.tasks.replace(/%2C/gi, ',')).set;
   const num = v => (v != null && /^\s*\d+(\.\d+)?\s*$/.test(v)) ? +v : null;
   const f = num(p.from), t = num(p.to), vf = f != null ? f : 0, vt = t != null ? t : AX.end;
-  if (vt > vf && vf < AX.end) { S.vf = vf; S.vt = Math.min(vt, AX.end); }
+  if (vt > vf && vf < AX.end) {
+    // as setView: at least the axis's smallest span, inside the run
+    const span = Math.min(AX.end, Math.max(AX.minspan, Math.min(vt, AX.end) - vf));
+    S.vf = Math.max(0, Math.min(vf, AX.end - span)); S.vt = S.vf + span;
+  }
 }
 function parseTasks(txt) {
   const s = new Set(); let bad = false;
@@ -536,7 +543,7 @@ function render() {
   if (S.nodes.size !== NODES.length) sel.push('nodes ' + NODES.filter(n => S.nodes.has(n.id)).map(n => n.name).join(','));
   if (S.tasks) sel.push('tasks ' + [...S.tasks].join(','));
   const tot = +D.events_total > NEV && !D.sampled ? ` (the run had ${fmtN(D.events_total)})` : '';
-  let st = `showing ${fmtN(nIn)} of ${fmtN(NEV)} events${tot}, ${steps ? stepRange(vf, vt) : fmtRange(vf, vt)} · ${fmtN(aDrawn)} of ${fmtN(MS.length)} messages drawn`;
+  let st = `showing ${fmtN(nIn)} of ${fmtN(NEV)} events${tot}, ${steps ? stepRange(vf, vt) : fmtRange(vf, vt)} · ${fmtN(aDrawn)} of ${fmtN(MS.length)} messages drawn${+D.messages_total > MS.length ? ` (the run had ${fmtN(D.messages_total)}: the first ${fmtN(MS.length)} are kept)` : ''}`;
   if (steps) st += ` <span class="note">· x: step order${NTIMES < 8 ? ` (the run's events are at ${NTIMES === 1 ? 'one virtual instant' : NTIMES + ' virtual times'})` : ''}</span>`;
   if (agg) st += ` <span class="note">· aggregated into density ticks per pixel column (more than ${fmtN(AGG)} events in view); zoom in for single events</span>`;
   if (aIn > aDrawn) st += ` <span class="note">· arrows: first ${fmtN(MAXA)} of ${fmtN(aIn)} messages in view drawn</span>`;
@@ -595,8 +602,8 @@ function detailsHTML(key) {
     let h = tr('step', '#' + stepOf(i)) + tr('time', `${fmtS(e[0])} <span class="hint">(${fmtN(e[0])} ns)</span>`) + tr('kind', esc(e[1]))
       + tr('task', esc(taskStr(e[2])) + (t && t.parent != null ? ` <span class="hint">parent ${esc(taskStr(t.parent))}</span>` : ''))
       + tr('node', esc(nodeName(e[3] >= 0 ? e[3] : (t ? t.node : -1)))) + tr('text', esc(evText(i)));
-    for (const j of sentBy.get(i) || []) h += tr('sends', esc(msgLine(j, '')));
-    for (const j of recvBy.get(i) || []) h += tr('receives', esc(msgLine(j, '')));
+    for (const j of sentBy.get(i) || []) h += tr('sends', msgLine(j, '')); // msgLine escapes
+    for (const j of recvBy.get(i) || []) h += tr('receives', msgLine(j, ''));
     for (const j of choicesAt.get(i) || []) h += tr('choice', `<b style="color:#c026d3">${esc(choiceText(CH[j]))}</b> just before`);
     if (FL && FL.event === i) h += tr('failure', `<b style="color:#be123c">${esc(FL.message)}</b>`);
     return `<table>${h}</table>`;

@@ -234,9 +234,15 @@ impl Fabric {
     }
 
     /// Drops the stalled segments of these channels (they broke).
-    pub(super) fn drop_stalled(&mut self, channels: &BTreeSet<u64>) {
-        self.stalled
-            .retain(|p| p.flow().is_none_or(|(c, _)| !channels.contains(&c)));
+    pub(super) fn drop_stalled(&mut self, core: &Core, channels: &BTreeSet<u64>) {
+        let (now, mut rec) = (core.now(), core.rec.borrow_mut());
+        self.stalled.retain(|p| {
+            let keep = p.flow().is_none_or(|(c, _)| !channels.contains(&c));
+            if !keep {
+                rec.discard(now, p.id);
+            }
+            keep
+        });
     }
 
     pub(super) fn endpoints(&self) -> Option<Endpoints> {
@@ -704,9 +710,20 @@ fn on_node_change(core: &Core, node: u32, change: NodeChange) {
     match change {
         NodeChange::Killed => {
             let mut f = get(core).fabric.borrow_mut();
-            f.held
-                .retain(|h| h.packet.src != node && !(h.arrived && h.packet.dst == node));
-            f.stalled.retain(|p| p.src != node);
+            let (now, mut rec) = (core.now(), core.rec.borrow_mut());
+            f.held.retain(|h| {
+                let keep = h.packet.src != node && !(h.arrived && h.packet.dst == node);
+                if !keep {
+                    rec.discard(now, h.packet.id);
+                }
+                keep
+            });
+            f.stalled.retain(|p| {
+                if p.src == node {
+                    rec.discard(now, p.id);
+                }
+                p.src != node
+            });
         }
         NodeChange::Resumed => release_held(core),
         _ => {}

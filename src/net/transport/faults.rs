@@ -483,7 +483,7 @@ pub(super) fn partition_check(core: &Core, a: u32, b: u32, epoch: u64) {
         )
         .into();
         let cut = f.channels_between(a, b);
-        f.drop_stalled(&cut.iter().copied().collect::<BTreeSet<u64>>());
+        f.drop_stalled(core, &cut.iter().copied().collect::<BTreeSet<u64>>());
         (cut, f.endpoints(), message)
     };
     let Some(endpoints) = endpoints else { return };
