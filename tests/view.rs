@@ -110,19 +110,15 @@ fn delivered_packets(sim: &Sim) -> usize {
         .count()
 }
 
-/// A message row as an object: `[id, from, to, t0, t1, sent, recv, fate,
-/// proto, len, dup, label]`.
-fn messages(data: &Value) -> Vec<Value> {
-    let keys = [
-        "id", "from", "to", "t0", "t1", "sent", "recv", "fate", "proto", "len", "dup", "label",
-    ];
-    data["messages"]
+/// The rows of `data[key]` as objects with these keys.
+fn rows(data: &Value, key: &str, keys: &[&str]) -> Vec<Value> {
+    data[key]
         .as_array()
         .unwrap()
         .iter()
         .map(|row| {
             let row = row.as_array().unwrap();
-            assert_eq!(row.len(), keys.len());
+            assert_eq!(row.len(), keys.len(), "a {key} row");
             Value::Object(
                 keys.iter()
                     .map(|k| k.to_string())
@@ -133,24 +129,19 @@ fn messages(data: &Value) -> Vec<Value> {
         .collect()
 }
 
-/// A choice row as an object: `[event, t, task, node, kind, value, of, tape]`.
+/// The messages: rows `[id, from, to, t0, t1, sent, recv, fate, proto,
+/// len, dup, label]`.
+fn messages(data: &Value) -> Vec<Value> {
+    let keys = [
+        "id", "from", "to", "t0", "t1", "sent", "recv", "fate", "proto", "len", "dup", "label",
+    ];
+    rows(data, "messages", &keys)
+}
+
+/// The non-zero choices: rows `[event, t, task, node, kind, value, of, tape]`.
 fn choices(data: &Value) -> Vec<Value> {
     let keys = ["event", "t", "task", "node", "kind", "value", "of", "tape"];
-    data["choices"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|row| {
-            let row = row.as_array().unwrap();
-            assert_eq!(row.len(), keys.len());
-            Value::Object(
-                keys.iter()
-                    .map(|k| k.to_string())
-                    .zip(row.iter().cloned())
-                    .collect(),
-            )
-        })
-        .collect()
+    rows(data, "choices", &keys)
 }
 
 fn node_id(data: &Value, name: &str) -> u64 {
