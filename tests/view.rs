@@ -189,6 +189,11 @@ fn lanes_tasks_and_events_come_from_the_trace() {
         .find(|t| t[2] == "checker")
         .expect("the checker task");
     assert_eq!(checker[1].as_u64(), Some(server));
+    // With its spawn site, for the details.
+    assert!(
+        checker[4].as_str().unwrap().starts_with("tests/view.rs:"),
+        "{checker}"
+    );
     // Each event row is at its event's time.
     for (row, e) in data["events"]
         .as_array()

@@ -364,7 +364,7 @@ impl Core {
         let parent = self.current.get();
         self.rec
             .borrow_mut()
-            .spawn(self.now(), id, parent, name.as_deref(), node);
+            .spawn(self.now(), id, parent, name.as_deref(), (node, location));
         let mut sched = self.sched.borrow_mut();
         let slot = Self::alloc_slot(&mut sched);
         if let Some(name) = &name {
@@ -391,7 +391,7 @@ impl Core {
         let id = self.fresh_id();
         self.rec
             .borrow_mut()
-            .spawn(self.now(), id, None, Some("main"), 0);
+            .spawn(self.now(), id, None, Some("main"), (0, location));
         self.watch.name_main(id.as_u64());
         let mut sched = self.sched.borrow_mut();
         let slot = Self::alloc_slot(&mut sched);

@@ -218,7 +218,7 @@ impl Recorder {
         task: Id,
         parent: Option<Id>,
         name: Option<&str>,
-        node: u32,
+        (node, at): (u32, &'static Location<'static>),
     ) {
         self.mix(
             TAG_SPAWN,
@@ -227,7 +227,7 @@ impl Recorder {
         );
         if self.keeps() {
             if self.record {
-                self.side.tasks.push((task, node));
+                self.side.tasks.push((task, node, at));
             }
             let name = name.map(str::to_string);
             self.keep(now, EventKind::Spawn { task, name, parent });

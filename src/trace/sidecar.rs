@@ -6,14 +6,16 @@
 //! snapshots stay as they are, and an unrecorded run pays one test per
 //! event.
 
+use std::panic::Location;
+
 use super::Id;
 
 /// The side tables of a recorded run. Event indices count from the run's
 /// first event (across `block_on` calls), as in [`Trace::events`](super::Trace::events).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Sidecar {
-    /// `(task, node)` for every task spawned, in spawn order.
-    pub(crate) tasks: Vec<(Id, u32)>,
+    /// `(task, node, spawn site)` for every task spawned, in spawn order.
+    pub(crate) tasks: Vec<(Id, u32, &'static Location<'static>)>,
     /// The identity of every packet or segment event.
     pub(crate) packets: Vec<PacketMark>,
     /// Every fault applied or lifted, with its nodes.

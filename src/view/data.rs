@@ -66,8 +66,11 @@ pub(crate) fn build(sim: &Sim, heading: &Heading<'_>) -> String {
         .map(|(i, n)| (n.as_str(), i as u32))
         .collect();
     sim.with_sidecar(|side| {
-        let task_node: BTreeMap<u64, u32> =
-            side.tasks.iter().map(|(t, n)| (t.as_u64(), *n)).collect();
+        let task_node: BTreeMap<u64, u32> = side
+            .tasks
+            .iter()
+            .map(|(t, n, _)| (t.as_u64(), *n))
+            .collect();
         let mut j = Json::new();
         j.open_object();
         j.key("title").str(heading.title);
@@ -97,7 +100,7 @@ pub(crate) fn build(sim: &Sim, heading: &Heading<'_>) -> String {
                 .close_object();
         }
         j.close_array();
-        write_tasks(&mut j, events, &task_node);
+        write_tasks(&mut j, events, side);
         j.key("events").open_array();
         let node_of = |e: &Event| event_node(e, &task_node, &node_of_name);
         let marks: BTreeMap<usize, (u64, u32, u32)> = side
@@ -183,18 +186,28 @@ fn sample(events: &[Event]) -> Option<(Vec<usize>, String)> {
     Some((rows, format!("one event in {stride}")))
 }
 
-fn write_tasks(j: &mut Json, events: &[Event], task_node: &BTreeMap<u64, u32>) {
+/// Rows `[task, node, name, parent, spawn site]`, in spawn order.
+fn write_tasks(j: &mut Json, events: &[Event], side: &Sidecar) {
+    let spawns: BTreeMap<u64, (Option<&str>, Option<u64>)> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Spawn { task, name, parent } => {
+                Some((task.as_u64(), (name.as_deref(), parent.map(|p| p.as_u64()))))
+            }
+            _ => None,
+        })
+        .collect();
     j.key("tasks").open_array();
-    for e in events {
-        if let EventKind::Spawn { task, name, parent } = &e.kind {
-            let id = task.as_u64();
-            j.open_array();
-            j.num(id)
-                .num(u64::from(task_node.get(&id).copied().unwrap_or(0)));
-            j.opt_str(name.as_deref());
-            j.opt_num(parent.map(|p| p.as_u64()));
-            j.close_array();
-        }
+    for (task, node, at) in &side.tasks {
+        let id = task.as_u64();
+        let (name, parent) = spawns.get(&id).copied().unwrap_or((None, None));
+        j.open_array();
+        j.num(id)
+            .num(u64::from(*node))
+            .opt_str(name)
+            .opt_num(parent);
+        j.str(&at.to_string());
+        j.close_array();
     }
     j.close_array();
 }

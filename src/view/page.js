@@ -52,7 +52,7 @@ const f1 = v => Math.round(v * 10) / 10;
 const nodeById = new Map(), taskById = new Map(), tasksOfNode = new Map();
 NODES.forEach((n, i) => nodeById.set(n.id, { id: n.id, name: String(n.name), idx: i }));
 for (const t of TASKS) {
-  const o = { id: t[0], node: t[1], name: t[2], parent: t[3] };
+  const o = { id: t[0], node: t[1], name: t[2], parent: t[3], site: t[4] };
   taskById.set(o.id, o);
   if (!tasksOfNode.has(o.node)) tasksOfNode.set(o.node, []);
   tasksOfNode.get(o.node).push(o);
@@ -601,6 +601,7 @@ function detailsHTML(key) {
     const e = EV[i], t = taskById.get(e[2]);
     let h = tr('step', '#' + stepOf(i)) + tr('time', `${fmtS(e[0])} <span class="hint">(${fmtN(e[0])} ns)</span>`) + tr('kind', esc(e[1]))
       + tr('task', esc(taskStr(e[2])) + (t && t.parent != null ? ` <span class="hint">parent ${esc(taskStr(t.parent))}</span>` : ''))
+      + (t && t.site ? tr('spawned at', esc(t.site)) : '')
       + tr('node', esc(nodeName(e[3] >= 0 ? e[3] : (t ? t.node : -1)))) + tr('text', esc(evText(i)));
     for (const j of sentBy.get(i) || []) h += tr('sends', msgLine(j, '')); // msgLine escapes
     for (const j of recvBy.get(i) || []) h += tr('receives', msgLine(j, ''));
