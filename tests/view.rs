@@ -672,6 +672,34 @@ fn packets_let_go_without_an_event_end_as_dropped() {
 }
 
 #[test]
+fn a_packet_event_is_on_the_lane_where_it_happened() {
+    let mut sim = Sim::builder().seed(22).record_trace(true).build();
+    sim.block_on(async {
+        node::Builder::new("b").build(); // no socket on port 9
+        let s = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        s.send_to(b"nobody", "b:9").await.unwrap();
+        seedloop::sleep(Duration::from_secs(1)).await;
+    });
+    let data = data_of(&sim.view_html().unwrap());
+    let (main, b) = (node_id(&data, "main"), node_id(&data, "b"));
+    let lane_of = |fate: &str| {
+        let row = data["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r[1] == "packet" && r[4].as_str().unwrap().ends_with(fate))
+            .unwrap_or_else(|| panic!("no {fate} packet event"));
+        row[3].as_u64().unwrap()
+    };
+    assert_eq!(lane_of(" sent"), main);
+    assert_eq!(
+        lane_of(" dropped"),
+        b,
+        "dropped on arrival: no socket there"
+    );
+}
+
+#[test]
 fn the_failure_is_the_panic_not_what_the_main_futures_drop_did() {
     let mut sim = Sim::builder()
         .seed(20)

@@ -444,10 +444,10 @@ pub(crate) fn deliver(core: &Core, p: &Packet) {
         .filter(|s| s.queue.borrow().len() < max_queued)
         .cloned();
     let Some(socket) = socket else {
-        transport::note(core, PacketFate::Dropped, p);
+        transport::note_arrival(core, PacketFate::Dropped, p);
         return;
     };
-    transport::note(core, PacketFate::Delivered, p);
+    transport::note_arrival(core, PacketFate::Delivered, p);
     let Body::Datagram(data) = &p.body else {
         unreachable!("udp::deliver is given datagrams")
     };

@@ -336,18 +336,20 @@ impl Recorder {
 
     /// Keeps a packet event's identity (its number and nodes).
     #[cold]
-    fn mark_packet(&mut self, (id, src, dst): (u64, u32, u32)) {
+    fn mark_packet(&mut self, (id, src, dst, at): (u64, u32, u32, u32)) {
         let event = self.next_index();
         self.side.packets.push(PacketMark {
             event,
             id,
             src,
             dst,
+            at,
         });
     }
 
-    /// A packet's fate; `mark` is its number, source and destination node
-    /// (for the picture of the run; not in the fingerprint).
+    /// A packet's fate; `mark` is its number, source and destination node,
+    /// and the node where this happened (for the picture of the run; not
+    /// in the fingerprint).
     #[inline]
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn packet(
@@ -358,7 +360,7 @@ impl Recorder {
         from: SocketAddr,
         to: SocketAddr,
         len: usize,
-        mark: (u64, u32, u32),
+        mark: (u64, u32, u32, u32),
     ) {
         let len = u32::try_from(len).unwrap_or(u32::MAX);
         self.mix(
@@ -409,7 +411,7 @@ impl Recorder {
         segment: &'static str,
         from: SocketAddr,
         to: SocketAddr,
-        mark: (u64, u32, u32),
+        mark: (u64, u32, u32, u32),
     ) {
         self.mix(
             TAG_CONTROL,

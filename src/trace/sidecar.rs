@@ -43,6 +43,9 @@ pub(crate) struct PacketMark {
     pub(crate) src: u32,
     /// The receiving node.
     pub(crate) dst: u32,
+    /// Where the event happened: `src` when sent or kept from going,
+    /// `dst` when delivered, or dropped or held on arrival.
+    pub(crate) at: u32,
 }
 
 /// What a fault event did, and to whom.

@@ -103,22 +103,17 @@ pub(crate) fn build(sim: &Sim, heading: &Heading<'_>) -> String {
         write_tasks(&mut j, events, side);
         j.key("events").open_array();
         let node_of = |e: &Event| event_node(e, &task_node, &node_of_name);
-        let marks: BTreeMap<usize, (u64, u32, u32)> = side
+        // A packet event goes on the lane of the node where it happened.
+        let marks: BTreeMap<usize, (u64, u32)> = side
             .packets
             .iter()
-            .map(|m| (m.event, (m.id, m.src, m.dst)))
+            .map(|m| (m.event, (m.id, m.at)))
             .collect();
         let mut row = |i: usize, e: &Event| {
             let mark = marks.get(&i);
-            let node = match (&e.kind, mark) {
-                (EventKind::Packet { fate, .. } | EventKind::Control { fate, .. }, Some(m)) => {
-                    Some(if *fate == PacketFate::Delivered {
-                        m.2
-                    } else {
-                        m.1
-                    })
-                }
-                _ => node_of(e),
+            let node = match mark {
+                Some(&(_, at)) => Some(at),
+                None => node_of(e),
             };
             let packet = mark.map(|m| m.0);
             write_event(&mut j, i, e, node, packet, kept.is_some());

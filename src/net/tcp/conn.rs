@@ -465,7 +465,7 @@ pub(crate) fn on_segment(core: &Core, p: &Packet) {
     };
     let conn = sockets::get(core).table.borrow().conns.get(&id).cloned();
     let Some(conn) = conn else {
-        transport::note(core, PacketFate::Dropped, p);
+        transport::note_arrival(core, PacketFate::Dropped, p);
         return;
     };
     let Body::Stream { seg, .. } = &p.body else {
@@ -474,7 +474,7 @@ pub(crate) fn on_segment(core: &Core, p: &Packet) {
     let e = &conn.ends[to_end];
     if let Segment::Syn = seg {
         if conn.ends[0].closed.get() {
-            transport::note(core, PacketFate::Dropped, p);
+            transport::note_arrival(core, PacketFate::Dropped, p);
             return;
         }
         let listener = sockets::get(core)
@@ -484,7 +484,7 @@ pub(crate) fn on_segment(core: &Core, p: &Packet) {
             .get(&p.to)
             .filter(|l| !l.closed.get() && l.backlog.borrow().len() < l.limit)
             .cloned();
-        transport::note(core, PacketFate::Delivered, p);
+        transport::note_arrival(core, PacketFate::Delivered, p);
         match listener {
             Some(l) => {
                 e.established.set(true);
@@ -502,14 +502,14 @@ pub(crate) fn on_segment(core: &Core, p: &Packet) {
         return;
     }
     if e.closed.get() {
-        transport::note(core, PacketFate::Dropped, p);
+        transport::note_arrival(core, PacketFate::Dropped, p);
         // Nobody holds this end: tell the sender, unless it is a reset.
         if !matches!(seg, Segment::Rst) && !conn.ends[1 - to_end].closed.get() {
             conn.send(core, to_end, Segment::Rst);
         }
         return;
     }
-    transport::note(core, PacketFate::Delivered, p);
+    transport::note_arrival(core, PacketFate::Delivered, p);
     match seg {
         Segment::Syn => {}
         Segment::SynAck => {

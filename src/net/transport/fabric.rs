@@ -391,11 +391,24 @@ pub fn in_flight() -> Vec<InFlight> {
     out
 }
 
-/// Records a packet's fate in the trace and the fingerprint.
+/// Records a packet's fate in the trace and the fingerprint, where it was
+/// sent (or kept from going).
 #[inline]
 pub(crate) fn note(core: &Core, fate: PacketFate, p: &Packet) {
+    note_on(core, fate, p, p.src);
+}
+
+/// Records a packet's fate at its destination node (delivered, or dropped
+/// or held on arrival).
+#[inline]
+pub(crate) fn note_arrival(core: &Core, fate: PacketFate, p: &Packet) {
+    note_on(core, fate, p, p.dst);
+}
+
+#[inline]
+fn note_on(core: &Core, fate: PacketFate, p: &Packet, at: u32) {
     let mut rec = core.rec.borrow_mut();
-    let mark = (p.id, p.src, p.dst);
+    let mark = (p.id, p.src, p.dst, at);
     match p.control() {
         Some(segment) => rec.control(core.now(), fate, segment, p.from, p.to, mark),
         None => rec.packet(core.now(), fate, p.proto(), p.from, p.to, p.len(), mark),
@@ -639,9 +652,9 @@ fn arrives(core: &Core, f: &Fabric, p: &Packet) -> bool {
 #[cold]
 fn stop(core: &Core, f: &mut Fabric, p: Packet) {
     if core.node_status(p.dst) == Status::Killed {
-        note(core, PacketFate::Dropped, &p);
+        note_arrival(core, PacketFate::Dropped, &p);
     } else {
-        note(core, PacketFate::Held, &p);
+        note_arrival(core, PacketFate::Held, &p);
         f.held.push_back(Held {
             packet: p,
             arrived: true,
@@ -657,7 +670,7 @@ fn hand_over(core: &Core, endpoints: Option<Endpoints>, p: &Packet) {
     match (endpoints, &p.body) {
         (Some(e), Body::Datagram(_)) => (e.datagram)(core, p),
         (Some(e), Body::Stream { .. }) => (e.segment)(core, p),
-        (None, _) => note(core, PacketFate::Dropped, p),
+        (None, _) => note_arrival(core, PacketFate::Dropped, p),
     }
 }
 

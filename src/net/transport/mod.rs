@@ -18,7 +18,8 @@ pub(crate) use config::of as config_of;
 pub use config::{LinkConfig, NetConfig};
 pub(crate) use config::{TCP_HEADERS, UDP_HEADERS, datagram_fits};
 pub(crate) use fabric::{
-    Endpoints, attach, close_channel, get, mtu, note, open_channel, packet_id, send, send_datagram,
+    Endpoints, attach, close_channel, get, mtu, note, note_arrival, open_channel, packet_id, send,
+    send_datagram,
 };
 pub use fabric::{InFlight, Wire, in_flight};
 pub use faults::{
