@@ -5,6 +5,7 @@
 use super::history::History;
 use super::model::Model;
 use super::verdict::Explanation;
+use crate::time::to_nanos;
 use crate::trace::sidecar::{CallBar, Panel};
 
 /// At most this many calls go in a panel: those nearest the blocked call.
@@ -24,7 +25,6 @@ pub(crate) fn add<M: Model>(history: &History<M::Input, M::Output>, model: &M, w
 }
 
 fn build<M: Model>(history: &History<M::Input, M::Output>, model: &M, why: &Explanation) -> Panel {
-    let nanos = |d: std::time::Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
     history.with_ops(|ops| {
         let mut in_prefix = vec![false; ops.len()];
         for &i in &why.linearized {
@@ -53,8 +53,8 @@ fn build<M: Model>(history: &History<M::Input, M::Output>, model: &M, why: &Expl
                 CallBar {
                     client: op.client,
                     label: format!("#{i} {:?} -> {output}", op.input),
-                    start: op.invoked_at.map_or(0, nanos),
-                    end: op.returned_at.map(nanos),
+                    start: op.invoked_at.map_or(0, to_nanos),
+                    end: op.returned_at.map(to_nanos),
                     bad: bad[i],
                     prefix: in_prefix[i],
                 }

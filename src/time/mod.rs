@@ -27,6 +27,7 @@ mod interval;
 mod sleep;
 
 pub use instant::Instant;
+pub(crate) use instant::to_nanos;
 pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
 pub use sleep::{Sleep, sleep, sleep_until};
 

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use super::json::Json;
 use crate::error::Error;
 use crate::runtime::Sim;
+use crate::time::to_nanos;
 use crate::trace::sidecar::{FaultKind, Sidecar};
 use crate::trace::{Event, EventKind, NodeChange, PacketFate, Words};
 
@@ -52,10 +53,6 @@ struct Band {
     label: String,
 }
 
-fn nanos(d: std::time::Duration) -> u64 {
-    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
-}
-
 /// The page's data for `sim`'s recorded run.
 pub(crate) fn build(sim: &Sim, heading: &Heading<'_>) -> String {
     let events = sim.trace().events();
@@ -75,7 +72,7 @@ pub(crate) fn build(sim: &Sim, heading: &Heading<'_>) -> String {
         j.open_object();
         j.key("title").str(heading.title);
         j.key("subtitle").str(&heading.subtitle);
-        j.key("end").num(nanos(sim.elapsed()));
+        j.key("end").num(to_nanos(sim.elapsed()));
         j.key("events_total").num(events.len() as u64);
         let kept = sample(events);
         match &kept {
@@ -213,16 +210,26 @@ fn event_node(
     task_node: &BTreeMap<u64, u32>,
     by_name: &BTreeMap<&str, u32>,
 ) -> Option<u32> {
+    if let Some(task) = task_of(&e.kind) {
+        return task_node.get(&task).copied();
+    }
     match &e.kind {
+        EventKind::Node { node, .. }
+        | EventKind::Disk { node, .. }
+        | EventKind::Process { node, .. } => by_name.get(node.as_str()).copied(),
+        _ => None,
+    }
+}
+
+/// The task an event is about, if it is about one.
+fn task_of(kind: &EventKind) -> Option<u64> {
+    match kind {
         EventKind::Spawn { task, .. }
         | EventKind::Poll { task }
         | EventKind::Finish { task }
         | EventKind::Cancel { task }
         | EventKind::Panic { task }
-        | EventKind::Yield { task, .. } => task_node.get(&task.as_u64()).copied(),
-        EventKind::Node { node, .. }
-        | EventKind::Disk { node, .. }
-        | EventKind::Process { node, .. } => by_name.get(node.as_str()).copied(),
+        | EventKind::Yield { task, .. } => Some(task.as_u64()),
         _ => None,
     }
 }
@@ -255,17 +262,9 @@ fn write_event(
     packet: Option<u64>,
     indexed: bool,
 ) {
-    let task = match &e.kind {
-        EventKind::Spawn { task, .. }
-        | EventKind::Poll { task }
-        | EventKind::Finish { task }
-        | EventKind::Cancel { task }
-        | EventKind::Panic { task }
-        | EventKind::Yield { task, .. } => Some(task.as_u64()),
-        _ => None,
-    };
+    let task = task_of(&e.kind);
     j.open_array();
-    j.num(nanos(e.time)).str(kind_name(&e.kind));
+    j.num(to_nanos(e.time)).str(kind_name(&e.kind));
     j.int(task.map_or(-1, |t| t as i64));
     j.int(node.map_or(-1, i64::from));
     match &e.kind {
@@ -308,7 +307,7 @@ fn write_messages(j: &mut Json, events: &[Event], side: &Sidecar) {
         let Some(e) = events.get(m.event) else {
             continue;
         };
-        let t = nanos(e.time);
+        let t = to_nanos(e.time);
         let (fate, proto, len, label) = match &e.kind {
             EventKind::Packet {
                 fate,
@@ -423,7 +422,7 @@ fn write_bands(
     };
     let mut faults = side.faults.iter().peekable();
     for (i, e) in events.iter().enumerate() {
-        let t = nanos(e.time);
+        let t = to_nanos(e.time);
         match &e.kind {
             EventKind::Fault { description } => {
                 let Some(f) = faults.next_if(|f| f.event == i) else {
@@ -558,7 +557,7 @@ fn write_failure(j: &mut Json, sim: &Sim, task_node: &BTreeMap<u64, u32>) {
         .unwrap_or_else(|| sim.elapsed());
     j.open_object();
     j.key("event").opt_num(event.map(|i| i as u64));
-    j.key("t").num(nanos(time));
+    j.key("t").num(to_nanos(time));
     j.key("task").int(task.map_or(-1, |t| t as i64));
     let node = task.and_then(|t| task_node.get(&t).copied());
     j.key("node").int(node.map_or(-1, i64::from));

@@ -72,16 +72,9 @@ impl Json {
         self
     }
 
-    fn after_value(&mut self) {
-        if let Some(c) = self.comma.last_mut() {
-            *c = true;
-        }
-    }
-
     pub(crate) fn str(&mut self, s: &str) -> &mut Json {
         self.item();
         escape(&mut self.out, s);
-        self.after_value();
         self
     }
 
